@@ -1,0 +1,56 @@
+"""Output-size rules, as PyTorch computes them (integers in, integers out)."""
+
+from __future__ import annotations
+
+from tui_upsample.engine.errors import EngineError
+
+
+def _ints(**values: int) -> None:
+    for name, v in values.items():
+        if isinstance(v, bool) or not isinstance(v, int):
+            try:
+                if int(v) == v and not isinstance(v, bool):
+                    continue
+            except (TypeError, ValueError):
+                pass
+            raise EngineError(f"{name}={v!r}: must be an integer")
+
+
+def conv_output_size(i: int, k: int, s: int = 1, p: int = 0, d: int = 1) -> int:
+    """Length of a convolution's output: o = ⌊(i + 2p − d(k−1) − 1)/s⌋ + 1."""
+    _ints(i=i, k=k, s=s, p=p, d=d)
+    return (int(i) + 2 * int(p) - int(d) * (int(k) - 1) - 1) // int(s) + 1
+
+
+def conv_transpose_output_size(
+    i: int, k: int, s: int = 1, p: int = 0, output_padding: int = 0, d: int = 1
+) -> int:
+    """Length of a transposed convolution's output: o = (i−1)s − 2p + d(k−1) + a + 1."""
+    _ints(i=i, k=k, s=s, p=p, output_padding=output_padding, d=d)
+    return (int(i) - 1) * int(s) - 2 * int(p) + int(d) * (int(k) - 1) + int(output_padding) + 1
+
+
+def pool_output_size(
+    i: int, k: int, s: int, p: int = 0, d: int = 1, ceil_mode: bool = False
+) -> int:
+    """Length of a max pooling's output.
+
+    o = ⌊(i + 2p − d(k−1) − 1)/s⌋ + 1, rounded up instead with ``ceil_mode``; a last window that
+    would start inside the right padding is dropped, as PyTorch does.
+    """
+    _ints(i=i, k=k, s=s, p=p, d=d)
+    i, k, s, p, d = int(i), int(k), int(s), int(p), int(d)
+    span = i + 2 * p - d * (k - 1) - 1
+    if ceil_mode:
+        o = -(-span // s) + 1
+        if (o - 1) * s >= i + p:
+            o -= 1
+    else:
+        o = span // s + 1
+    return o
+
+
+def unpool_default_size(i: int, k: int, s: int, p: int = 0) -> int:
+    """Length MaxUnpool2d gives when no output_size is asked for: (i−1)s − 2p + k."""
+    _ints(i=i, k=k, s=s, p=p)
+    return (int(i) - 1) * int(s) - 2 * int(p) + int(k)

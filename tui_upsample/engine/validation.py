@@ -1,0 +1,120 @@
+"""Argument checks shared by every operator: sizes, pairs, arrays and their layouts.
+
+Each check raises :class:`EngineError` with a message that names the parameter, its value and the
+rule, so that the app can show it to a learner as it is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from numbers import Integral, Real
+from typing import Any
+
+import numpy as np
+
+from tui_upsample.engine.errors import EngineError
+
+Pair = tuple[int, int]
+
+
+def _show(value: Any) -> str:
+    """The value as the learner wrote it (tuples without numpy noise)."""
+    if isinstance(value, np.ndarray):
+        return f"array of shape {value.shape}"
+    if isinstance(value, (tuple, list)):
+        return "(" + ", ".join(_show(v) for v in value) + ")"
+    if isinstance(value, np.generic):
+        return repr(value.item())
+    return repr(value)
+
+
+def fail(name: str, value: Any, rule: str) -> EngineError:
+    """The error for parameter ``name`` holding ``value`` that breaks ``rule``."""
+    return EngineError(f"{name}={_show(value)}: {rule}")
+
+
+def _as_int(name: str, value: Any, whole: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, Integral):
+        raise fail(name, whole, "must be an integer or a pair of integers")
+    return int(value)
+
+
+def pair(name: str, value: Any) -> Pair:
+    """An int or an ``(h, w)`` pair of ints, as a pair."""
+    if isinstance(value, (tuple, list, np.ndarray)):
+        items = list(np.asarray(value).ravel()) if isinstance(value, np.ndarray) else list(value)
+        if len(items) != 2:
+            raise fail(name, value, "must be an integer or a pair of integers")
+        return (_as_int(name, items[0], value), _as_int(name, items[1], value))
+    v = _as_int(name, value, value)
+    return (v, v)
+
+
+def positive_pair(name: str, value: Any) -> Pair:
+    """A pair whose entries are at least 1 (sizes, strides, dilations)."""
+    p = pair(name, value)
+    if min(p) < 1:
+        raise fail(name, value, "must be at least 1")
+    return p
+
+
+def non_negative_pair(name: str, value: Any) -> Pair:
+    """A pair whose entries are at least 0 (paddings)."""
+    p = pair(name, value)
+    if min(p) < 0:
+        raise fail(name, value, "must not be negative")
+    return p
+
+
+def positive_int(name: str, value: Any) -> int:
+    """A single integer of at least 1."""
+    v = _as_int(name, value, value)
+    if v < 1:
+        raise fail(name, value, "must be at least 1")
+    return v
+
+
+def positive_scale(name: str, value: Any) -> tuple[float, float]:
+    """A scale factor (a positive finite number, or a pair of them), as a pair of floats."""
+    items = list(value) if isinstance(value, (tuple, list)) else [value, value]
+    if len(items) != 2:
+        raise fail(name, value, "must be a number or a pair of numbers")
+    out = []
+    for v in items:
+        if isinstance(v, bool) or not isinstance(v, Real):
+            raise fail(name, value, "must be a number or a pair of numbers")
+        if not np.isfinite(float(v)) or float(v) <= 0:
+            raise fail(name, value, "must be a finite number greater than 0")
+        out.append(float(v))
+    return (out[0], out[1])
+
+
+def as_grid(name: str, value: Any) -> np.ndarray:
+    """A float64 array of 2, 3 or 4 dimensions holding only finite numbers."""
+    try:
+        arr = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise EngineError(f"{name}: must be an array of numbers ({exc})") from None
+    if arr.ndim not in (2, 3, 4):
+        raise EngineError(
+            f"{name} has shape {arr.shape}: must be 2-D (H, W), 3-D (C, H, W) or 4-D (N, C, H, W)"
+        )
+    if min(arr.shape, default=0) < 1:
+        raise EngineError(f"{name} has shape {arr.shape}: every dimension must be at least 1")
+    if not np.all(np.isfinite(arr)):
+        bad = tuple(int(i) for i in np.argwhere(~np.isfinite(arr))[0])
+        raise EngineError(
+            f"{name}{list(bad)}={arr[bad]!r}: every value must be a finite number"
+        )
+    return arr
+
+
+def to_batched(x: np.ndarray) -> tuple[np.ndarray, Callable[[np.ndarray], np.ndarray]]:
+    """View ``x`` as (N, C, H, W) and return a function that puts a result back in x's layout."""
+    ndim = x.ndim
+    x4 = x.reshape((1,) * (4 - ndim) + x.shape)
+
+    def restore(y: np.ndarray) -> np.ndarray:
+        return y.reshape(y.shape[4 - ndim :]) if ndim < 4 else y
+
+    return x4, restore
