@@ -104,7 +104,7 @@ def as_grid(name: str, value: Any) -> np.ndarray:
     if not np.all(np.isfinite(arr)):
         bad = tuple(int(i) for i in np.argwhere(~np.isfinite(arr))[0])
         raise EngineError(
-            f"{name}{list(bad)}={arr[bad]!r}: every value must be a finite number"
+            f"{name}{list(bad)}={_show(arr[bad])}: every value must be a finite number"
         )
     return arr
 

@@ -1,0 +1,64 @@
+"""The command palette's commands (ctrl+p): operators, methods, presets and grid commands."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+from tui_upsample.scene import METHODS, OPERATOR_NAMES, OPERATORS, PRESETS
+
+
+class SceneCommands(Provider):
+    """Switch operator or method, load a preset, randomise, zero or resize a grid."""
+
+    def _commands(self) -> list[tuple[str, str, Callable[[], object]]]:
+        app = self.app
+        run = app.run_action
+        commands: list[tuple[str, str, Callable[[], object]]] = []
+        for op in OPERATORS:
+            commands.append(
+                (f"Operator: {op}", OPERATOR_NAMES[op], partial(run, f"set_op('{op}')"))
+            )
+        for op, methods in METHODS.items():
+            for method in methods:
+                commands.append(
+                    (
+                        f"Method: {op} by {method}",
+                        f"step through {op} as {method}",
+                        partial(run, f"set_method('{op}', '{method}')"),
+                    )
+                )
+        for which in ("input", "kernel"):
+            for name, what in PRESETS.items():
+                commands.append(
+                    (f"Preset {which}: {name}", what, partial(run, f"fill('{which}', '{name}')"))
+                )
+            commands += [
+                (f"Randomise {which}", "small seeded integers",
+                 partial(run, f"fill('{which}', 'random')")),
+                (f"Zero {which}", "every cell 0", partial(run, f"fill('{which}', 'zeros')")),
+                (f"Add row to {which}", "", partial(run, f"resize('{which}', 1, 0)")),
+                (f"Remove row from {which}", "", partial(run, f"resize('{which}', -1, 0)")),
+                (f"Add column to {which}", "", partial(run, f"resize('{which}', 0, 1)")),
+                (f"Remove column from {which}", "", partial(run, f"resize('{which}', 0, -1)")),
+            ]
+        commands += [
+            ("Play / pause", "step about 4 times a second", partial(run, "toggle_play")),
+            ("First step", "", partial(run, "goto('first')")),
+            ("Last step", "", partial(run, "goto('last')")),
+            ("Keys", "every key, on the help screen", partial(run, "help")),
+        ]
+        return commands
+
+    async def discover(self) -> Hits:
+        for name, help_text, callback in self._commands():
+            yield DiscoveryHit(name, callback, help=help_text or None)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for name, help_text, callback in self._commands():
+            score = matcher.match(name)
+            if score > 0:
+                yield Hit(score, matcher.highlight(name), callback, help=help_text or None)

@@ -1,0 +1,230 @@
+"""Fixed (unlearned) upsampling: nearest, bilinear, bed of nails and pixel shuffle.
+
+``upsample_nearest`` and ``upsample_bilinear`` are ``F.interpolate`` with ``mode="nearest"`` and
+``mode="bilinear"`` (``recompute_scale_factor=None``), down to PyTorch's CPU rounding; the per-axis
+helpers ``nearest_sources`` and ``bilinear_sources`` give the source cells (and weights) of every
+output row or column, for the step-through view. Arrays may be (H, W), (C, H, W) or
+(N, C, H, W); results keep the caller's layout.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from tui_upsample.engine.errors import EngineError
+from tui_upsample.engine.validation import (
+    as_grid,
+    fail,
+    positive_int,
+    positive_pair,
+    positive_scale,
+    to_batched,
+)
+
+__all__ = [
+    "bed_of_nails",
+    "bilinear_sources",
+    "nearest_fast_path",
+    "nearest_sources",
+    "pixel_shuffle",
+    "upsample_bilinear",
+    "upsample_nearest",
+]
+
+_AXES = ("height", "width")
+
+
+def _check_length(name: str, value: Any) -> int:
+    """A per-axis length for the source helpers: an integer of at least 1."""
+    return positive_int(name, value)
+
+
+def _scale_value(scale: Any) -> float | None:
+    """A helper's ``scale`` argument: None, or one positive finite number."""
+    if scale is None:
+        return None
+    if isinstance(scale, (tuple, list)):
+        raise fail("scale", scale, "must be one number (these helpers work on one axis)")
+    return positive_scale("scale", scale)[0]
+
+
+def _output_size(
+    in_hw: tuple[int, int], size: Any, scale_factor: Any
+) -> tuple[tuple[int, int], tuple[float, float] | tuple[None, None]]:
+    """(out_h, out_w) and the scale factors PyTorch hands to its kernel (None with ``size``)."""
+    if (size is None) == (scale_factor is None):
+        given = "both" if size is not None else "neither"
+        raise EngineError(
+            f"size={size!r}, scale_factor={scale_factor!r}: give exactly one of size and "
+            f"scale_factor ({given} given)"
+        )
+    if size is not None:
+        return positive_pair("size", size), (None, None)
+    sf = positive_scale("scale_factor", scale_factor)
+    # PyTorch: floor(in · scale_factor), computed in float64.
+    out = (int(np.floor(in_hw[0] * sf[0])), int(np.floor(in_hw[1] * sf[1])))
+    for a in range(2):
+        if out[a] < 1:
+            raise fail(
+                "scale_factor",
+                scale_factor,
+                f"the output {_AXES[a]} ⌊{in_hw[a]} × {sf[a]:g}⌋ = {out[a]} must be at least 1",
+            )
+    return out, sf
+
+
+def nearest_fast_path(out_h: int, out_w: int) -> bool:
+    """Whether PyTorch's CPU nearest kernel takes its small-output path for this output size.
+
+    PyTorch picks its kernel by output size: when ``out_h + out_w <= 128`` (or for channels-last
+    input with more than 3 channels, which for a C-contiguous array only happens when H = W = 1,
+    where every source is 0 anyway) it rounds in float32 and special-cases ``out == in`` and
+    ``out == 2·in``; otherwise it works in float64. The two differ only on rare boundary cells.
+    """
+    return out_h + out_w <= 128
+
+
+def nearest_sources(
+    in_size: int, out_size: int, scale: float | None = None, *, fast_path: bool = True
+) -> np.ndarray:
+    """The input index each output index copies along one axis, as PyTorch's ``nearest``.
+
+    src = min(⌊dst · r⌋, in − 1), with r = 1 / ``scale`` when a scale factor was given (``scale``
+    is the caller's ``scale_factor`` for this axis, output per input, as PyTorch receives it) and
+    r = in / out otherwise. ``fast_path`` selects PyTorch's kernel (see
+    :func:`nearest_fast_path`): True computes r and the product in float32 and copies straight
+    through when out == in or halves when out == 2·in; False computes them in float64 and rounds
+    the product to float32 before the floor.
+    """
+    i = _check_length("in_size", in_size)
+    o = _check_length("out_size", out_size)
+    sf = _scale_value(scale)
+    dst = np.arange(o)
+    if fast_path:
+        if o == i:
+            return dst
+        if o == 2 * i:
+            return dst >> 1
+        ratio = np.float32(1.0 / sf) if sf is not None else np.float32(i) / np.float32(o)
+        src = np.floor(dst.astype(np.float32) * ratio)
+    else:
+        ratio64 = 1.0 / sf if sf is not None else i / o
+        src = np.floor((dst * ratio64).astype(np.float32))
+    return np.minimum(src.astype(np.int64), i - 1)
+
+
+def bilinear_sources(
+    in_size: int, out_size: int, scale: float | None = None, align_corners: bool = False
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """For each output index along one axis: the two input indices and their weights.
+
+    Returns ``(i0, i1, w0, w1)`` with output = w0·x[i0] + w1·x[i1]. The source position is
+    src = (dst + 0.5)·r − 0.5 clamped at 0 (r = 1 / ``scale`` when a scale factor was given — the
+    caller's ``scale_factor``, output per input — else in / out), or with ``align_corners``
+    src = dst·(in − 1)/(out − 1) (0 when out = 1; ``scale`` is then ignored, as in PyTorch).
+    i0 = ⌊src⌋, i1 = i0 + 1 (or i0 at the last row), w1 = src − i0, w0 = 1 − w1. When out == in
+    PyTorch copies straight through whatever the scale, and so does this.
+    """
+    i = _check_length("in_size", in_size)
+    o = _check_length("out_size", out_size)
+    sf = _scale_value(scale)
+    if not isinstance(align_corners, (bool, np.bool_)):
+        raise fail("align_corners", align_corners, "must be True or False")
+    dst = np.arange(o, dtype=np.float64)
+    if o == i:
+        idx = np.arange(o)
+        return idx, idx.copy(), np.ones(o), np.zeros(o)
+    if align_corners:
+        src = dst * ((i - 1) / (o - 1)) if o > 1 else np.zeros(o)
+    else:
+        ratio = 1.0 / sf if sf is not None else i / o
+        src = np.maximum((dst + 0.5) * ratio - 0.5, 0.0)
+    i0 = np.minimum(np.floor(src).astype(np.int64), i - 1)
+    i1 = np.minimum(i0 + 1, i - 1)
+    # At the last row both sources are the same cell: give it the whole weight.
+    w1 = np.where(i1 > i0, np.clip(src - i0, 0.0, 1.0), 0.0)
+    return i0, i1, 1.0 - w1, w1
+
+
+def upsample_nearest(x: Any, size: Any = None, scale_factor: Any = None) -> np.ndarray:
+    """Each output cell copies its nearest-source input cell, as ``F.interpolate(mode="nearest")``.
+
+    Give exactly one of ``size`` (``(H, W)`` or an int) and ``scale_factor`` (a number or a pair);
+    with a scale factor the output is ⌊in · scale_factor⌋ and the sources use that factor, not
+    the rounded ratio (``recompute_scale_factor=None``). See :func:`nearest_sources`.
+    """
+    arr = as_grid("x", x)
+    x4, restore = to_batched(arr)
+    in_hw = (x4.shape[2], x4.shape[3])
+    (oh, ow), sf = _output_size(in_hw, size, scale_factor)
+    fast = nearest_fast_path(oh, ow)
+    rows = nearest_sources(in_hw[0], oh, sf[0], fast_path=fast)
+    cols = nearest_sources(in_hw[1], ow, sf[1], fast_path=fast)
+    return restore(x4[:, :, rows][:, :, :, cols])
+
+
+def upsample_bilinear(
+    x: Any, size: Any = None, scale_factor: Any = None, align_corners: bool = False
+) -> np.ndarray:
+    """Each output cell blends its four nearest input cells, as ``F.interpolate(mode="bilinear")``.
+
+    Give exactly one of ``size`` and ``scale_factor``; see :func:`bilinear_sources` for where each
+    output cell reads and with what weights. Rows are blended first, then columns.
+    """
+    arr = as_grid("x", x)
+    if not isinstance(align_corners, (bool, np.bool_)):
+        raise fail("align_corners", align_corners, "must be True or False")
+    x4, restore = to_batched(arr)
+    in_hw = (x4.shape[2], x4.shape[3])
+    (oh, ow), sf = _output_size(in_hw, size, scale_factor)
+    r0, r1, rw0, rw1 = bilinear_sources(in_hw[0], oh, sf[0], bool(align_corners))
+    c0, c1, cw0, cw1 = bilinear_sources(in_hw[1], ow, sf[1], bool(align_corners))
+    # Separable: blend along the height first, then along the width.
+    rows = x4[:, :, r0] * rw0[:, None]
+    rows += x4[:, :, r1] * rw1[:, None]
+    out = rows[:, :, :, c0] * cw0
+    out += rows[:, :, :, c1] * cw1
+    return restore(out)
+
+
+def bed_of_nails(x: Any, scale_factor: Any) -> np.ndarray:
+    """Each value at the top-left corner of its s×s block, zeros elsewhere (CS231n's unpooling).
+
+    ``scale_factor`` is an integer or an ``(h, w)`` pair of integers, each at least 1.
+    """
+    arr = as_grid("x", x)
+    s = positive_pair("scale_factor", scale_factor)
+    x4, restore = to_batched(arr)
+    n, c, h, w = x4.shape
+    out = np.zeros((n, c, h * s[0], w * s[1]))
+    out[:, :, :: s[0], :: s[1]] = x4
+    return restore(out)
+
+
+def pixel_shuffle(x: Any, upscale_factor: Any) -> np.ndarray:
+    """Rearrange (C·r², H, W) into (C, H·r, W·r), as ``F.pixel_shuffle``.
+
+    out[c, h·r + i, w·r + j] = x[c·r² + i·r + j, h, w]: each group of r² channels becomes the
+    r×r blocks of one output channel. Needs a channel axis, so the input is (C·r², H, W) or
+    (N, C·r², H, W).
+    """
+    arr = as_grid("x", x)
+    r = positive_int("upscale_factor", upscale_factor)
+    if arr.ndim == 2:
+        raise EngineError(
+            f"x has shape {arr.shape}: pixel_shuffle needs a channel axis, (C·r², H, W) or "
+            "(N, C·r², H, W)"
+        )
+    x4, restore = to_batched(arr)
+    n, c, h, w = x4.shape
+    if c % (r * r):
+        raise fail(
+            "upscale_factor",
+            upscale_factor,
+            f"the channel count {c} must be divisible by upscale_factor² = {r * r}",
+        )
+    oc = c // (r * r)
+    out = x4.reshape(n, oc, r, r, h, w).transpose(0, 1, 4, 2, 5, 3).reshape(n, oc, h * r, w * r)
+    return restore(out)

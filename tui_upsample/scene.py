@@ -1,0 +1,425 @@
+"""What is on screen, without any screen: the operator, its parameters, the input, the kernel, the step.
+
+A :class:`Scene` is a plain, immutable value (Python and NumPy only). The command line builds one
+from its flags, the app shows one and replaces it on every edit, and a saved session or an export
+only has to write one down. :func:`build_trace` hands it to the engine.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+OPERATORS: tuple[str, ...] = (
+    "max_pool2d",
+    "max_unpool2d",
+    "upsample_nearest",
+    "bed_of_nails",
+    "upsample_bilinear",
+    "conv2d",
+    "conv_transpose2d",
+    "pixel_shuffle",
+)
+"""Every operator, by its engine name, in the order ``o`` steps through them (the engine's)."""
+
+OPERATOR_NAMES: Mapping[str, str] = {
+    "conv_transpose2d": "transposed convolution",
+    "conv2d": "convolution (im2col)",
+    "max_pool2d": "max pooling",
+    "max_unpool2d": "max unpooling",
+    "upsample_nearest": "nearest-neighbour upsampling",
+    "bed_of_nails": "bed-of-nails upsampling",
+    "upsample_bilinear": "bilinear upsampling",
+    "pixel_shuffle": "pixel shuffle",
+}
+"""What each operator is called in words."""
+
+ALIASES: Mapping[str, str] = {
+    "pool": "max_pool2d",
+    "maxpool": "max_pool2d",
+    "unpool": "max_unpool2d",
+    "nearest": "upsample_nearest",
+    "bilinear": "upsample_bilinear",
+    "nails": "bed_of_nails",
+    "conv": "conv2d",
+    "convt": "conv_transpose2d",
+    "deconv": "conv_transpose2d",
+    "transpose": "conv_transpose2d",
+    "shuffle": "pixel_shuffle",
+}
+"""Short names accepted for operators (compared without regard to case)."""
+
+METHODS: Mapping[str, tuple[str, ...]] = {
+    "conv2d": ("im2col",),
+    "conv_transpose2d": ("scatter", "matrix", "direct"),
+}
+"""The ways each convolution can be stepped through, in the order ``m`` steps through them."""
+
+PARAMETERS: Mapping[str, tuple[str, ...]] = {
+    "conv_transpose2d": ("kernel_size", "stride", "padding", "output_padding", "dilation", "method"),
+    "conv2d": ("kernel_size", "stride", "padding", "dilation", "method"),
+    "max_pool2d": ("kernel_size", "stride", "padding", "dilation", "ceil_mode"),
+    "max_unpool2d": ("kernel_size", "stride", "padding", "fill"),
+    "upsample_nearest": ("scale",),
+    "bed_of_nails": ("scale",),
+    "upsample_bilinear": ("scale", "align_corners"),
+    "pixel_shuffle": ("upscale",),
+}
+"""The scene fields each operator takes, in the order the settings pane lists them."""
+
+KERNEL_OPERATORS = frozenset({"conv2d", "conv_transpose2d"})
+"""Operators with a learned kernel (the kernel grid is theirs); the others have a window size."""
+
+FILLS = ("zeros", "max")
+"""How max unpooling fills the cells no maximum goes back to: PyTorch's zeros, or the seed's max."""
+
+PADDING_WORDS = ("same", "valid")
+
+PRESETS: Mapping[str, str] = {
+    "seed": "the seed's example",
+    "impulse": "an impulse: a single 1 (shows the kernel's footprint)",
+    "ramp": "a ramp: 1, 2, 3, … row by row",
+    "checkerboard": "a checkerboard of 1s and 0s",
+    "small": "a 5×5 grid of small integers",
+}
+"""Grids a learner can start from, by name."""
+
+MAX_SIDE = 64
+"""Largest number of rows or columns of an edited grid."""
+
+
+def resolve_operator(name: str) -> str:
+    """The engine name of operator ``name`` (an engine name or a short alias); ValueError if none."""
+    key = name.strip()
+    if key in OPERATORS:
+        return key
+    lowered = key.lower()
+    if lowered in ALIASES:
+        return ALIASES[lowered]
+    for op in OPERATORS:
+        if op.lower() == lowered:
+            return op
+    known = ", ".join(OPERATORS)
+    short = ", ".join(sorted(ALIASES))
+    raise ValueError(f"unknown operator {name!r} (choose from {known}; or {short})")
+
+
+def _grid(rows: list[list[float]]) -> np.ndarray:
+    return np.array(rows, dtype=np.float64)
+
+
+SEED_RAMP = _grid([[1, 2, 3], [4, 5, 6], [7, 8, 9]])
+SEED_SMALL = _grid([[1, 2], [3, 4]])
+SEED_KERNEL = _grid([[0, 1], [2, 3]])
+SEED_POOL = _grid([[1, 3, 2, 0], [4, 6, 5, 1], [3, 1, 1, 2], [0, 2, 8, 7]])
+
+
+def random_grid(shape: tuple[int, ...], seed: int) -> np.ndarray:
+    """Small integers (−4 … 9), the same for the same seed."""
+    rng = np.random.default_rng(seed)
+    return rng.integers(-4, 10, size=shape).astype(np.float64)
+
+
+def preset_grid(name: str, shape: tuple[int, ...], seed: int = 0) -> np.ndarray:
+    """Preset ``name`` (not "seed", which depends on the operator) in the given shape.
+
+    ``shape`` is (H, W), or (C, H, W) for the channels of pixel shuffle; "small" ignores H and W
+    and is always 5×5.
+    """
+    if name == "impulse":
+        grid = np.zeros(shape)
+        centre = tuple(s // 2 for s in shape[-2:])
+        grid[(0,) * (len(shape) - 2) + centre] = 1.0
+        return grid
+    if name == "ramp":
+        return np.arange(1, math.prod(shape) + 1, dtype=np.float64).reshape(shape)
+    if name == "checkerboard":
+        idx = np.indices(shape[-2:]).sum(axis=0) % 2 == 0
+        return np.broadcast_to(idx, shape).astype(np.float64).copy()
+    if name == "small":
+        return random_grid((*shape[:-2], 5, 5), seed)
+    raise ValueError(f"unknown preset {name!r} (choose from {', '.join(PRESETS)})")
+
+
+def resize_grid(grid: np.ndarray, rows: int, cols: int, fill: float = 0.0) -> np.ndarray:
+    """``grid`` cut or extended to rows × cols (the top-left part is kept, new cells get ``fill``)."""
+    rows = min(max(int(rows), 1), MAX_SIDE)
+    cols = min(max(int(cols), 1), MAX_SIDE)
+    out = np.full((*grid.shape[:-2], rows, cols), float(fill))
+    r, c = min(rows, grid.shape[-2]), min(cols, grid.shape[-1])
+    out[..., :r, :c] = grid[..., :r, :c]
+    return out
+
+
+@dataclass(frozen=True, eq=False)
+class Scene:
+    """One operator with its parameters, applied to one input, seen at one step.
+
+    The parameters an operator does not take are kept (so switching back restores them) but not
+    passed to the engine. ``input`` is the 2-D grid every operator but pixel shuffle takes;
+    ``channels`` is pixel shuffle's (r², H, W) input.
+    """
+
+    op: str = "conv_transpose2d"
+    input: np.ndarray = field(default_factory=lambda: SEED_SMALL.copy())
+    kernel: np.ndarray = field(default_factory=lambda: SEED_KERNEL.copy())
+    channels: np.ndarray = field(
+        default_factory=lambda: np.arange(1, 17, dtype=np.float64).reshape(4, 2, 2)
+    )
+    kernel_size: int = 2
+    """Window size of max pooling / unpooling (a convolution's comes from its kernel)."""
+    stride: int = 1
+    padding: int | str = 0
+    """An integer, or "same" / "valid" for the convolutions."""
+    output_padding: int = 0
+    dilation: int = 1
+    scale: float = 2.0
+    """scale_factor of nearest, bilinear and bed-of-nails upsampling."""
+    upscale: int = 2
+    """upscale_factor r of pixel shuffle (its input has r² channels)."""
+    align_corners: bool = False
+    ceil_mode: bool = False
+    method: str = "matrix"
+    """How a convolution is stepped through (see METHODS); ignored by the other operators."""
+    fill: str = "zeros"
+    seed: int = 0
+    """Seed of the next random grid."""
+    step: int = 0
+    """Index of the step on screen (0 is the first)."""
+
+    # Equality by value, arrays included (dataclass equality would compare arrays elementwise).
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Scene):
+            return NotImplemented
+        for f in dataclasses.fields(self):
+            a, b = getattr(self, f.name), getattr(other, f.name)
+            if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+                if not (isinstance(a, np.ndarray) and isinstance(b, np.ndarray)):
+                    return False
+                if a.shape != b.shape or not np.array_equal(a, b):
+                    return False
+            elif a != b:
+                return False
+        return True
+
+    __hash__ = None  # type: ignore[assignment]
+
+    @classmethod
+    def seed_example(cls, op: str = "conv_transpose2d") -> Scene:
+        """The seed post's example for ``op``: r (2×2) back to 3×3 for transposed convolution,
+        X (3×3) to r (2×2) for convolution, a 4×4 map for pooling, a 2×2 map for upsampling."""
+        op = resolve_operator(op)
+        # The seed post's transposed convolution is r · W2, so its example starts on "matrix".
+        base = cls(op=op, method="matrix" if op == "conv_transpose2d" else "im2col")
+        if op == "conv2d":
+            return base.replace(input=SEED_RAMP.copy())
+        if op in ("max_pool2d", "max_unpool2d"):
+            return base.replace(input=SEED_POOL.copy(), kernel_size=2, stride=2)
+        return base
+
+    # Reading -----------------------------------------------------------------------------------
+    @property
+    def x(self) -> np.ndarray:
+        """The grid the operator is applied to (``channels`` for pixel shuffle)."""
+        return self.channels if self.op == "pixel_shuffle" else self.input
+
+    @property
+    def has_kernel(self) -> bool:
+        """Whether the operator has a kernel grid to edit."""
+        return self.op in KERNEL_OPERATORS
+
+    @property
+    def takes(self) -> tuple[str, ...]:
+        """The parameters (scene fields) this operator takes."""
+        return PARAMETERS[self.op]
+
+    @property
+    def effective_kernel_size(self) -> int | tuple[int, int]:
+        """The kernel size as the operator sees it (a convolution's kernel shape)."""
+        if self.has_kernel:
+            h, w = self.kernel.shape
+            return h if h == w else (h, w)
+        return self.kernel_size
+
+    def is_seed_example(self) -> bool:
+        """Whether this is still the seed's example for its operator (nothing edited but the step)."""
+        return self.replace(step=0, seed=0) == Scene.seed_example(self.op)
+
+    def engine_params(self) -> dict[str, Any]:
+        """The keyword arguments of ``trace(op, x, **params)`` for this scene."""
+        op = self.op
+        if op == "conv2d":
+            return dict(
+                weight=self.kernel,
+                stride=self.stride,
+                padding=self.padding,
+                dilation=self.dilation,
+                method=self.method if self.method in METHODS[op] else METHODS[op][0],
+            )
+        if op == "conv_transpose2d":
+            return dict(
+                weight=self.kernel,
+                stride=self.stride,
+                padding=self.padding,
+                output_padding=self.output_padding,
+                dilation=self.dilation,
+                method=self.method if self.method in METHODS[op] else METHODS[op][0],
+            )
+        if op == "max_pool2d":
+            return dict(
+                kernel_size=self.kernel_size,
+                stride=self.stride,
+                padding=self.padding,
+                dilation=self.dilation,
+                ceil_mode=self.ceil_mode,
+            )
+        if op == "max_unpool2d":
+            return dict(
+                kernel_size=self.kernel_size,
+                stride=self.stride,
+                padding=self.padding,
+                fill=self.fill,
+            )
+        if op in ("upsample_nearest", "bed_of_nails"):
+            return dict(scale_factor=_number(self.scale))
+        if op == "upsample_bilinear":
+            return dict(scale_factor=_number(self.scale), align_corners=self.align_corners)
+        if op == "pixel_shuffle":
+            return dict(upscale_factor=self.upscale)
+        raise ValueError(f"unknown operator {op!r}")
+
+    # Changing (every change returns a new scene) ----------------------------------------------
+    def replace(self, **changes: Any) -> Scene:
+        """A copy with some fields changed."""
+        return dataclasses.replace(self, **changes)
+
+    def with_op(self, op: str) -> Scene:
+        """The same scene under another operator.
+
+        An untouched seed example becomes the new operator's seed example; anything the learner
+        edited is kept.
+        """
+        op = resolve_operator(op)
+        if op == self.op:
+            return self
+        if self.is_seed_example():
+            return Scene.seed_example(op).replace(seed=self.seed)
+        method = self.method if self.method in METHODS.get(op, ()) else METHODS.get(op, ("",))[0]
+        padding = self.padding
+        if isinstance(padding, str) and op not in KERNEL_OPERATORS:
+            padding = 0
+        return self.replace(op=op, method=method or self.method, padding=padding, step=0)
+
+    def next_op(self, offset: int = 1) -> Scene:
+        """The scene under the next (or, with -1, previous) operator of :data:`OPERATORS`."""
+        i = OPERATORS.index(self.op)
+        return self.with_op(OPERATORS[(i + offset) % len(OPERATORS)])
+
+    def next_method(self) -> Scene:
+        """The scene stepped through by the operator's next method (unchanged if it has one)."""
+        methods = METHODS.get(self.op, ())
+        if len(methods) < 2:
+            return self
+        i = methods.index(self.method) if self.method in methods else -1
+        return self.replace(method=methods[(i + 1) % len(methods)])
+
+    def with_x(self, grid: np.ndarray) -> Scene:
+        """The scene with a new input grid (the channels for pixel shuffle)."""
+        grid = np.array(grid, dtype=np.float64)
+        if self.op == "pixel_shuffle":
+            if grid.ndim == 2:
+                grid = np.broadcast_to(grid, (self.upscale**2, *grid.shape)).copy()
+            return self.replace(channels=grid)
+        if grid.ndim == 3:
+            grid = grid[0]
+        return self.replace(input=grid)
+
+    def with_grid(self, which: str, grid: np.ndarray) -> Scene:
+        """The scene with its "input" or "kernel" grid replaced."""
+        if which == "kernel":
+            return self.replace(kernel=np.array(grid, dtype=np.float64))
+        return self.with_x(grid)
+
+    def grid(self, which: str) -> np.ndarray:
+        """The "input" grid (channels for pixel shuffle) or the "kernel" grid."""
+        return self.kernel if which == "kernel" else self.x
+
+    def with_cell(self, which: str, cell: tuple[int, ...], value: float) -> Scene:
+        """The scene with one cell of the "input" or "kernel" grid set to ``value``."""
+        grid = self.grid(which).copy()
+        grid[cell] = float(value)
+        return self.with_grid(which, grid)
+
+    def with_preset(self, which: str, name: str) -> Scene:
+        """The scene with grid ``which`` ("input" or "kernel") set to preset ``name``.
+
+        "seed" restores the seed example's grid for this operator (both grids, for "input").
+        """
+        if name == "seed":
+            seed = Scene.seed_example(self.op)
+            if which == "kernel":
+                return self.replace(kernel=seed.kernel.copy())
+            return self.replace(
+                input=seed.input.copy(), kernel=seed.kernel.copy(), channels=seed.channels.copy()
+            )
+        grid = preset_grid(name, self.grid(which).shape, self.seed)
+        return self.with_grid(which, grid).replace(seed=self.seed + (name == "small"))
+
+    def randomised(self, which: str) -> Scene:
+        """Grid ``which`` filled with small seeded random integers (the seed then moves on)."""
+        grid = random_grid(self.grid(which).shape, self.seed)
+        return self.with_grid(which, grid).replace(seed=self.seed + 1)
+
+    def zeroed(self, which: str) -> Scene:
+        """Grid ``which`` set to zeros."""
+        return self.with_grid(which, np.zeros_like(self.grid(which)))
+
+    def resized(self, which: str, rows: int, cols: int) -> Scene:
+        """Grid ``which`` cut or extended to rows × cols (1 … 64 each); new input cells are 0,
+        new kernel cells 1."""
+        fill = 1.0 if which == "kernel" else 0.0
+        return self.with_grid(which, resize_grid(self.grid(which), rows, cols, fill))
+
+    def with_param(self, name: str, value: Any) -> Scene:
+        """The scene with parameter ``name`` set. A convolution's kernel_size resizes its kernel;
+        pixel shuffle's upscale factor changes its number of channels to r²."""
+        if name == "kernel_size" and self.has_kernel:
+            k = int(value)
+            return self.resized("kernel", k, k)
+        if name == "upscale":
+            r = int(value)
+            if r >= 1 and r**2 != self.channels.shape[0]:
+                c, h, w = self.channels.shape
+                channels = np.zeros((r * r, h, w))
+                n = min(c, r * r)
+                channels[:n] = self.channels[:n]
+                if r * r > c:
+                    extra = np.arange(c * h * w + 1, r * r * h * w + 1, dtype=np.float64)
+                    channels[c:] = extra.reshape(r * r - c, h, w)
+                return self.replace(upscale=r, channels=channels)
+            return self.replace(upscale=r)
+        if name == "method" and value not in METHODS.get(self.op, (value,)):
+            raise ValueError(f"method={value!r}: {self.op} steps by {', '.join(METHODS[self.op])}")
+        return self.replace(**{name: value})
+
+    def clamp_step(self, count: int) -> Scene:
+        """The scene with its step kept where it still exists among ``count`` steps."""
+        step = min(max(self.step, 0), max(count - 1, 0))
+        return self if step == self.step else self.replace(step=step)
+
+
+def _number(value: float) -> float | int:
+    """A whole float as an int (scale 2.0 → 2), anything else as it is."""
+    return int(value) if float(value).is_integer() else float(value)
+
+
+def build_trace(scene: Scene) -> Any:
+    """The engine's step-by-step trace of the scene (raises EngineError for invalid parameters)."""
+    from tui_upsample.engine import trace
+
+    return trace(scene.op, scene.x, **scene.engine_params())

@@ -1,0 +1,267 @@
+"""The pane where a learner edits a grid (the input, or a convolution's kernel) cell by cell.
+
+A cell cursor moves with the arrow keys; typing a number opens a one-line editor under the grid,
+Enter commits it, Escape cancels it. Text that is not a finite number is refused with a message and
+the cell keeps its value. The pane never changes the scene itself: it reports what the learner did
+with :class:`GridEditor.CellEdited`, :class:`GridEditor.Filled` and :class:`GridEditor.Resized`.
+Pixel shuffle's input has r² channels; they are drawn one under the other and the cursor walks
+through all of them.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import ClassVar
+
+import numpy as np
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.message import Message
+from textual.reactive import reactive
+from textual.widgets import Input, Label, Static
+
+from tui_upsample.number_format import format_number
+from tui_upsample.scene import MAX_SIDE, Scene
+from tui_upsample.widgets.grid_view import GridView
+
+NUMBER_KEYS = frozenset("0123456789-+.e")
+"""Keys that start editing the cell under the cursor (the key is the first character typed)."""
+
+
+def parse_number(text: str) -> float | None:
+    """The finite number ``text`` spells, or None."""
+    try:
+        value = float(text.strip().replace("−", "-"))
+    except ValueError:
+        return None
+    return value if math.isfinite(value) else None
+
+
+def _cell_name(cell: tuple[int, ...]) -> str:
+    return "[" + ",".join(str(i) for i in cell) + "]"
+
+
+class GridEditor(Vertical):
+    """An editable grid of numbers: the input, or the kernel."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("up", "move(-1, 0)", "Up", show=False, id="cell-up"),
+        Binding("down", "move(1, 0)", "Down", show=False, id="cell-down"),
+        Binding("left", "move(0, -1)", "Left", show=False, id="cell-left"),
+        Binding("right", "move(0, 1)", "Right", show=False, id="cell-right"),
+        Binding("enter", "edit", "Edit cell", show=False, id="cell-edit"),
+        Binding("escape", "cancel", "Cancel edit", show=False, id="cell-cancel"),
+        Binding("r", "fill('random')", "Randomise", show=False, id="grid-random"),
+        Binding("z", "fill('zeros')", "Zero", show=False, id="grid-zero"),
+        Binding("shift+down", "resize(1, 0)", "Add row", show=False, id="grid-add-row"),
+        Binding("shift+up", "resize(-1, 0)", "Remove row", show=False, id="grid-remove-row"),
+        Binding("shift+right", "resize(0, 1)", "Add column", show=False, id="grid-add-col"),
+        Binding("shift+left", "resize(0, -1)", "Remove column", show=False, id="grid-remove-col"),
+    ]
+    """
+    | Key | Description |
+    | :- | :- |
+    | arrows | Move the cell cursor. |
+    | 0-9 - . e | Start typing a new value for the cell. |
+    | enter | Edit the cell (commit, while editing). |
+    | escape | Cancel the edit. |
+    | r | Fill the grid with small random integers (seeded). |
+    | z | Set every cell to 0. |
+    | shift+down / shift+up | Add / remove a row. |
+    | shift+right / shift+left | Add / remove a column. |
+    """
+
+    DEFAULT_CSS = """
+    GridEditor {
+        height: auto;
+        border: round $panel-lighten-2;
+        border-title-color: $text-accent;
+        padding: 0 1;
+        &:focus-within { border: round $accent; }
+        & > GridView { max-height: 14; }
+        & > #edit-row { height: auto; display: none; }
+        & > #edit-row.-editing { display: block; }
+        & > #edit-row > Label { width: auto; padding-right: 1; }
+        & > #edit-row > Input { width: 1fr; }
+        & > #message { color: $text-muted; height: auto; }
+        & > #message.-refused { color: $text-error; }
+    }
+    """
+
+    scene: reactive[Scene] = reactive(Scene.seed_example, always_update=True)
+    """The scene whose grid this pane edits (bound to the app's)."""
+
+    class CellEdited(Message):
+        """The learner committed a new value for one cell."""
+
+        def __init__(self, which: str, cell: tuple[int, ...], value: float) -> None:
+            super().__init__()
+            self.which = which
+            """"input" or "kernel"."""
+            self.cell = cell
+            """(row, col), or (channel, row, col) for pixel shuffle's input."""
+            self.value = value
+
+    class Filled(Message):
+        """The learner asked for the whole grid to be refilled ("random", "zeros" or a preset)."""
+
+        def __init__(self, which: str, how: str) -> None:
+            super().__init__()
+            self.which = which
+            self.how = how
+
+    class Resized(Message):
+        """The learner asked for the grid to have another number of rows and columns."""
+
+        def __init__(self, which: str, rows: int, cols: int) -> None:
+            super().__init__()
+            self.which = which
+            self.rows = rows
+            self.cols = cols
+
+    def __init__(self, which: str, *, id: str | None = None) -> None:  # noqa: A002
+        super().__init__(id=id)
+        self.which = which
+        """"input" or "kernel": which grid of the scene this pane edits."""
+        self.cursor: tuple[int, ...] = (0, 0)
+        """The cell under the cursor."""
+        self.editing = False
+        """Whether a value is being typed."""
+
+    def compose(self) -> ComposeResult:
+        yield GridView(focusable=True, id="grid")
+        with Vertical(id="edit-row"):
+            yield Label("", id="edit-label")
+            yield Input(compact=True, id="edit", select_on_focus=False)
+        yield Static("", id="message")
+
+    def on_mount(self) -> None:
+        edit = self.query_one("#edit", Input)
+        edit.cursor_blink = getattr(self.app, "cursor_blink", True)
+
+    # Scene → screen ----------------------------------------------------------------------------
+    @property
+    def grid(self) -> np.ndarray:
+        """The grid being edited."""
+        return self.scene.grid(self.which)
+
+    def watch_scene(self, scene: Scene) -> None:
+        self.display = self.which == "input" or scene.has_kernel
+        grid = scene.grid(self.which)
+        self.cursor = tuple(min(c, s - 1) for c, s in zip(self._cursor3(grid), grid.shape))
+        if grid.ndim == 2 and len(self.cursor) == 3:
+            self.cursor = self.cursor[1:]
+        self._draw()
+
+    def _cursor3(self, grid: np.ndarray) -> tuple[int, ...]:
+        if grid.ndim == 3 and len(self.cursor) == 2:
+            return (0, *self.cursor)
+        return self.cursor
+
+    def _draw(self) -> None:
+        if not self.is_mounted:
+            return
+        grid = self.grid
+        what = "kernel w" if self.which == "kernel" else "input"
+        if self.which == "input" and self.scene.op == "pixel_shuffle":
+            what = f"input: {grid.shape[0]} channels"
+        self.border_title = f"{what}  {'×'.join(str(s) for s in grid.shape)}"
+        view = self.query_one("#grid", GridView)
+        view.show(grid, {"cursor": [self.cursor]})
+
+    def _say(self, text: str, refused: bool = False) -> None:
+        message = self.query_one("#message", Static)
+        message.update(text)
+        message.set_class(refused, "-refused")
+
+    # Keys --------------------------------------------------------------------------------------
+    def action_move(self, rows: int, cols: int) -> None:
+        """Move the cursor; in a stack of channels, down from the last row goes to the next one."""
+        grid = self.grid
+        if grid.ndim == 3:
+            c, r, col = self._cursor3(grid)
+            channels, h, w = grid.shape
+            flat_row = c * h + r + rows
+            flat_row = min(max(flat_row, 0), channels * h - 1)
+            c, r = divmod(flat_row, h)
+            self.cursor = (c, r, min(max(col + cols, 0), w - 1))
+        else:
+            r, col = self.cursor[-2:]
+            h, w = grid.shape
+            self.cursor = (min(max(r + rows, 0), h - 1), min(max(col + cols, 0), w - 1))
+        self._draw()
+
+    def action_edit(self, first: str | None = None) -> None:
+        """Open the one-line editor for the cell under the cursor."""
+        grid = self.grid
+        cell = self._cursor3(grid) if grid.ndim == 3 else self.cursor
+        self.editing = True
+        row = self.query_one("#edit-row")
+        row.add_class("-editing")
+        name = "w" if self.which == "kernel" else "x"
+        self.query_one("#edit-label", Label).update(f"{name}{_cell_name(cell)} =")
+        edit = self.query_one("#edit", Input)
+        edit.value = first if first is not None else format_number(grid[cell])
+        edit.cursor_position = len(edit.value)
+        edit.focus()
+        self._say("Enter to keep, Escape to cancel")
+
+    def action_cancel(self) -> None:
+        """Close the editor; the cell keeps its value."""
+        if self.editing:
+            self._close()
+            self._say("edit cancelled")
+
+    def _close(self) -> None:
+        self.editing = False
+        self.query_one("#edit-row").remove_class("-editing")
+        self.query_one("#grid", GridView).focus()
+
+    def action_fill(self, how: str) -> None:
+        """Ask for the grid to be refilled."""
+        self.post_message(self.Filled(self.which, how))
+
+    def action_resize(self, rows: int, cols: int) -> None:
+        """Ask for one row/column more or fewer (1 to 64 each)."""
+        h, w = self.grid.shape[-2:]
+        new = (min(max(h + rows, 1), MAX_SIDE), min(max(w + cols, 1), MAX_SIDE))
+        if new == (h, w):
+            self._say(f"a grid has 1 to {MAX_SIDE} rows and columns", refused=True)
+            return
+        self.post_message(self.Resized(self.which, *new))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # While a value is typed, the keys belong to the editor line.
+        if self.editing and action not in ("cancel",):
+            return False
+        if not self.editing and action == "cancel":
+            return False
+        return True
+
+    def on_key(self, event) -> None:  # noqa: ANN001 - textual.events.Key
+        if self.editing or event.character is None:
+            return
+        if event.character in NUMBER_KEYS:
+            event.stop()
+            event.prevent_default()
+            self.action_edit(event.character)
+
+    @on(Input.Submitted, "#edit")
+    def _commit(self, event: Input.Submitted) -> None:
+        event.stop()
+        grid = self.grid
+        cell = self._cursor3(grid) if grid.ndim == 3 else self.cursor
+        name = ("w" if self.which == "kernel" else "x") + _cell_name(cell)
+        value = parse_number(event.value)
+        self._close()
+        if value is None:
+            self._say(
+                f"{event.value.strip()!r} is not a finite number: {name} stays"
+                f" {format_number(grid[cell])}",
+                refused=True,
+            )
+            return
+        self._say(f"{name} = {format_number(value)}")
+        self.post_message(self.CellEdited(self.which, tuple(int(i) for i in cell), value))

@@ -1,0 +1,333 @@
+"""One widget that draws every grid: input, kernel, im2col matrix, W2, padded input, output.
+
+It is a :class:`~textual.scroll_view.ScrollView` using the Line API: ``render_line(y)`` builds only
+the visible row, from only the visible columns (``values[r, c0:c1]``), so a 64×64 input or a
+4096 × 16641 matrix costs what fits on screen. Row and column numbers stay in place while the cells
+scroll, and :meth:`GridView.show` scrolls to keep the highlighted cells in view.
+
+Highlights come as ``{style: cells}``: a cell ``(r, c)``, a whole row ``(r, -1)``, a whole column
+``(-1, c)``, or ``(channel, r, c)`` in a 3-D grid (pixel shuffle's channels are drawn one under the
+other, each under a "channel k" line).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+import numpy as np
+from rich.segment import Segment
+from rich.style import Style
+from textual.geometry import Region, Size, Spacing
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from tui_upsample.number_format import cell_width, format_to_width
+
+HIGHLIGHT_ORDER: tuple[str, ...] = ("cursor", "written", "argmax", "current", "window")
+"""Highlight styles from strongest to weakest: a cell in several shows the first."""
+
+SAMPLE = 256
+"""Rows and columns read to choose the cell width of a grid too big to read whole."""
+
+
+@dataclass
+class _Marks:
+    """The highlighted cells of one style, split for O(1) look-up."""
+
+    cells: set[tuple[int, ...]] = field(default_factory=set)
+    rows: set[int] = field(default_factory=set)
+    cols: set[int] = field(default_factory=set)
+
+    def add(self, cell: tuple[int, ...]) -> None:
+        if len(cell) == 2 and cell[1] == -1:
+            self.rows.add(int(cell[0]))
+        elif len(cell) == 2 and cell[0] == -1:
+            self.cols.add(int(cell[1]))
+        else:
+            self.cells.add(tuple(int(i) for i in cell))
+
+    def __contains__(self, cell: tuple[int, ...]) -> bool:
+        return cell in self.cells or cell[-2] in self.rows or cell[-1] in self.cols
+
+    def __bool__(self) -> bool:
+        return bool(self.cells or self.rows or self.cols)
+
+
+def measure_width(values: Any) -> int:
+    """The cell width that fits the values of a grid (read whole, or a corner of a huge one)."""
+    if len(values.shape) == 3:
+        sample = np.asarray(values[:, :SAMPLE, :SAMPLE])
+    elif len(values.shape) == 1:
+        sample = np.asarray(values[:SAMPLE])
+    else:
+        sample = np.asarray(values[:SAMPLE, :SAMPLE])
+    return cell_width(sample)
+
+
+def _shape3(values: Any) -> tuple[int, int, int]:
+    shape = tuple(values.shape)
+    if len(shape) == 3:
+        return (int(shape[0]), int(shape[1]), int(shape[2]))
+    if len(shape) == 1:
+        return (1, 1, int(shape[0]))
+    return (1, int(shape[0]), int(shape[1]))
+
+
+class GridView(ScrollView, inherit_bindings=False):
+    """A grid of numbers with row/column numbers, highlighted cells, and nothing but the visible
+    part ever read."""
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "grid-view--label",
+        "grid-view--cell",
+        "grid-view--zero",
+        "grid-view--empty",
+        "grid-view--window",
+        "grid-view--current",
+        "grid-view--argmax",
+        "grid-view--written",
+        "grid-view--cursor",
+    }
+    """
+    | Class | Drawn on |
+    | :- | :- |
+    | `grid-view--label` | row and column numbers, channel lines |
+    | `grid-view--cell` | every cell |
+    | `grid-view--zero` | zeros, in grids that are mostly zeros (W2, padded input) |
+    | `grid-view--empty` | cells no step has written yet (·) |
+    | `grid-view--window` | cells taking part in the step, faintly (e.g. a whole W2 column) |
+    | `grid-view--current` | the cells the current step reads |
+    | `grid-view--argmax` | the maximum of a pooling window |
+    | `grid-view--written` | the output cells the current step writes |
+    | `grid-view--cursor` | the cell being edited |
+    """
+
+    DEFAULT_CSS = """
+    GridView {
+        width: auto;
+        height: auto;
+        max-height: 100%;
+        background: $surface;
+        scrollbar-size: 1 1;
+        & > .grid-view--label { color: $text-muted; text-style: dim; }
+        & > .grid-view--cell { color: $text; }
+        & > .grid-view--zero { color: $text-muted; }
+        & > .grid-view--empty { color: $text-muted; }
+        & > .grid-view--window { background: $accent 20%; text-style: underline; }
+        & > .grid-view--current { background: $accent 45%; color: $text; text-style: bold underline; }
+        & > .grid-view--argmax { background: $success 60%; color: $text; text-style: bold reverse; }
+        & > .grid-view--written { background: $warning 60%; color: $text; text-style: bold reverse; }
+        & > .grid-view--cursor { background: $primary; color: $text; text-style: bold reverse; }
+    }
+    """
+
+    def __init__(
+        self,
+        values: Any = None,
+        *,
+        dim_zeros: bool = False,
+        focusable: bool = False,
+        name: str | None = None,
+        id: str | None = None,  # noqa: A002 - Textual's own parameter name
+        classes: str | None = None,
+    ) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self.can_focus = focusable
+        self.dim_zeros = dim_zeros
+        """Draw zeros faintly (for grids that are mostly zeros)."""
+        self._values: Any = np.zeros((0, 0)) if values is None else values
+        self._marks: dict[str, _Marks] = {}
+        self._cell_width = 1
+        self._gutter = 1
+        if values is not None:
+            self.show(values, follow=False)
+
+    # Public ------------------------------------------------------------------------------------
+    @property
+    def values(self) -> Any:
+        """The grid on screen (an ndarray or any object with ``shape`` and 2-D slicing)."""
+        return self._values
+
+    @property
+    def cell_width(self) -> int:
+        """Characters per cell (the same for every cell of the grid)."""
+        return self._cell_width
+
+    @property
+    def content_width(self) -> int:
+        """Columns needed to show the whole grid (row numbers included)."""
+        return self.virtual_size.width
+
+    @property
+    def content_height(self) -> int:
+        """Lines needed to show the whole grid (column numbers included)."""
+        return self.virtual_size.height
+
+    def highlighted(self, style: str) -> set[tuple[int, ...]]:
+        """The single cells highlighted in ``style`` (for tests)."""
+        marks = self._marks.get(style)
+        return set(marks.cells) if marks else set()
+
+    def show(
+        self,
+        values: Any,
+        highlights: Mapping[str, Iterable[tuple[int, ...]]] | None = None,
+        *,
+        width: int | None = None,
+        width_values: Any = None,
+        follow: bool = True,
+    ) -> None:
+        """Draw ``values`` with ``highlights`` ({style: cells}); scroll to them if ``follow``.
+
+        The cell width is ``width`` if given, else the widest of ``width_values`` (default: the
+        values themselves, or a corner of them if they are too big to read).
+        """
+        self._values = values
+        self._marks = {}
+        for style, cells in (highlights or {}).items():
+            marks = _Marks()
+            for cell in cells:
+                marks.add(tuple(cell))
+            if marks:
+                self._marks[style] = marks
+        channels, rows, cols = _shape3(values)
+        if width is None:
+            width = measure_width(values if width_values is None else width_values)
+        self._cell_width = max(width, len(str(max(cols - 1, 0))))
+        self._gutter = len(str(max(rows - 1, 0)))
+        line_count = 1 + channels * rows + (channels if channels > 1 else 0)
+        self.virtual_size = Size(self._gutter + cols * (self._cell_width + 1), line_count)
+        self.refresh()
+        if follow and self.is_mounted:
+            self.call_after_refresh(self.follow)
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.call_after_refresh(self.follow)
+
+    def follow(self) -> None:
+        """Scroll so that the strongest highlighted cells are visible."""
+        for style in HIGHLIGHT_ORDER:
+            marks = self._marks.get(style)
+            if marks:
+                self._scroll_to_marks(marks)
+                return
+
+    # Drawing -----------------------------------------------------------------------------------
+    def _line_of(self, y: int) -> tuple[int, int] | int | None:
+        """What virtual line ``y`` (after the header) shows: (channel, row), a channel number
+        (its label line), or None past the end."""
+        channels, rows, _ = _shape3(self._values)
+        if channels == 1:
+            return (0, y) if 0 <= y < rows else None
+        block, within = divmod(y, rows + 1)
+        if block >= channels:
+            return None
+        return block if within == 0 else (block, within - 1)
+
+    def _style(self, *names: str) -> Style:
+        return self.get_component_rich_style(*names)
+
+    def render_line(self, y: int) -> Strip:
+        width = self.size.width
+        base = self.rich_style
+        if width <= 0:
+            return Strip.blank(0)
+        scroll_x, scroll_y = self.scroll_offset
+        gutter = self._gutter
+        label = self._style("grid-view--label")
+        slot = self._cell_width + 1
+        _, _, cols = _shape3(self._values)
+        area = max(width - gutter, 0)
+        c0 = min(max(scroll_x // slot, 0), cols)
+        c1 = min(cols, (scroll_x + area) // slot + 1)
+        offset = scroll_x - c0 * slot  # where the visible cell area starts within column c0's slot
+
+        if y == 0:
+            head = " " * gutter
+            cells = "".join(f" {str(c).rjust(self._cell_width)}" for c in range(c0, c1))
+            strip = Strip([Segment(cells, label)])
+            strip = strip.crop_extend(offset, offset + area, base)
+            return Strip([Segment(head, label), *strip]).simplify()
+
+        what = self._line_of(scroll_y + y - 1)
+        if what is None:
+            return Strip.blank(width, base)
+        if isinstance(what, int):
+            text = f"channel {what}"
+            return Strip([Segment(text, label)]).crop_extend(0, width, base)
+
+        channel, row = what
+        segments = [Segment(str(row).rjust(gutter), label)]
+        cell_segments = self._row_segments(channel, row, c0, c1)
+        strip = Strip(cell_segments).crop_extend(offset, offset + area, base)
+        return Strip([*segments, *strip])
+
+    def _row_segments(self, channel: int, row: int, c0: int, c1: int) -> list[Segment]:
+        if c1 <= c0:
+            return []
+        values = self._values
+        if len(values.shape) == 3:
+            numbers = np.asarray(values[channel, row : row + 1, c0:c1], dtype=np.float64).ravel()
+        elif len(values.shape) == 1:
+            numbers = np.asarray(values[c0:c1], dtype=np.float64).ravel()
+        else:
+            numbers = np.asarray(values[row : row + 1, c0:c1], dtype=np.float64).ravel()
+        is_3d = len(values.shape) == 3
+        plain = self._style("grid-view--cell")
+        zero = self._style("grid-view--cell", "grid-view--zero")
+        empty = self._style("grid-view--cell", "grid-view--empty")
+        marks = [(name, self._marks[name]) for name in HIGHLIGHT_ORDER if name in self._marks]
+        gap = Segment(" ", self.rich_style)
+        out: list[Segment] = []
+        for col, value in zip(range(c0, c1), numbers):
+            cell = (channel, row, col) if is_3d else (row, col)
+            style = plain
+            for name, mark in marks:
+                if cell in mark:
+                    style = self._style("grid-view--cell", f"grid-view--{name}")
+                    break
+            else:
+                if np.isnan(value):
+                    style = empty
+                elif self.dim_zeros and value == 0:
+                    style = zero
+            out.append(gap)
+            out.append(Segment(format_to_width(value, self._cell_width), style))
+        return out
+
+    # Scrolling ---------------------------------------------------------------------------------
+    def cell_region(self, cell: tuple[int, ...]) -> Region:
+        """Where cell ``(r, c)`` (or ``(channel, r, c)``) is in the virtual canvas, headers
+        included."""
+        channels, rows, _ = _shape3(self._values)
+        if len(cell) == 3:
+            channel, row, col = cell
+        else:
+            channel, (row, col) = 0, cell
+        y = 1 + (channel * (rows + 1) + 1 + row if channels > 1 else row)
+        slot = self._cell_width + 1
+        return Region(self._gutter + col * slot, y, slot, 1)
+
+    def _scroll_to_marks(self, marks: _Marks) -> None:
+        channels, rows, cols = _shape3(self._values)
+        regions = [self.cell_region(cell) for cell in marks.cells]
+        regions += [self.cell_region((r, 0)) for r in marks.rows if r < rows]
+        regions += [self.cell_region((0, c)) for c in marks.cols if c < cols]
+        if not regions:
+            return
+        target = Region.union(*regions) if len(regions) > 1 else regions[0]
+        x_axis = bool(marks.cells or marks.cols)
+        y_axis = bool(marks.cells or marks.rows)
+        # The cell area starts after the row numbers and below the column numbers.
+        self.scroll_to_region(
+            target,
+            spacing=Spacing(1, 0, 0, self._gutter),
+            spacing=spacing,
+            animate=False,
+            x_axis=x_axis,
+            y_axis=y_axis,
+            immediate=True,
+        )

@@ -1,0 +1,276 @@
+"""The pane where a learner picks the operator and sets the parameters it takes.
+
+Only the parameters the operator takes are shown. Under them, the output-size formula with this
+scene's numbers put in; an invalid combination shows the engine's own message instead (the step view
+keeps the last valid picture). The pane reports every change with :class:`Settings.Changed`.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.reactive import reactive
+from textual.widget import Widget
+from textual.widgets import Input, Label, Select, Static, Switch
+
+from tui_upsample.engine.formulas import output_size_lines
+from tui_upsample.scene import (
+    FILLS,
+    METHODS,
+    OPERATOR_NAMES,
+    OPERATORS,
+    PADDING_WORDS,
+    Scene,
+)
+
+LABELS: dict[str, str] = {
+    "kernel_size": "kernel size k",
+    "stride": "stride s",
+    "padding": "padding p",
+    "output_padding": "output pad a",
+    "dilation": "dilation d",
+    "scale": "scale f",
+    "upscale": "upscale r",
+    "align_corners": "align_corners",
+    "ceil_mode": "ceil_mode",
+    "method": "method",
+    "fill": "unpool fill",
+}
+"""What each parameter is called in the pane (with the letter the formula uses)."""
+
+INTEGER_PARAMS = ("kernel_size", "stride", "output_padding", "dilation", "upscale")
+SWITCH_PARAMS = ("align_corners", "ceil_mode")
+
+
+def parse_param(name: str, text: str) -> Any:
+    """The value typed for parameter ``name``; ValueError with a message if it is not one."""
+    text = text.strip()
+    if name in INTEGER_PARAMS:
+        try:
+            return int(text)
+        except ValueError:
+            raise ValueError(f"{name}: {text!r} is not an integer") from None
+    if name == "padding":
+        if text.lower() in PADDING_WORDS:
+            return text.lower()
+        try:
+            return int(text)
+        except ValueError:
+            raise ValueError(f"padding: {text!r} is not an integer, 'same' or 'valid'") from None
+    if name == "scale":
+        try:
+            value = float(text)
+        except ValueError:
+            raise ValueError(f"scale_factor: {text!r} is not a number") from None
+        return value
+    return text
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+class Settings(Vertical):
+    """Operator, parameters, the output-size formula, and the engine's complaint if any."""
+
+    DEFAULT_CSS = """
+    Settings {
+        height: auto;
+        border: round $panel-lighten-2;
+        border-title-color: $text-accent;
+        padding: 0 1;
+        &:focus-within { border: round $accent; }
+        & .param { height: 1; margin-bottom: 0; }
+        & .param > Label { width: 15; color: $text-muted; }
+        & .param > Input { width: 1fr; }
+        & .param > Select { width: 1fr; }
+        & .param > Switch { width: auto; }
+        & #op { width: 1fr; }
+        & #formula { color: $text; margin-top: 1; height: auto; }
+        & #problem { color: $text-error; text-style: bold; height: auto; }
+    }
+    """
+
+    scene: reactive[Scene] = reactive(Scene.seed_example, always_update=True)
+    """The scene the pane shows (bound to the app's)."""
+    error: reactive[str] = reactive("")
+    """The engine's message for the scene, if it is invalid (bound to the app's)."""
+    output_shape: reactive[tuple[int, ...]] = reactive(())
+    """The size of the last valid output (bound to the app's), for rules the engine decides."""
+
+    PARAMETERS: ClassVar[tuple[str, ...]] = tuple(LABELS)
+
+    class Changed(Message):
+        """The learner set the operator (``name == "op"``) or one of its parameters."""
+
+        def __init__(self, name: str, value: Any) -> None:
+            super().__init__()
+            self.name = name
+            self.value = value
+
+    def __init__(self, *, id: str | None = None) -> None:  # noqa: A002
+        super().__init__(id=id)
+        self._typo = ""
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(classes="param", id="row-op"):
+            yield Label("operator")
+            yield Select(
+                [(op, op) for op in OPERATORS],
+                value=self.scene.op,
+                allow_blank=False,
+                compact=True,
+                id="op",
+            )
+        for name in self.PARAMETERS:
+            with Horizontal(classes="param", id=f"row-{name}"):
+                yield Label(LABELS[name])
+                yield self._control(name)
+        yield Static("", id="formula")
+        yield Static("", id="problem")
+
+    def _control(self, name: str) -> Widget:
+        if name in SWITCH_PARAMS:
+            return Switch(value=bool(getattr(self.scene, name)), id=name)
+        if name == "method":
+            methods = METHODS.get(self.scene.op, ("im2col",))
+            return Select([(m, m) for m in methods], value=methods[0], allow_blank=False,
+                          compact=True, id=name)
+        if name == "fill":
+            return Select([(f, f) for f in FILLS], value=self.scene.fill, allow_blank=False,
+                          compact=True, id=name)
+        kind = "integer" if name in INTEGER_PARAMS else "text"
+        if name == "scale":
+            kind = "number"
+        return Input(_show(self._value(name)), type=kind, compact=True, id=name)
+
+    def on_mount(self) -> None:
+        blink = getattr(self.app, "cursor_blink", True)
+        for box in self.query(Input):
+            box.cursor_blink = blink
+        self._sync()
+
+    def _value(self, name: str) -> Any:
+        if name == "kernel_size":
+            k = self.scene.effective_kernel_size
+            return k if isinstance(k, int) else k[0]
+        return getattr(self.scene, name)
+
+    # Scene → screen ----------------------------------------------------------------------------
+    def watch_scene(self, scene: Scene) -> None:
+        self._sync()
+
+    def watch_error(self, error: str) -> None:
+        self._sync()
+
+    def watch_output_shape(self, shape: tuple[int, ...]) -> None:
+        self._sync()
+
+    def _sync(self) -> None:
+        if not self.is_mounted:
+            return
+        scene = self.scene
+        self.border_title = f"{scene.op}: {OPERATOR_NAMES[scene.op]}"
+        with self.prevent(Input.Changed, Select.Changed, Switch.Changed):
+            op = self.query_one("#op", Select)
+            if op.value != scene.op:
+                op.value = scene.op
+            for name in self.PARAMETERS:
+                row = self.query_one(f"#row-{name}")
+                row.display = name in scene.takes
+                if not row.display:
+                    continue
+                self._set_control(name)
+        self._show_formula()
+
+    def _set_control(self, name: str) -> None:
+        value = self._value(name)
+        if name in SWITCH_PARAMS:
+            switch = self.query_one(f"#{name}", Switch)
+            if switch.value != bool(value):
+                switch.value = bool(value)
+        elif name == "method":
+            select = self.query_one("#method", Select)
+            methods = METHODS.get(self.scene.op, ())
+            if tuple(v for _, v in getattr(select, "_options", [])) != methods:
+                select.set_options([(m, m) for m in methods])
+            if value in methods and select.value != value:
+                select.value = value
+            elif value not in methods and methods:
+                select.value = methods[0]
+        elif name == "fill":
+            select = self.query_one("#fill", Select)
+            if select.value != value:
+                select.value = value
+        else:
+            box = self.query_one(f"#{name}", Input)
+            try:
+                typed = parse_param(name, box.value)
+            except ValueError:
+                typed = None
+            if typed != value or isinstance(typed, bool):
+                box.value = _show(value)
+
+    def _show_formula(self) -> None:
+        scene = self.scene
+        formula = self.query_one("#formula", Static)
+        problem = self.query_one("#problem", Static)
+        text = self._typo or self.error
+        problem.update(text)
+        problem.display = bool(text)
+        if text:
+            formula.update("")
+            formula.display = False
+            return
+        params = {k: v for k, v in scene.engine_params().items() if k not in ("weight", "method")}
+        if scene.has_kernel:
+            params["kernel_size"] = scene.kernel.shape
+        out = self.output_shape[-2:] if self.output_shape else None
+        try:
+            lines = output_size_lines(scene.op, scene.x.shape[-2:], params, out)
+        except ValueError as exc:
+            lines = [str(exc)]
+        formula.update("\n".join(lines))
+        formula.display = bool(lines)
+
+    # Screen → app ------------------------------------------------------------------------------
+    def _report(self, name: str, value: Any) -> None:
+        self._typo = ""
+        current = self.scene.op if name == "op" else self._value(name)
+        if value != current or type(value) is not type(current):
+            self.post_message(self.Changed(name, value))
+        else:
+            self._show_formula()
+
+    @on(Select.Changed)
+    def _select_changed(self, event: Select.Changed) -> None:
+        event.stop()
+        if event.value is Select.BLANK or event.select.id is None:
+            return
+        self._report(event.select.id, event.value)
+
+    @on(Switch.Changed)
+    def _switch_changed(self, event: Switch.Changed) -> None:
+        event.stop()
+        if event.switch.id:
+            self._report(event.switch.id, bool(event.value))
+
+    @on(Input.Changed)
+    def _input_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        name = event.input.id or ""
+        if not event.value.strip():
+            return  # still typing
+        try:
+            value = parse_param(name, event.value)
+        except ValueError as exc:
+            self._typo = str(exc)
+            self._show_formula()
+            return
+        self._report(name, value)

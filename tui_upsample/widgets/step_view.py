@@ -1,0 +1,214 @@
+"""The pane that shows one step of the trace: every grid the operator involves, the cells this step
+reads and writes highlighted, the output so far, and the step's line of arithmetic.
+
+Nothing here computes a number: the grids, the highlighted cells, the partial output and the text
+all come from the engine's :class:`~tui_upsample.engine.steps.Trace`. The grids are laid out in
+rows that fit the pane's width, in the trace's order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.reactive import reactive
+from textual.widgets import Static
+
+from tui_upsample.engine.steps import (
+    IM2COL,
+    INPUT,
+    MATRIX,
+    OUTPUT,
+    PADDED,
+    POOLED,
+    SCALED_KERNEL,
+    Step,
+    Trace,
+)
+from tui_upsample.number_format import cell_width, format_number
+from tui_upsample.widgets.grid_view import GridView, measure_width
+
+MOSTLY_ZEROS = frozenset({MATRIX, PADDED, IM2COL})
+"""Grids whose zeros are drawn faintly so the kernel's entries stand out."""
+
+CARD_MAX_HEIGHT = 18
+"""Lines a grid may take before it scrolls."""
+
+
+def highlights(trace: Trace, step: Step, name: str) -> dict[str, Iterable[tuple[int, ...]]]:
+    """Which cells of grid ``name`` to draw in which highlight style at ``step``."""
+    if name == OUTPUT:
+        return {"written": step.output_cells}
+    marks: dict[str, Iterable[tuple[int, ...]]] = {"current": step.cells(name)}
+    if name == INPUT and step.argmax is not None and len(step.argmax) == len(trace.input.shape):
+        inside = all(0 <= i < s for i, s in zip(step.argmax, trace.input.shape))
+        if inside and trace.op in ("max_pool2d", "max_unpool2d"):
+            marks["argmax"] = (step.argmax,)
+    if name == POOLED and step.pooled_cell is not None:
+        marks = {"argmax": (step.pooled_cell,)}
+    return marks
+
+
+def grid_values(trace: Trace, step: Step, name: str) -> Any:
+    """The numbers grid ``name`` shows at ``step`` (the output so far, for the output)."""
+    if name == OUTPUT:
+        return step.partial
+    if name == SCALED_KERNEL and step.scaled_kernel is not None:
+        return step.scaled_kernel
+    grid = trace.grid(name)
+    assert grid is not None
+    return grid.values
+
+
+def _shape_text(shape: tuple[int, ...]) -> str:
+    return "×".join(str(s) for s in shape)
+
+
+class StepView(Vertical):
+    """Step k of n: the grids, the highlighted cells, and the arithmetic of the step."""
+
+    DEFAULT_CSS = """
+    StepView {
+        border: round $panel-lighten-2;
+        border-title-color: $text-accent;
+        padding: 0 1;
+        &:focus-within { border: round $accent; }
+        & > #counter { height: 1; text-style: bold; color: $text-accent; }
+        & > #arithmetic { height: auto; max-height: 4; color: $text; }
+        & > #detail { height: auto; color: $text-muted; }
+        & > #grids { height: 1fr; }
+        & .grid-row { height: auto; width: auto; }
+        & .grid-row > GridView {
+            border: round $panel-lighten-2;
+            border-title-color: $text;
+            border-subtitle-color: $text-muted;
+            margin-right: 1;
+            max-height: %d;
+        }
+        & .grid-row > GridView.-output { border: round $warning 70%%; }
+    }
+    """ % (CARD_MAX_HEIGHT + 2)
+
+    trace: reactive[Trace | None] = reactive(None, always_update=True)
+    """The trace on screen (bound to the app's)."""
+    step: reactive[int] = reactive(0)
+    """The index of the step on screen (bound to the app's)."""
+
+    can_focus = True
+
+    def __init__(self, *, id: str | None = None) -> None:  # noqa: A002
+        super().__init__(id=id)
+        self._layout_key: tuple[Any, ...] | None = None
+        self._views: dict[str, GridView] = {}
+        self._widths: dict[str, int] = {}
+        self._widths_of: Trace | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="counter")
+        yield Static("", id="arithmetic")
+        yield Static("", id="detail")
+        yield VerticalScroll(id="grids", can_focus=False)
+
+    def on_mount(self) -> None:
+        self.query_one("#grids").can_focus = False
+        self._draw()
+
+    def watch_trace(self, trace: Trace | None) -> None:
+        self._widths = {}
+        self._widths_of = trace
+        self._draw()
+
+    def watch_step(self, step: int) -> None:
+        self._draw()
+
+    def on_resize(self) -> None:
+        if self.trace is not None:
+            self._layout_key = None
+            self._draw()
+
+    @property
+    def current(self) -> Step | None:
+        """The step on screen."""
+        if self.trace is None or len(self.trace) == 0:
+            return None
+        return self.trace[min(max(self.step, 0), len(self.trace) - 1)]
+
+    def _draw(self) -> None:
+        if not self.is_mounted or self.trace is None:
+            return
+        trace = self.trace
+        n = len(trace)
+        step = self.current
+        method = f" · {trace.method}" if trace.method else ""
+        self.border_title = f"{trace.op}{method}"
+        if step is None:
+            self.query_one("#counter", Static).update("no steps")
+            return
+        self.query_one("#counter", Static).update(f"step {step.index + 1} / {n}")
+        self.query_one("#arithmetic", Static).update(step.text)
+        detail = ""
+        if step.weights:
+            detail = "weights: " + ", ".join(
+                f"x[{','.join(map(str, c))}]·{format_number(w)}"
+                for c, w in zip(step.input_cells, step.weights)
+            )
+        detail_widget = self.query_one("#detail", Static)
+        detail_widget.update(detail)
+        detail_widget.display = bool(detail)
+
+        widths = {g.name: self._width(trace, step, g.name) for g in trace.grids}
+        key = tuple((g.name, tuple(g.values.shape), widths[g.name], g.title) for g in trace.grids)
+        if key != self._layout_key:
+            self._layout_key = key
+            self._rebuild(trace, widths)
+        for grid in trace.grids:
+            view = self._views[grid.name]
+            view.show(
+                grid_values(trace, step, grid.name),
+                highlights(trace, step, grid.name),
+                width=widths[grid.name],
+            )
+
+    def _width(self, trace: Trace, step: Step, name: str) -> int:
+        if name == OUTPUT:
+            return max(cell_width(trace.result), cell_width(step.partial))
+        if name == SCALED_KERNEL and step.scaled_kernel is not None:
+            return cell_width(step.scaled_kernel)
+        if name not in self._widths:
+            grid = trace.grid(name)
+            assert grid is not None
+            self._widths[name] = measure_width(grid.values)
+        return self._widths[name]
+
+    def _rebuild(self, trace: Trace, widths: dict[str, int]) -> None:
+        """Lay the grids out in rows that fit the pane's width, in the trace's order."""
+        area = self.query_one("#grids", VerticalScroll)
+        area.remove_children()
+        available = max(area.size.width or self.size.width - 4, 20) - 1
+        rows: list[list[GridView]] = [[]]
+        used = 0
+        self._views = {}
+        for grid in trace.grids:
+            shape = tuple(grid.values.shape)
+            view = GridView(dim_zeros=grid.name in MOSTLY_ZEROS, id=f"grid-{grid.name}")
+            view.show(grid.values, width=widths[grid.name], follow=False)
+            view.border_title = f"{grid.title}  {_shape_text(shape)}"
+            view.border_subtitle = grid.note
+            if grid.name == OUTPUT:
+                view.add_class("-output")
+            scrollbar = 1 if view.content_height > CARD_MAX_HEIGHT else 0
+            width = max(view.content_width + 2 + scrollbar, len(view.border_title) + 6)
+            width = min(width, available)
+            view.styles.width = width
+            view.styles.height = min(view.content_height, CARD_MAX_HEIGHT) + 2 + (
+                1 if view.content_width + 2 > available else 0
+            )
+            if rows[-1] and used + width + 1 > available:
+                rows.append([])
+                used = 0
+            rows[-1].append(view)
+            used += width + 1
+            self._views[grid.name] = view
+        area.mount_all(Horizontal(*row, classes="grid-row") for row in rows if row)
