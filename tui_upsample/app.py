@@ -44,7 +44,7 @@ class UpsampleApp(App[int]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("n", "step(1)", "Next", priority=True, id="step-next"),
-        Binding("p", "step(-1)", "Prev", priority=True, id="step-previous"),
+        Binding("p", "step(-1)", "Previous", priority=True, id="step-previous"),
         Binding("space", "toggle_play", "Play", priority=True, id="play"),
         Binding("home", "goto('first')", "First step", show=False, priority=True,
                 id="step-first"),
@@ -53,8 +53,7 @@ class UpsampleApp(App[int]):
         Binding("O", "next_op(-1)", "Previous operator", show=False, priority=True,
                 id="operator-previous"),
         Binding("m", "next_method", "Method", priority=True, id="method-next"),
-        Binding("f1,question_mark", "help", "Help", key_display="?", priority=True,
-                id="help"),
+        Binding("f1,question_mark", "help", "Help", priority=True, id="help"),
         Binding("q", "quit", "Quit", priority=True, id="quit"),
         Binding("tab", "app.focus_next", "Next pane", show=False, id="pane-next"),
         Binding("shift+tab", "app.focus_previous", "Previous pane", show=False,
@@ -156,9 +155,17 @@ class UpsampleApp(App[int]):
         if action in STEPPING_ACTIONS:
             if len(self.screen_stack) > 1:
                 return False  # a modal screen (help, palette) has the keys
-            if isinstance(self.focused, Input):
+            if self.typing:
                 return False  # a value is being typed: the keys are characters
         return True
+
+    @property
+    def typing(self) -> bool:
+        """Whether the learner is typing text (a cell's value, or a padding word)."""
+        focused = self.focused
+        if isinstance(focused, Input) and focused.type == "text":
+            return True
+        return any(editor.editing for editor in self.query(GridEditor))
 
     def action_step(self, delta: int) -> None:
         """Move ``delta`` steps forward (or back), staying within the trace."""

@@ -29,7 +29,7 @@ OPERATORS: tuple[str, ...] = (
 
 OPERATOR_NAMES: Mapping[str, str] = {
     "conv_transpose2d": "transposed convolution",
-    "conv2d": "convolution (im2col)",
+    "conv2d": "convolution",
     "max_pool2d": "max pooling",
     "max_unpool2d": "max unpooling",
     "upsample_nearest": "nearest-neighbour upsampling",

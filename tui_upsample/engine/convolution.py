@@ -53,7 +53,7 @@ _PADDING_RULE = "must be an integer, a pair of integers, 'valid' or 'same'"
 # --------------------------------------------------------------------------------------------
 
 
-def _padding_arg(padding: Any) -> str | Pair:
+def padding_arg(padding: Any) -> str | Pair:
     """``"valid"`` / ``"same"`` (lower-cased), or a non-negative (h, w) pair."""
     if isinstance(padding, str):
         mode = padding.lower()
@@ -76,7 +76,7 @@ def _effective(kernel: Pair, dilation: Pair) -> Pair:
     )
 
 
-def _forward_padding(
+def forward_padding(
     padding: str | Pair, size: Pair, kernel: Pair, stride: Pair, dilation: Pair
 ) -> tuple[Pair, Pair]:
     """Rows added at (top, bottom) and columns at (left, right) before a convolution.
@@ -312,7 +312,7 @@ def conv2d(
     s = positive_pair("stride", stride)
     d = positive_pair("dilation", dilation)
     g = positive_int("groups", groups)
-    pad_arg = _padding_arg(padding)
+    pad_arg = padding_arg(padding)
     w4 = _weight_4d(xa, w)
     _check_2d_x_out(xa, w, w4.shape[0])
 
@@ -331,7 +331,7 @@ def conv2d(
     b = _as_bias(bias, c_out)
 
     size = (x4.shape[2], x4.shape[3])
-    pad = _forward_padding(pad_arg, size, (kh, kw), s, d)
+    pad = forward_padding(pad_arg, size, (kh, kw), s, d)
     padded = _check_fits(f"weight has shape {w.shape}", (kh, kw), d, size, pad)
     k_eff = _effective((kh, kw), d)
     out_hw = ((padded[0] - k_eff[0]) // s[0] + 1, (padded[1] - k_eff[1]) // s[1] + 1)
@@ -342,7 +342,7 @@ def conv2d(
     return restore(y)
 
 
-def _transpose_window(
+def transpose_window(
     padding: str | Pair,
     output_padding: Pair,
     size: Pair,
@@ -404,7 +404,7 @@ def conv_transpose2d(
     s = positive_pair("stride", stride)
     d = positive_pair("dilation", dilation)
     g = positive_int("groups", groups)
-    pad_arg = _padding_arg(padding)
+    pad_arg = padding_arg(padding)
     op = non_negative_pair("output_padding", output_padding)
     if isinstance(pad_arg, str):
         if op != (0, 0):
@@ -434,7 +434,7 @@ def conv_transpose2d(
 
     size = (x4.shape[2], x4.shape[3])
     kernel = (w4.shape[2], w4.shape[3])
-    window = _transpose_window(pad_arg, op, size, kernel, s, d)
+    window = transpose_window(pad_arg, op, size, kernel, s, d)
     out_hw = (window[0][1], window[1][1])
     if min(out_hw) < 1:
         raise fail(
@@ -466,7 +466,7 @@ def _im2col_geometry(
     k = positive_pair("kernel_size", kernel_size)
     s = positive_pair("stride", stride)
     d = positive_pair("dilation", dilation)
-    pad = _forward_padding(_padding_arg(padding), size, k, s, d)
+    pad = forward_padding(padding_arg(padding), size, k, s, d)
     padded = _check_fits(f"kernel_size={_show(kernel_size)}", k, d, size, pad)
     k_eff = _effective(k, d)
     out_hw = ((padded[0] - k_eff[0]) // s[0] + 1, (padded[1] - k_eff[1]) // s[1] + 1)
@@ -651,7 +651,7 @@ class ConvMatrix:
         s = positive_pair("stride", stride)
         d = positive_pair("dilation", dilation)
         k = (w.shape[0], w.shape[1])
-        pad = _forward_padding(_padding_arg(padding), size, k, s, d)
+        pad = forward_padding(padding_arg(padding), size, k, s, d)
         padded = _check_fits(f"weight has shape {w.shape}", k, d, size, pad)
         k_eff = _effective(k, d)
         out = ((padded[0] - k_eff[0]) // s[0] + 1, (padded[1] - k_eff[1]) // s[1] + 1)
@@ -696,7 +696,7 @@ class ConvMatrix:
         size = positive_pair("input_size", input_size)
         s = positive_pair("stride", stride)
         d = positive_pair("dilation", dilation)
-        pad_arg = _padding_arg(padding)
+        pad_arg = padding_arg(padding)
         op = non_negative_pair("output_padding", output_padding)
         if isinstance(pad_arg, str) and op != (0, 0):
             raise fail(
@@ -707,7 +707,7 @@ class ConvMatrix:
         limit = (max(s[0], d[0]), max(s[1], d[1]))
         if not isinstance(pad_arg, str) and (op[0] >= limit[0] or op[1] >= limit[1]):
             raise fail("output_padding", op, f"must be smaller than stride or dilation {limit}")
-        window = _transpose_window(pad_arg, op, size, (w.shape[0], w.shape[1]), s, d)
+        window = transpose_window(pad_arg, op, size, (w.shape[0], w.shape[1]), s, d)
         out_hw = (window[0][1], window[1][1])
         if min(out_hw) < 1:
             raise fail("padding", padding, f"gives an output of size {_show(out_hw)}: must be ≥ 1")

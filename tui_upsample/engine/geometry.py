@@ -1,7 +1,8 @@
 """Where each window of a convolution sits, and where a transposed convolution's output is cut.
 
-Both kinds of padding are resolved here: PyTorch's symmetric integers and TensorFlow/Keras's
-``"same"``/``"valid"``, whose odd extra row or column goes to the bottom/right.
+The padding rules themselves (PyTorch's symmetric integers, Keras's ``"same"``/``"valid"``) live in
+:mod:`tui_upsample.engine.convolution`; this module turns them into the coordinates a trace needs.
+Call it after the operator itself has accepted the arguments.
 """
 
 from __future__ import annotations
@@ -9,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from tui_upsample.engine.errors import EngineError
-from tui_upsample.engine.validation import fail, non_negative_pair, pair, positive_pair
+from tui_upsample.engine.convolution import forward_padding, padding_arg, transpose_window
+from tui_upsample.engine.validation import pair, positive_pair
 
 Pair = tuple[int, int]
 
@@ -23,7 +24,6 @@ class ConvGeometry:
     dilation: Pair
     pad_rows: Pair  # (top, bottom)
     pad_cols: Pair  # (left, right)
-    output: Pair
 
 
 @dataclass(frozen=True)
@@ -61,10 +61,6 @@ class TransposedGeometry:
         return (found[0], found[1])
 
 
-def _effective(k: int, d: int) -> int:
-    return d * (k - 1) + 1
-
-
 def conv_geometry(
     input_shape: tuple[int, ...],
     kernel_shape: tuple[int, ...],
@@ -73,34 +69,11 @@ def conv_geometry(
     dilation: Any = 1,
 ) -> ConvGeometry:
     """The windows of a convolution of an (H, W) input with a (kH, kW) kernel."""
-    s = positive_pair("stride", stride)
-    d = positive_pair("dilation", dilation)
-    h, w = input_shape[-2:]
-    kh, kw = kernel_shape[-2:]
-    pads: list[Pair] = []
-    out: list[int] = []
-    for axis, (i, k) in enumerate(((h, kh), (w, kw))):
-        keff = _effective(k, d[axis])
-        if isinstance(padding, str):
-            if padding == "valid":
-                lo = hi = 0
-            elif padding == "same":
-                o = -(-i // s[axis])
-                total = max((o - 1) * s[axis] + keff - i, 0)
-                lo, hi = total // 2, total - total // 2
-            else:
-                raise fail("padding", padding, "must be an integer, a pair, 'same' or 'valid'")
-        else:
-            p = non_negative_pair("padding", padding)[axis]
-            lo = hi = p
-        if i + lo + hi < keff:
-            raise EngineError(
-                f"kernel_size={(kh, kw)}: with dilation {d} the kernel spans {keff} cells,"
-                f" more than the padded input's {i + lo + hi}"
-            )
-        pads.append((lo, hi))
-        out.append((i + lo + hi - keff) // s[axis] + 1)
-    return ConvGeometry(s, d, pads[0], pads[1], (out[0], out[1]))
+    s, d = positive_pair("stride", stride), positive_pair("dilation", dilation)
+    size = (input_shape[-2], input_shape[-1])
+    kernel = (kernel_shape[-2], kernel_shape[-1])
+    rows, cols = forward_padding(padding_arg(padding), size, kernel, s, d)
+    return ConvGeometry(s, d, rows, cols)
 
 
 def transposed_geometry(
@@ -112,40 +85,10 @@ def transposed_geometry(
     dilation: Any = 1,
 ) -> TransposedGeometry:
     """Where a transposed convolution's full output is cut, PyTorch's way or Keras's."""
-    s = positive_pair("stride", stride)
-    d = positive_pair("dilation", dilation)
-    a = pair("output_padding", output_padding)
-    h, w = input_shape[-2:]
-    kh, kw = kernel_shape[-2:]
-    crop: list[int] = []
-    out: list[int] = []
-    for axis, (i, k) in enumerate(((h, kh), (w, kw))):
-        keff = _effective(k, d[axis])
-        if isinstance(padding, str):
-            if padding == "valid":
-                top, o = 0, i * s[axis] + max(keff - s[axis], 0)
-            elif padding == "same":
-                # Keras: the gradient of a 'same' convolution of an (i·s)-long input.
-                o = i * s[axis]
-                top = max(keff - s[axis], 0) // 2
-            else:
-                raise fail("padding", padding, "must be an integer, a pair, 'same' or 'valid'")
-        else:
-            p = non_negative_pair("padding", padding)[axis]
-            if a[axis] < 0 or a[axis] >= max(s[axis], d[axis]):
-                raise fail(
-                    "output_padding",
-                    output_padding,
-                    "must be at least 0 and smaller than stride or dilation"
-                    f" ({max(s[axis], d[axis])})",
-                )
-            top = p
-            o = (i - 1) * s[axis] - 2 * p + keff + a[axis]
-        if o < 1:
-            raise EngineError(
-                f"padding={padding!r}: the transposed output would have {o} rows/cols;"
-                " it needs at least 1"
-            )
-        crop.append(top)
-        out.append(o)
-    return TransposedGeometry(s, d, (kh, kw), (crop[0], crop[1]), (out[0], out[1]))
+    s, d = positive_pair("stride", stride), positive_pair("dilation", dilation)
+    size = (input_shape[-2], input_shape[-1])
+    kernel = (kernel_shape[-2], kernel_shape[-1])
+    rows, cols = transpose_window(
+        padding_arg(padding), pair("output_padding", output_padding), size, kernel, s, d
+    )
+    return TransposedGeometry(s, d, kernel, (rows[0], cols[0]), (rows[1], cols[1]))

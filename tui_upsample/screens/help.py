@@ -9,12 +9,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import DataTable, Static
+from rich.table import Table
+from rich.text import Text
+from textual.widgets import Static
 
 EXTRA_KEYS: tuple[tuple[str, str, str], ...] = (
     ("0-9 - . e", "Start typing a new value for the cell", "grid editor"),
-    ("tab / shift+tab", "Next / previous pane", "everywhere"),
     ("ctrl+p", "Command palette: operators, methods, presets, grid commands", "everywhere"),
+    ("ctrl+q", "Quit", "everywhere"),
 )
 """Keys that are not bindings (typed characters, Textual's own focus and palette keys)."""
 
@@ -44,6 +46,8 @@ def binding_rows(
 class HelpScreen(ModalScreen[None]):
     """Every key of the app, by pane."""
 
+    COMPONENT_CLASSES: ClassVar[set[str]] = {"help-screen--key"}
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q,f1,question_mark", "app.pop_screen", "Close help", id="help-close"),
     ]
@@ -55,12 +59,13 @@ class HelpScreen(ModalScreen[None]):
 
     DEFAULT_CSS = """
     HelpScreen { align: center middle; }
+    HelpScreen > .help-screen--key { color: $accent; text-style: bold; }
     HelpScreen > VerticalScroll {
         width: 90; max-width: 100%; height: auto; max-height: 90%;
         border: round $accent; background: $surface; padding: 0 1;
     }
     HelpScreen #help-title { text-style: bold; color: $text-accent; }
-    HelpScreen DataTable { height: auto; }
+    HelpScreen #keys { height: auto; }
     """
 
     def __init__(self, sources: Iterable[tuple[str, Iterable[BindingType]]]) -> None:
@@ -70,15 +75,20 @@ class HelpScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with VerticalScroll():
             yield Static("Keys  (escape closes)", id="help-title")
-            yield DataTable(cursor_type="none", zebra_stripes=True, show_cursor=False)
+            yield Static(id="keys")
             yield Static(
                 "Stepping keys work in every pane except while a cell value is being typed.",
             )
 
     def on_mount(self) -> None:
-        table = self.query_one(DataTable)
-        table.add_columns("Key", "Does", "Where")
-        rows = binding_rows(self._sources, self.app.get_key_display)
-        rows += list(EXTRA_KEYS)
-        for row in rows:
-            table.add_row(*row)
+        rows = binding_rows(self._sources, self.app.get_key_display) + list(EXTRA_KEYS)
+        key_style = self.get_component_rich_style("help-screen--key", partial=True)
+        table = Table(box=None, show_header=False, expand=True, padding=(0, 1))
+        table.add_column("Key", no_wrap=True, style=key_style)
+        table.add_column("Does", ratio=1)
+        for where in dict.fromkeys(row[2] for row in rows):
+            table.add_row(Text(where, style="bold underline"), "")
+            for keys, does, place in rows:
+                if place == where:
+                    table.add_row(keys, does)
+        self.query_one("#keys", Static).update(table)

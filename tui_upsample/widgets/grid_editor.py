@@ -14,13 +14,13 @@ import math
 from typing import ClassVar
 
 import numpy as np
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.message import Message
 from textual.reactive import reactive
-from textual.widgets import Input, Label, Static
+from textual.widgets import Static
 
 from tui_upsample.number_format import format_number
 from tui_upsample.scene import MAX_SIDE, Scene
@@ -47,14 +47,14 @@ class GridEditor(Vertical):
     """An editable grid of numbers: the input, or the kernel."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("up", "move(-1, 0)", "Up", show=False, id="cell-up"),
-        Binding("down", "move(1, 0)", "Down", show=False, id="cell-down"),
-        Binding("left", "move(0, -1)", "Left", show=False, id="cell-left"),
-        Binding("right", "move(0, 1)", "Right", show=False, id="cell-right"),
+        Binding("up", "move(-1, 0)", "Cursor up", show=False, id="cell-up"),
+        Binding("down", "move(1, 0)", "Cursor down", show=False, id="cell-down"),
+        Binding("left", "move(0, -1)", "Cursor left", show=False, id="cell-left"),
+        Binding("right", "move(0, 1)", "Cursor right", show=False, id="cell-right"),
         Binding("enter", "edit", "Edit cell", show=False, id="cell-edit"),
         Binding("escape", "cancel", "Cancel edit", show=False, id="cell-cancel"),
-        Binding("r", "fill('random')", "Randomise", show=False, id="grid-random"),
-        Binding("z", "fill('zeros')", "Zero", show=False, id="grid-zero"),
+        Binding("r", "fill('random')", "Random small integers (seeded)", show=False, id="grid-random"),
+        Binding("z", "fill('zeros')", "All zeros", show=False, id="grid-zero"),
         Binding("shift+down", "resize(1, 0)", "Add row", show=False, id="grid-add-row"),
         Binding("shift+up", "resize(-1, 0)", "Remove row", show=False, id="grid-remove-row"),
         Binding("shift+right", "resize(0, 1)", "Add column", show=False, id="grid-add-col"),
@@ -81,10 +81,11 @@ class GridEditor(Vertical):
         padding: 0 1;
         &:focus-within { border: round $accent; }
         & > GridView { max-height: 14; }
-        & > #edit-row { height: auto; display: none; }
-        & > #edit-row.-editing { display: block; }
-        & > #edit-row > Label { width: auto; padding-right: 1; }
-        & > #edit-row > Input { width: 1fr; }
+        & > #edit-line {
+            height: 1; display: none;
+            background: $boost; color: $text; text-style: bold;
+        }
+        & > #edit-line.-editing { display: block; }
         & > #message { color: $text-muted; height: auto; }
         & > #message.-refused { color: $text-error; }
     }
@@ -129,17 +130,13 @@ class GridEditor(Vertical):
         """The cell under the cursor."""
         self.editing = False
         """Whether a value is being typed."""
+        self.typed = ""
+        """What has been typed so far."""
 
     def compose(self) -> ComposeResult:
         yield GridView(focusable=True, id="grid")
-        with Vertical(id="edit-row"):
-            yield Label("", id="edit-label")
-            yield Input(compact=True, id="edit", select_on_focus=False)
+        yield Static("", id="edit-line")
         yield Static("", id="message")
-
-    def on_mount(self) -> None:
-        edit = self.query_one("#edit", Input)
-        edit.cursor_blink = getattr(self.app, "cursor_blink", True)
 
     # Scene → screen ----------------------------------------------------------------------------
     @property
@@ -193,31 +190,33 @@ class GridEditor(Vertical):
             self.cursor = (min(max(r + rows, 0), h - 1), min(max(col + cols, 0), w - 1))
         self._draw()
 
-    def action_edit(self, first: str | None = None) -> None:
-        """Open the one-line editor for the cell under the cursor."""
+    def _editing_cell(self) -> tuple[int, ...]:
         grid = self.grid
-        cell = self._cursor3(grid) if grid.ndim == 3 else self.cursor
+        return self._cursor3(grid) if grid.ndim == 3 else self.cursor
+
+    def action_edit(self, first: str | None = None) -> None:
+        """Start typing a value for the cell under the cursor (``first`` is its first character;
+        without it, the cell's value is there to change)."""
         self.editing = True
-        row = self.query_one("#edit-row")
-        row.add_class("-editing")
-        name = "w" if self.which == "kernel" else "x"
-        self.query_one("#edit-label", Label).update(f"{name}{_cell_name(cell)} =")
-        edit = self.query_one("#edit", Input)
-        edit.value = first if first is not None else format_number(grid[cell])
-        edit.cursor_position = len(edit.value)
-        edit.focus()
-        self._say("Enter to keep, Escape to cancel")
+        self.typed = first if first is not None else format_number(self.grid[self._editing_cell()])
+        self.query_one("#edit-line").add_class("-editing")
+        self._show_typed()
+        self._say("Enter keeps it, Escape cancels")
+
+    def _show_typed(self) -> None:
+        name = ("w" if self.which == "kernel" else "x") + _cell_name(self._editing_cell())
+        self.query_one("#edit-line", Static).update(f"{name} = {self.typed}▏")
 
     def action_cancel(self) -> None:
-        """Close the editor; the cell keeps its value."""
+        """Stop typing; the cell keeps its value."""
         if self.editing:
             self._close()
             self._say("edit cancelled")
 
     def _close(self) -> None:
         self.editing = False
-        self.query_one("#edit-row").remove_class("-editing")
-        self.query_one("#grid", GridView).focus()
+        self.typed = ""
+        self.query_one("#edit-line").remove_class("-editing")
 
     def action_fill(self, how: str) -> None:
         """Ask for the grid to be refilled."""
@@ -240,28 +239,43 @@ class GridEditor(Vertical):
             return False
         return True
 
-    def on_key(self, event) -> None:  # noqa: ANN001 - textual.events.Key
-        if self.editing or event.character is None:
+    def on_key(self, event: events.Key) -> None:
+        if self.editing:
+            # While typing, every key but Escape is the editor's.
+            if event.key == "escape":
+                return
+            event.stop()
+            event.prevent_default()
+            if event.key == "enter":
+                self._submit(self.typed)
+            elif event.key == "backspace":
+                self.typed = self.typed[:-1]
+                self._show_typed()
+            elif event.is_printable and event.character:
+                self.typed += event.character
+                self._show_typed()
             return
-        if event.character in NUMBER_KEYS:
+        if event.character is not None and event.character in NUMBER_KEYS:
             event.stop()
             event.prevent_default()
             self.action_edit(event.character)
 
-    @on(Input.Submitted, "#edit")
-    def _commit(self, event: Input.Submitted) -> None:
-        event.stop()
+    def _submit(self, text: str) -> None:
+        """Commit ``text`` as the cell's value, or refuse it if it is not a finite number."""
         grid = self.grid
         cell = self._cursor3(grid) if grid.ndim == 3 else self.cursor
         name = ("w" if self.which == "kernel" else "x") + _cell_name(cell)
-        value = parse_number(event.value)
+        value = parse_number(text)
         self._close()
         if value is None:
             self._say(
-                f"{event.value.strip()!r} is not a finite number: {name} stays"
+                f"{text.strip()!r} is not a finite number: {name} stays"
                 f" {format_number(grid[cell])}",
                 refused=True,
             )
             return
         self._say(f"{name} = {format_number(value)}")
-        self.post_message(self.CellEdited(self.which, tuple(int(i) for i in cell), value))
+        cell = tuple(int(i) for i in cell)
+        # Show the new value at once; the app's scene, bound back to this pane, agrees.
+        self.scene = self.scene.with_cell(self.which, cell, value)
+        self.post_message(self.CellEdited(self.which, cell, value))

@@ -109,16 +109,15 @@ class GridView(ScrollView, inherit_bindings=False):
         width: auto;
         height: auto;
         max-height: 100%;
-        background: $surface;
         scrollbar-size: 1 1;
         & > .grid-view--label { color: $text-muted; text-style: dim; }
         & > .grid-view--cell { color: $text; }
         & > .grid-view--zero { color: $text-muted; }
         & > .grid-view--empty { color: $text-muted; }
-        & > .grid-view--window { background: $accent 20%; text-style: underline; }
-        & > .grid-view--current { background: $accent 45%; color: $text; text-style: bold underline; }
-        & > .grid-view--argmax { background: $success 60%; color: $text; text-style: bold reverse; }
-        & > .grid-view--written { background: $warning 60%; color: $text; text-style: bold reverse; }
+        & > .grid-view--window { text-style: underline; }
+        & > .grid-view--current { background: $accent 45%; color: $text; text-style: bold; }
+        & > .grid-view--argmax { background: $success 55%; color: $text; text-style: bold underline; }
+        & > .grid-view--written { background: $warning 70%; color: $text; text-style: bold reverse; }
         & > .grid-view--cursor { background: $primary; color: $text; text-style: bold reverse; }
     }
     """
@@ -198,7 +197,10 @@ class GridView(ScrollView, inherit_bindings=False):
         self._cell_width = max(width, len(str(max(cols - 1, 0))))
         self._gutter = len(str(max(rows - 1, 0)))
         line_count = 1 + channels * rows + (channels if channels > 1 else 0)
-        self.virtual_size = Size(self._gutter + cols * (self._cell_width + 1), line_count)
+        width = self._gutter + cols * (self._cell_width + 1)
+        if channels > 1:
+            width = max(width, len(f"channel {channels - 1}"))
+        self.virtual_size = Size(width, line_count)
         self.refresh()
         if follow and self.is_mounted:
             self.call_after_refresh(self.follow)
@@ -318,14 +320,13 @@ class GridView(ScrollView, inherit_bindings=False):
         regions += [self.cell_region((0, c)) for c in marks.cols if c < cols]
         if not regions:
             return
-        target = Region.union(*regions) if len(regions) > 1 else regions[0]
+        target = Region.from_union(regions)
         x_axis = bool(marks.cells or marks.cols)
         y_axis = bool(marks.cells or marks.rows)
         # The cell area starts after the row numbers and below the column numbers.
         self.scroll_to_region(
             target,
             spacing=Spacing(1, 0, 0, self._gutter),
-            spacing=spacing,
             animate=False,
             x_axis=x_axis,
             y_axis=y_axis,

@@ -70,6 +70,18 @@ def parse_param(name: str, text: str) -> Any:
     return text
 
 
+def wrap_formula(line: str, width: int) -> str:
+    """A formula broken only before its " = " signs, continuation lines indented."""
+    parts = line.split(" = ")
+    lines = [parts[0]]
+    for part in parts[1:]:
+        if len(lines[-1]) + 3 + len(part) <= width:
+            lines[-1] += " = " + part
+        else:
+            lines.append("  = " + part)
+    return "\n".join(lines)
+
+
 def _show(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
@@ -117,6 +129,8 @@ class Settings(Vertical):
     def __init__(self, *, id: str | None = None) -> None:  # noqa: A002
         super().__init__(id=id)
         self._typo = ""
+        self._ready = False  # controls post Changed while they are first set up: not the learner
+        self._methods_shown: tuple[str, ...] = ()
 
     def compose(self) -> ComposeResult:
         with Horizontal(classes="param", id="row-op"):
@@ -140,7 +154,9 @@ class Settings(Vertical):
             return Switch(value=bool(getattr(self.scene, name)), id=name)
         if name == "method":
             methods = METHODS.get(self.scene.op, ("im2col",))
-            return Select([(m, m) for m in methods], value=methods[0], allow_blank=False,
+            self._methods_shown = methods
+            value = self.scene.method if self.scene.method in methods else methods[0]
+            return Select([(m, m) for m in methods], value=value, allow_blank=False,
                           compact=True, id=name)
         if name == "fill":
             return Select([(f, f) for f in FILLS], value=self.scene.fill, allow_blank=False,
@@ -155,6 +171,11 @@ class Settings(Vertical):
         for box in self.query(Input):
             box.cursor_blink = blink
         self._sync()
+        self.call_after_refresh(self._set_ready)
+
+    def _set_ready(self) -> None:
+        self._sync()
+        self._ready = True
 
     def _value(self, name: str) -> Any:
         if name == "kernel_size":
@@ -176,7 +197,8 @@ class Settings(Vertical):
         if not self.is_mounted:
             return
         scene = self.scene
-        self.border_title = f"{scene.op}: {OPERATOR_NAMES[scene.op]}"
+        self.border_title = "settings"
+        self.border_subtitle = OPERATOR_NAMES[scene.op]
         with self.prevent(Input.Changed, Select.Changed, Switch.Changed):
             op = self.query_one("#op", Select)
             if op.value != scene.op:
@@ -198,8 +220,9 @@ class Settings(Vertical):
         elif name == "method":
             select = self.query_one("#method", Select)
             methods = METHODS.get(self.scene.op, ())
-            if tuple(v for _, v in getattr(select, "_options", [])) != methods:
+            if self._methods_shown != methods:
                 select.set_options([(m, m) for m in methods])
+                self._methods_shown = methods
             if value in methods and select.value != value:
                 select.value = value
             elif value not in methods and methods:
@@ -236,11 +259,14 @@ class Settings(Vertical):
             lines = output_size_lines(scene.op, scene.x.shape[-2:], params, out)
         except ValueError as exc:
             lines = [str(exc)]
-        formula.update("\n".join(lines))
+        width = max(self.content_region.width, 20)
+        formula.update("\n".join(wrap_formula(line, width) for line in lines))
         formula.display = bool(lines)
 
     # Screen → app ------------------------------------------------------------------------------
     def _report(self, name: str, value: Any) -> None:
+        if not self._ready:
+            return
         self._typo = ""
         current = self.scene.op if name == "op" else self._value(name)
         if value != current or type(value) is not type(current):
@@ -274,3 +300,7 @@ class Settings(Vertical):
             self._show_formula()
             return
         self._report(name, value)
+
+    def on_resize(self) -> None:
+        if self.is_mounted:
+            self._show_formula()

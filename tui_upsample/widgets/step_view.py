@@ -194,7 +194,8 @@ class StepView(Vertical):
             shape = tuple(grid.values.shape)
             view = GridView(dim_zeros=grid.name in MOSTLY_ZEROS, id=f"grid-{grid.name}")
             view.show(grid.values, width=widths[grid.name], follow=False)
-            view.border_title = f"{grid.title}  {_shape_text(shape)}"
+            size = _shape_text(shape)
+            view.border_title = grid.title if size in grid.title else f"{grid.title}  {size}"
             view.border_subtitle = grid.note
             if grid.name == OUTPUT:
                 view.add_class("-output")

@@ -1,0 +1,372 @@
+"""The ``upsample-tui`` command: build a scene from flags, check it with the engine, start the app.
+
+With ``--screenshot OUT.svg`` the app runs without a terminal, presses the given keys, writes an SVG
+of the screen and exits. A bad flag, value or file (engine rule violations included) ends with
+argparse's ``upsample-tui: error: …`` line and status 2, never a traceback. Textual is imported only
+when the app is actually started, so ``--help`` and errors are quick.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from tui_upsample import __version__
+from tui_upsample.scene import (
+    FILLS,
+    MAX_SIDE,
+    METHODS,
+    OPERATORS,
+    PRESETS,
+    Scene,
+    build_trace,
+    preset_grid,
+    random_grid,
+    resolve_operator,
+)
+
+PROG = "upsample-tui"
+SCREENSHOT_THEME = "textual-dark"
+
+EPILOG = f"""\
+operators: {", ".join(OPERATORS)}
+  (also: pool, unpool, nearest, bilinear, nails, conv, convT/deconv, shuffle)
+presets: {", ".join(PRESETS)}; FILE: .csv (rows of comma-separated numbers), .npy or .json (a list
+  of rows); pixel_shuffle also takes a 3-D .npy/.json of r² channels.
+
+keys: n/p next/previous step, space play/pause, home/end first/last step, o next operator,
+  m next method, tab between panes, F1 or ? help, ctrl+p command palette, q quit.
+
+examples:
+  upsample-tui                                  the seed's example: r (2×2) back to 3×3
+  upsample-tui --op pool --size 6x6 --kernel-size 3 --stride 2
+  upsample-tui --op convT --stride 2 --kernel-size 3 --method scatter
+  upsample-tui --screenshot out.svg --press n,n,n --terminal-size 120x40
+"""
+
+# Engine parameter names → the flag that sets them, to say which flag a rule violation is about.
+ENGINE_FLAGS = {
+    "weight": "--kernel",
+    "kernel_size": "--kernel-size",
+    "stride": "--stride",
+    "padding": "--padding",
+    "output_padding": "--output-padding",
+    "dilation": "--dilation",
+    "scale_factor": "--scale",
+    "upscale_factor": "--scale",
+    "align_corners": "--align-corners",
+    "ceil_mode": "--ceil-mode",
+    "method": "--method",
+    "fill": "--fill",
+    "x": "--input",
+}
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r}: must be at least 1")
+    return value
+
+
+def _non_negative(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{text!r}: must not be negative")
+    return value
+
+
+def _padding(text: str) -> int | str:
+    if text.lower() in ("same", "valid"):
+        return text.lower()
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not an integer, 'same' or 'valid'"
+        ) from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{text!r}: must not be negative")
+    return value
+
+
+def _scale(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not np.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"{text!r}: must be a finite number greater than 0")
+    return value
+
+
+def _size(text: str) -> tuple[int, int]:
+    match = re.fullmatch(r"\s*(\d+)\s*[xX×]\s*(\d+)\s*", text)
+    if not match:
+        raise argparse.ArgumentTypeError(f"{text!r} is not HxW (e.g. 4x4)")
+    rows, cols = int(match.group(1)), int(match.group(2))
+    if not (1 <= rows <= MAX_SIDE and 1 <= cols <= MAX_SIDE):
+        raise argparse.ArgumentTypeError(f"{text!r}: rows and columns must be 1 to {MAX_SIDE}")
+    return rows, cols
+
+
+def _terminal_size(text: str) -> tuple[int, int]:
+    match = re.fullmatch(r"\s*(\d+)\s*[xX×]\s*(\d+)\s*", text)
+    if not match:
+        raise argparse.ArgumentTypeError(f"{text!r} is not WxH (e.g. 120x40)")
+    width, height = int(match.group(1)), int(match.group(2))
+    if width < 20 or height < 10 or width > 1000 or height > 500:
+        raise argparse.ArgumentTypeError(f"{text!r}: between 20x10 and 1000x500")
+    return width, height
+
+
+def _operator(text: str) -> str:
+    try:
+        return resolve_operator(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of ``upsample-tui``."""
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description=(
+            "Step, key by key, through the operators that make feature maps bigger again:"
+            " unpooling, upsampling, transposed convolution, pixel shuffle."
+        ),
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    scene = parser.add_argument_group("scene")
+    scene.add_argument("--op", type=_operator, default="conv_transpose2d", metavar="OP",
+                       help="operator (engine name or alias; default conv_transpose2d)")
+    scene.add_argument("--input", metavar="PRESET|FILE",
+                       help=f"input grid: a preset ({', '.join(PRESETS)}) or a file")
+    scene.add_argument("--kernel", metavar="PRESET|FILE",
+                       help="kernel of conv2d / conv_transpose2d: a preset or a file")
+    scene.add_argument("--size", type=_size, metavar="HxW",
+                       help=f"input size (1 to {MAX_SIDE} each); alone: a seeded random grid")
+    scene.add_argument("--kernel-size", type=_positive, metavar="K",
+                       help="window size (pooling) or kernel size K×K (convolutions)")
+    scene.add_argument("--stride", type=_positive, metavar="S")
+    scene.add_argument("--padding", type=_padding, metavar="P|same|valid")
+    scene.add_argument("--output-padding", type=_non_negative, metavar="A",
+                       help="conv_transpose2d: picks among the sizes a stride makes ambiguous")
+    scene.add_argument("--dilation", type=_positive, metavar="D")
+    scene.add_argument("--scale", type=_scale, metavar="F",
+                       help="scale factor (upsampling) or upscale factor r (pixel_shuffle)")
+    scene.add_argument("--align-corners", action="store_true", default=None,
+                       help="upsample_bilinear: align the corner pixels")
+    scene.add_argument("--ceil-mode", action="store_true", default=None,
+                       help="max_pool2d: round the output size up")
+    scene.add_argument("--method", metavar="M",
+                       help="conv2d: im2col; conv_transpose2d: scatter, matrix or direct")
+    scene.add_argument("--fill", choices=FILLS, help="max_unpool2d: fill with zeros or the max")
+    scene.add_argument("--seed", type=int, default=0, metavar="N",
+                       help="seed of the random grids (default 0)")
+    scene.add_argument("--step", type=_positive, metavar="N",
+                       help="start at step N (1 is the first, as on screen)")
+    shot = parser.add_argument_group("headless screenshot")
+    shot.add_argument("--screenshot", metavar="OUT.svg",
+                      help="render the scene without a terminal, write an SVG and exit")
+    shot.add_argument("--press", default="", metavar="KEYS",
+                      help="comma-separated Textual key names to press first, e.g. n,n,right,5,enter")
+    shot.add_argument("--terminal-size", type=_terminal_size, default=(120, 40), metavar="WxH",
+                      help="screenshot size in cells (default 120x40)")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    return parser
+
+
+def load_grid(text: str, flag: str, allow_3d: bool = False) -> np.ndarray:
+    """The grid in file ``text`` (.csv, .npy or .json); ValueError with the reason if unreadable."""
+    path = Path(text)
+    if not path.exists():
+        raise ValueError(f"{flag} {text}: no such preset or file (presets: {', '.join(PRESETS)})")
+    suffix = path.suffix.lower()
+    try:
+        if suffix == ".csv":
+            rows = [
+                [float(cell) for cell in line.split(",")]
+                for line in path.read_text().splitlines()
+                if line.strip()
+            ]
+            if len({len(r) for r in rows}) > 1:
+                raise ValueError("rows have different lengths")
+            grid = np.array(rows, dtype=np.float64)
+        elif suffix == ".npy":
+            grid = np.asarray(np.load(path, allow_pickle=False), dtype=np.float64)
+        elif suffix == ".json":
+            grid = np.asarray(json.loads(path.read_text()), dtype=np.float64)
+        else:
+            raise ValueError("not a .csv, .npy or .json file")
+    except (OSError, ValueError, TypeError) as exc:
+        raise ValueError(f"{flag} {text}: {exc}") from None
+    dims = (2, 3) if allow_3d else (2,)
+    if grid.ndim not in dims:
+        want = "a 2-D grid (or 3-D r² channels)" if allow_3d else "a 2-D grid"
+        raise ValueError(f"{flag} {text}: has shape {grid.shape}, want {want}")
+    if min(grid.shape) < 1 or max(grid.shape[-2:]) > MAX_SIDE:
+        raise ValueError(f"{flag} {text}: has shape {grid.shape}, sides must be 1 to {MAX_SIDE}")
+    if not np.all(np.isfinite(grid)):
+        raise ValueError(f"{flag} {text}: every value must be a finite number")
+    return grid
+
+
+def scene_from_args(args: argparse.Namespace) -> Scene:
+    """The scene the flags describe (ValueError naming the flag if they do not make one)."""
+    op = args.op
+    scene = Scene.seed_example(op).replace(seed=args.seed)
+    changes: dict[str, object] = {}
+    for name in ("stride", "padding", "output_padding", "dilation", "align_corners",
+                 "ceil_mode", "fill"):
+        value = getattr(args, name)
+        if value is not None:
+            changes[name] = value
+    if args.scale is not None:
+        if op == "pixel_shuffle":
+            if not float(args.scale).is_integer():
+                raise ValueError(f"--scale {args.scale:g}: pixel_shuffle's upscale factor must be"
+                                 " an integer")
+            scene = scene.with_param("upscale", int(args.scale))
+        else:
+            changes["scale"] = float(args.scale)
+    if args.method is not None:
+        methods = METHODS.get(op)
+        if methods is None:
+            raise ValueError(f"--method {args.method}: {op} has no methods (only conv2d and"
+                             " conv_transpose2d do)")
+        if args.method not in methods:
+            raise ValueError(f"--method {args.method}: {op} steps by {', '.join(methods)}")
+        changes["method"] = args.method
+    scene = scene.replace(**changes)
+
+    # The input: its size, then a preset, a file or a random grid.
+    if args.size is not None:
+        rows, cols = args.size
+        shape = (scene.upscale**2, rows, cols) if op == "pixel_shuffle" else (rows, cols)
+        if args.input is None:
+            scene = scene.with_x(random_grid(shape, args.seed)).replace(seed=args.seed + 1)
+        else:
+            scene = scene.with_x(np.zeros(shape))
+    if args.input is not None:
+        if args.input in PRESETS:
+            scene = scene.with_preset("input", args.input)
+            if args.input == "seed" and args.size is not None:
+                raise ValueError("--input seed: the seed's example has its own size; drop --size")
+        else:
+            scene = scene.with_x(load_grid(args.input, "--input", op == "pixel_shuffle"))
+    if op == "pixel_shuffle" and scene.channels.shape[0] != scene.upscale**2:
+        raise ValueError(
+            f"--input: pixel_shuffle with upscale factor {scene.upscale} needs"
+            f" {scene.upscale**2} channels, not {scene.channels.shape[0]}"
+        )
+
+    # The kernel (convolutions) or the window size (pooling).
+    if args.kernel is not None:
+        if not scene.has_kernel:
+            raise ValueError(f"--kernel: {op} has no kernel (only conv2d and conv_transpose2d do)")
+        if args.kernel in PRESETS:
+            if args.kernel_size is not None:
+                k = args.kernel_size
+                scene = scene.replace(kernel=np.zeros((k, k)))
+            if args.kernel == "seed":
+                scene = scene.with_preset("kernel", "seed")
+            else:
+                scene = scene.replace(
+                    kernel=preset_grid(args.kernel, scene.kernel.shape, args.seed)
+                )
+        else:
+            scene = scene.replace(kernel=load_grid(args.kernel, "--kernel"))
+            if args.kernel_size is not None and scene.kernel.shape != (args.kernel_size,) * 2:
+                raise ValueError(
+                    f"--kernel-size {args.kernel_size}: the kernel file is"
+                    f" {scene.kernel.shape[0]}×{scene.kernel.shape[1]}"
+                )
+    elif args.kernel_size is not None:
+        if scene.has_kernel:
+            k = args.kernel_size
+            scene = scene.replace(kernel=preset_grid("ramp", (k, k)))
+        else:
+            scene = scene.replace(kernel_size=args.kernel_size)
+    return scene
+
+
+def _flag_of(message: str) -> str:
+    """The flag an engine message is about (it starts with the parameter's name)."""
+    match = re.match(r"\s*([a-z_]+)", message)
+    if match and match.group(1) in ENGINE_FLAGS:
+        return ENGINE_FLAGS[match.group(1)]
+    return ""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run ``upsample-tui`` with ``argv`` (default: the process's arguments); the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        scene = scene_from_args(args)
+    except ValueError as exc:
+        parser.error(str(exc))
+    try:
+        trace = build_trace(scene)
+    except ValueError as exc:  # the engine's rule, as it says it
+        flag = _flag_of(str(exc))
+        parser.error(f"argument {flag}: {exc}" if flag else str(exc))
+    if args.step is not None:
+        if args.step > len(trace):
+            parser.error(f"argument --step: {args.step}: this trace has {len(trace)} steps")
+        scene = scene.replace(step=args.step - 1)
+    if args.press and not args.screenshot:
+        parser.error("argument --press: only with --screenshot")
+
+    if args.screenshot:
+        keys = [k.strip() for k in args.press.split(",") if k.strip()]
+        out = Path(args.screenshot)
+        if not out.parent.exists():
+            parser.error(f"argument --screenshot: no directory {str(out.parent)!r}")
+        svg = screenshot(scene, keys, args.terminal_size)
+        out.write_text(svg, encoding="utf-8")
+        return 0
+
+    from tui_upsample.app import UpsampleApp  # textual only now: --help and errors stay fast
+
+    UpsampleApp(scene).run()
+    return 0
+
+
+def screenshot(scene: Scene, keys: Sequence[str], size: tuple[int, int]) -> str:
+    """An SVG of the app showing ``scene`` after ``keys`` are pressed, in a ``size`` terminal."""
+    import asyncio
+
+    from tui_upsample.app import UpsampleApp
+
+    app = UpsampleApp(scene, theme=SCREENSHOT_THEME, cursor_blink=False)
+
+    async def shoot() -> str:
+        async with app.run_test(size=size) as pilot:
+            await pilot.pause()
+            for key in keys:
+                await pilot.press(key)
+                await pilot.pause()
+            await pilot.wait_for_scheduled_animations()
+            await pilot.pause()
+            return app.export_screenshot(title=f"{PROG}: {scene.op}")
+
+    return asyncio.run(shoot())
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
