@@ -15,7 +15,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.reactive import var
 from textual.timer import Timer
-from textual.widgets import Footer, Header, Input
+from textual.widgets import Footer, Header
 
 from tui_upsample.commands import SceneCommands
 from tui_upsample.engine.steps import Trace
@@ -44,20 +44,24 @@ class UpsampleApp(App[int]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("n", "step(1)", "Next", priority=True, id="step-next"),
-        Binding("p", "step(-1)", "Previous", priority=True, id="step-previous"),
+        Binding("p", "step(-1)", "Prev", priority=True, id="step-previous"),
         Binding("space", "toggle_play", "Play", priority=True, id="play"),
-        Binding("home", "goto('first')", "First step", show=False, priority=True,
-                id="step-first"),
+        Binding("home", "goto('first')", "First step", show=False, priority=True, id="step-first"),
         Binding("end", "goto('last')", "Last step", show=False, priority=True, id="step-last"),
         Binding("o", "next_op(1)", "Operator", priority=True, id="operator-next"),
-        Binding("O", "next_op(-1)", "Previous operator", show=False, priority=True,
-                id="operator-previous"),
+        Binding(
+            "O",
+            "next_op(-1)",
+            "Previous operator",
+            show=False,
+            priority=True,
+            id="operator-previous",
+        ),
         Binding("m", "next_method", "Method", priority=True, id="method-next"),
         Binding("f1,question_mark", "help", "Help", priority=True, id="help"),
         Binding("q", "quit", "Quit", priority=True, id="quit"),
         Binding("tab", "app.focus_next", "Next pane", show=False, id="pane-next"),
-        Binding("shift+tab", "app.focus_previous", "Previous pane", show=False,
-                id="pane-previous"),
+        Binding("shift+tab", "app.focus_previous", "Previous pane", show=False, id="pane-previous"),
     ]
     """
     | Key | Description |
@@ -161,10 +165,7 @@ class UpsampleApp(App[int]):
 
     @property
     def typing(self) -> bool:
-        """Whether the learner is typing text (a cell's value, or a padding word)."""
-        focused = self.focused
-        if isinstance(focused, Input) and focused.type == "text":
-            return True
+        """Whether the learner is typing a cell's value (then every key is a character)."""
         return any(editor.editing for editor in self.query(GridEditor))
 
     def action_step(self, delta: int) -> None:

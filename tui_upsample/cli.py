@@ -94,9 +94,7 @@ def _padding(text: str) -> int | str:
     try:
         value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"{text!r} is not an integer, 'same' or 'valid'"
-        ) from None
+        raise argparse.ArgumentTypeError(f"{text!r} is not an integer, 'same' or 'valid'") from None
     if value < 0:
         raise argparse.ArgumentTypeError(f"{text!r}: must not be negative")
     return value
@@ -151,41 +149,91 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     scene = parser.add_argument_group("scene")
-    scene.add_argument("--op", type=_operator, default="conv_transpose2d", metavar="OP",
-                       help="operator (engine name or alias; default conv_transpose2d)")
-    scene.add_argument("--input", metavar="PRESET|FILE",
-                       help=f"input grid: a preset ({', '.join(PRESETS)}) or a file")
-    scene.add_argument("--kernel", metavar="PRESET|FILE",
-                       help="kernel of conv2d / conv_transpose2d: a preset or a file")
-    scene.add_argument("--size", type=_size, metavar="HxW",
-                       help=f"input size (1 to {MAX_SIDE} each); alone: a seeded random grid")
-    scene.add_argument("--kernel-size", type=_positive, metavar="K",
-                       help="window size (pooling) or kernel size K×K (convolutions)")
+    scene.add_argument(
+        "--op",
+        type=_operator,
+        default="conv_transpose2d",
+        metavar="OP",
+        help="operator (engine name or alias; default conv_transpose2d)",
+    )
+    scene.add_argument(
+        "--input",
+        metavar="PRESET|FILE",
+        help=f"input grid: a preset ({', '.join(PRESETS)}) or a file",
+    )
+    scene.add_argument(
+        "--kernel",
+        metavar="PRESET|FILE",
+        help="kernel of conv2d / conv_transpose2d: a preset or a file",
+    )
+    scene.add_argument(
+        "--size",
+        type=_size,
+        metavar="HxW",
+        help=f"input size (1 to {MAX_SIDE} each); alone: a seeded random grid",
+    )
+    scene.add_argument(
+        "--kernel-size",
+        type=_positive,
+        metavar="K",
+        help="window size (pooling) or kernel size K×K (convolutions)",
+    )
     scene.add_argument("--stride", type=_positive, metavar="S")
     scene.add_argument("--padding", type=_padding, metavar="P|same|valid")
-    scene.add_argument("--output-padding", type=_non_negative, metavar="A",
-                       help="conv_transpose2d: picks among the sizes a stride makes ambiguous")
+    scene.add_argument(
+        "--output-padding",
+        type=_non_negative,
+        metavar="A",
+        help="conv_transpose2d: picks among the sizes a stride makes ambiguous",
+    )
     scene.add_argument("--dilation", type=_positive, metavar="D")
-    scene.add_argument("--scale", type=_scale, metavar="F",
-                       help="scale factor (upsampling) or upscale factor r (pixel_shuffle)")
-    scene.add_argument("--align-corners", action="store_true", default=None,
-                       help="upsample_bilinear: align the corner pixels")
-    scene.add_argument("--ceil-mode", action="store_true", default=None,
-                       help="max_pool2d: round the output size up")
-    scene.add_argument("--method", metavar="M",
-                       help="conv2d: im2col; conv_transpose2d: scatter, matrix or direct")
+    scene.add_argument(
+        "--scale",
+        type=_scale,
+        metavar="F",
+        help="scale factor (upsampling) or upscale factor r (pixel_shuffle)",
+    )
+    scene.add_argument(
+        "--align-corners",
+        action="store_true",
+        default=None,
+        help="upsample_bilinear: align the corner pixels",
+    )
+    scene.add_argument(
+        "--ceil-mode",
+        action="store_true",
+        default=None,
+        help="max_pool2d: round the output size up",
+    )
+    scene.add_argument(
+        "--method", metavar="M", help="conv2d: im2col; conv_transpose2d: scatter, matrix or direct"
+    )
     scene.add_argument("--fill", choices=FILLS, help="max_unpool2d: fill with zeros or the max")
-    scene.add_argument("--seed", type=int, default=0, metavar="N",
-                       help="seed of the random grids (default 0)")
-    scene.add_argument("--step", type=_positive, metavar="N",
-                       help="start at step N (1 is the first, as on screen)")
+    scene.add_argument(
+        "--seed", type=int, default=0, metavar="N", help="seed of the random grids (default 0)"
+    )
+    scene.add_argument(
+        "--step", type=_positive, metavar="N", help="start at step N (1 is the first, as on screen)"
+    )
     shot = parser.add_argument_group("headless screenshot")
-    shot.add_argument("--screenshot", metavar="OUT.svg",
-                      help="render the scene without a terminal, write an SVG and exit")
-    shot.add_argument("--press", default="", metavar="KEYS",
-                      help="comma-separated Textual key names to press first, e.g. n,n,right,5,enter")
-    shot.add_argument("--terminal-size", type=_terminal_size, default=(120, 40), metavar="WxH",
-                      help="screenshot size in cells (default 120x40)")
+    shot.add_argument(
+        "--screenshot",
+        metavar="OUT.svg",
+        help="render the scene without a terminal, write an SVG and exit",
+    )
+    shot.add_argument(
+        "--press",
+        default="",
+        metavar="KEYS",
+        help="comma-separated Textual key names to press first, e.g. n,n,right,5,enter",
+    )
+    shot.add_argument(
+        "--terminal-size",
+        type=_terminal_size,
+        default=(120, 40),
+        metavar="WxH",
+        help="screenshot size in cells (default 120x40)",
+    )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     return parser
 
@@ -230,24 +278,33 @@ def scene_from_args(args: argparse.Namespace) -> Scene:
     op = args.op
     scene = Scene.seed_example(op).replace(seed=args.seed)
     changes: dict[str, object] = {}
-    for name in ("stride", "padding", "output_padding", "dilation", "align_corners",
-                 "ceil_mode", "fill"):
+    for name in (
+        "stride",
+        "padding",
+        "output_padding",
+        "dilation",
+        "align_corners",
+        "ceil_mode",
+        "fill",
+    ):
         value = getattr(args, name)
         if value is not None:
             changes[name] = value
     if args.scale is not None:
         if op == "pixel_shuffle":
             if not float(args.scale).is_integer():
-                raise ValueError(f"--scale {args.scale:g}: pixel_shuffle's upscale factor must be"
-                                 " an integer")
+                raise ValueError(
+                    f"--scale {args.scale:g}: pixel_shuffle's upscale factor must be an integer"
+                )
             scene = scene.with_param("upscale", int(args.scale))
         else:
             changes["scale"] = float(args.scale)
     if args.method is not None:
         methods = METHODS.get(op)
         if methods is None:
-            raise ValueError(f"--method {args.method}: {op} has no methods (only conv2d and"
-                             " conv_transpose2d do)")
+            raise ValueError(
+                f"--method {args.method}: {op} has no methods (only conv2d and conv_transpose2d do)"
+            )
         if args.method not in methods:
             raise ValueError(f"--method {args.method}: {op} steps by {', '.join(methods)}")
         changes["method"] = args.method

@@ -36,8 +36,11 @@ class SceneCommands(Provider):
                     (f"Preset {which}: {name}", what, partial(run, f"fill('{which}', '{name}')"))
                 )
             commands += [
-                (f"Randomise {which}", "small seeded integers",
-                 partial(run, f"fill('{which}', 'random')")),
+                (
+                    f"Randomise {which}",
+                    "small seeded integers",
+                    partial(run, f"fill('{which}', 'random')"),
+                ),
                 (f"Zero {which}", "every cell 0", partial(run, f"fill('{which}', 'zeros')")),
                 (f"Add row to {which}", "", partial(run, f"resize('{which}', 1, 0)")),
                 (f"Remove row from {which}", "", partial(run, f"resize('{which}', -1, 0)")),

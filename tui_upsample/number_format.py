@@ -1,8 +1,8 @@
 """How a number is written in a grid cell: short, but never hiding a difference that matters.
 
 Integers are written as integers, other numbers with at most 4 significant digits, very large or
-very small ones in e-notation, and "nothing written yet" (NaN) as a middle dot. A grid uses one width
-for all its cells, so the columns line up.
+very small ones in e-notation, and "nothing written yet" (NaN) as a middle dot. A grid uses one
+width for all its cells, so the columns line up.
 """
 
 from __future__ import annotations

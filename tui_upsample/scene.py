@@ -1,4 +1,4 @@
-"""What is on screen, without any screen: the operator, its parameters, the input, the kernel, the step.
+"""What is on screen, without a screen: the operator, its parameters, the input, kernel and step.
 
 A :class:`Scene` is a plain, immutable value (Python and NumPy only). The command line builds one
 from its flags, the app shows one and replaces it on every edit, and a saved session or an export
@@ -61,7 +61,14 @@ METHODS: Mapping[str, tuple[str, ...]] = {
 """The ways each convolution can be stepped through, in the order ``m`` steps through them."""
 
 PARAMETERS: Mapping[str, tuple[str, ...]] = {
-    "conv_transpose2d": ("kernel_size", "stride", "padding", "output_padding", "dilation", "method"),
+    "conv_transpose2d": (
+        "kernel_size",
+        "stride",
+        "padding",
+        "output_padding",
+        "dilation",
+        "method",
+    ),
     "conv2d": ("kernel_size", "stride", "padding", "dilation", "method"),
     "max_pool2d": ("kernel_size", "stride", "padding", "dilation", "ceil_mode"),
     "max_unpool2d": ("kernel_size", "stride", "padding", "fill"),
@@ -94,7 +101,7 @@ MAX_SIDE = 64
 
 
 def resolve_operator(name: str) -> str:
-    """The engine name of operator ``name`` (an engine name or a short alias); ValueError if none."""
+    """The engine name of operator ``name`` (an engine name or an alias); ValueError if none."""
     key = name.strip()
     if key in OPERATORS:
         return key
@@ -147,7 +154,7 @@ def preset_grid(name: str, shape: tuple[int, ...], seed: int = 0) -> np.ndarray:
 
 
 def resize_grid(grid: np.ndarray, rows: int, cols: int, fill: float = 0.0) -> np.ndarray:
-    """``grid`` cut or extended to rows × cols (the top-left part is kept, new cells get ``fill``)."""
+    """``grid`` cut or extended to rows × cols (the top-left part kept, new cells ``fill``)."""
     rows = min(max(int(rows), 1), MAX_SIDE)
     cols = min(max(int(cols), 1), MAX_SIDE)
     out = np.full((*grid.shape[:-2], rows, cols), float(fill))
@@ -247,7 +254,7 @@ class Scene:
         return self.kernel_size
 
     def is_seed_example(self) -> bool:
-        """Whether this is still the seed's example for its operator (nothing edited but the step)."""
+        """Whether this is still the seed's example for its operator (only the step moved)."""
         return self.replace(step=0, seed=0) == Scene.seed_example(self.op)
 
     def engine_params(self) -> dict[str, Any]:

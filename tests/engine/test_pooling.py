@@ -343,3 +343,24 @@ def test_unpool_bad_index_for_smaller_output_size() -> None:
 def test_engine_error_is_a_value_error() -> None:
     with pytest.raises(ValueError):
         max_pool2d(CS231N, 0)
+
+
+def test_unpool_output_size_must_be_a_sequence() -> None:
+    for bad in (np.array(4), np.array([[4, 4]])):
+        with pytest.raises(EngineError, match=r"output_size=array of shape"):
+            max_unpool2d(CS231N_POOLED, CS231N_INDICES, 2, output_size=bad)
+    # A 1-D array is fine.
+    out = max_unpool2d(CS231N_POOLED, CS231N_INDICES, 2, output_size=np.array([4, 5]))
+    assert out.shape == (4, 5)
+
+
+def test_unpool_too_big_to_hold_is_refused() -> None:
+    with pytest.raises(EngineError, match=r"kernel_size=1099511627776: .*too many to hold"):
+        max_unpool2d([[1.0]], [[0]], 2**40)
+    with pytest.raises(EngineError, match=r"indices\[0, 0\]=18446744073709551615: is too large"):
+        max_unpool2d([[1.0]], np.array([[2**64 - 1]], dtype=np.uint64), 2)
+
+
+def test_pool_stride_longer_than_input_gives_one_window() -> None:
+    pooled, idx = max_pool2d(CS231N, 2, stride=2**70, return_indices=True)
+    assert pooled.tolist() == [[6.0]] and idx.tolist() == [[5]]

@@ -26,6 +26,7 @@ from tui_upsample.engine.validation import (
     _show,
     as_grid,
     fail,
+    float_array,
     non_negative_pair,
     positive_int,
     positive_pair,
@@ -113,10 +114,7 @@ def _check_fits(
 
 def _as_weight(weight: Any) -> np.ndarray:
     """A float64 kernel: 2-D (kH, kW) or 4-D (C_out or C_in, …, kH, kW), all finite."""
-    try:
-        arr = np.asarray(weight, dtype=np.float64)
-    except (TypeError, ValueError) as exc:
-        raise EngineError(f"weight: must be an array of numbers ({exc})") from None
+    arr = float_array("weight", weight, "must be an array of numbers")
     if arr.ndim not in (2, 4):
         raise EngineError(
             f"weight has shape {arr.shape}: must be 4-D (out, in, kH, kW) or a 2-D (kH, kW) kernel"
@@ -128,10 +126,7 @@ def _as_bias(bias: Any, channels: int) -> np.ndarray | None:
     """``None``, or one finite number per output channel (a plain number is used for all)."""
     if bias is None:
         return None
-    try:
-        arr = np.asarray(bias, dtype=np.float64)
-    except (TypeError, ValueError) as exc:
-        raise EngineError(f"bias: must be a number or an array of numbers ({exc})") from None
+    arr = float_array("bias", bias, "must be a number or an array of numbers")
     if arr.ndim == 0:
         arr = np.full(channels, float(arr))
     if arr.shape != (channels,):
@@ -190,7 +185,9 @@ def _conv_core(
     """
     n, c_in, h, wd = x.shape
     c_out, c_ig, kh, kw = w.shape
-    sh, sw = stride
+    # With one output row the stride is never stepped: 1 keeps the phase buffer small even for
+    # a stride of 10**9 (the buffer below is about one stride longer than the padded input).
+    sh, sw = (stride[0] if out_hw[0] > 1 else 1), (stride[1] if out_hw[1] > 1 else 1)
     dh, dw = dilation
     ho, wo = out_hw
     top, left = pad_tl
@@ -710,7 +707,12 @@ class ConvMatrix:
         window = transpose_window(pad_arg, op, size, (w.shape[0], w.shape[1]), s, d)
         out_hw = (window[0][1], window[1][1])
         if min(out_hw) < 1:
-            raise fail("padding", padding, f"gives an output of size {_show(out_hw)}: must be ≥ 1")
+            raise fail(
+                "padding",
+                padding,
+                f"gives an output of size {_show(out_hw)}: (i−1)·stride − 2·padding + "
+                f"dilation·(k−1) + output_padding + 1 must be at least 1",
+            )
         m = cls.__new__(cls)
         # Output cell y of the transposed conv is full row y + start, so the forward conv it is
         # the adjoint of reads input row j·s − start + a·d: a conv padded by `start`.

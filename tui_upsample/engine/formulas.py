@@ -1,8 +1,8 @@
 """Output-size formulas written out with the numbers put in, for the settings pane to show.
 
-Each line reads like ``o = (i−1)·s − 2p + d(k−1) + a + 1 = (2−1)·1 − 0 + 1 + 0 + 1 = 3``: the rule, the
-rule with this scene's numbers, and the size (from :mod:`tui_upsample.engine.shapes`). When rows and
-columns differ, there is a line for each. Pure Python: no NumPy needed, no textual.
+Each line reads like ``o = (i−1)·s − 2p + d(k−1) + a + 1 = (2−1)·1 − 0 + 1 + 0 + 1 = 3``: the
+rule, the rule with this scene's numbers, and the size (from :mod:`tui_upsample.engine.shapes`).
+When rows and columns differ, there is a line for each. Pure Python: no NumPy needed, no textual.
 """
 
 from __future__ import annotations
@@ -96,15 +96,23 @@ def _conv(in_size: Sequence[int], p: dict[str, Any], out: Sequence[int] | None) 
             return _padding_word(p, out, "o = ⌈i/s⌉")
         p = {**p, "padding": 0}
     lines = []
-    keys = {k: p.get(k, d) for k, d in (("kernel_size", 1), ("stride", 1), ("padding", 0),
-                                         ("dilation", 1))}
+    keys = {
+        k: p.get(k, d)
+        for k, d in (("kernel_size", 1), ("stride", 1), ("padding", 0), ("dilation", 1))
+    }
     for name, n in _axes(in_size, None, keys):
         i, k, s, pad, d = n["i"], n["kernel_size"], n["stride"], n["padding"], n["dilation"]
         o = conv_output_size(i, k, s, pad, d)
-        lines.append(_label(name, (
-            f"o = ⌊(i + 2p − d(k−1) − 1)/s⌋ + 1 = "
-            f"⌊({_num(i)} + {_num(2 * pad)} − {_num(d * (k - 1))} − 1)/{_num(s)}⌋ + 1 = {_num(o)}"
-        )))
+        lines.append(
+            _label(
+                name,
+                (
+                    f"o = ⌊(i + 2p − d(k−1) − 1)/s⌋ + 1 = "
+                    f"⌊({_num(i)} + {_num(2 * pad)} − {_num(d * (k - 1))} − 1)/{_num(s)}⌋ + 1"
+                    f" = {_num(o)}"
+                ),
+            )
+        )
     return lines
 
 
@@ -115,25 +123,41 @@ def _conv_transpose(
         rule = "o = i·s" if p["padding"] == "same" else "o = i·s + max(d(k−1) + 1 − s, 0)"
         return _padding_word(p, out, rule)
     lines = []
-    keys = {k: p.get(k, d) for k, d in (("kernel_size", 1), ("stride", 1), ("padding", 0),
-                                         ("output_padding", 0), ("dilation", 1))}
+    keys = {
+        k: p.get(k, d)
+        for k, d in (
+            ("kernel_size", 1),
+            ("stride", 1),
+            ("padding", 0),
+            ("output_padding", 0),
+            ("dilation", 1),
+        )
+    }
     for name, n in _axes(in_size, None, keys):
         i, k, s, pad = n["i"], n["kernel_size"], n["stride"], n["padding"]
         a, d = n["output_padding"], n["dilation"]
         o = conv_transpose_output_size(i, k, s, pad, a, d)
-        lines.append(_label(name, (
-            f"o = (i−1)·s − 2p + d(k−1) + a + 1 = "
-            f"({_num(i)}−1)·{_num(s)} − {_num(2 * pad)} + {_num(d * (k - 1))} + {_num(a)} + 1"
-            f" = {_num(o)}"
-        )))
+        lines.append(
+            _label(
+                name,
+                (
+                    f"o = (i−1)·s − 2p + d(k−1) + a + 1 = "
+                    f"({_num(i)}−1)·{_num(s)} − {_num(2 * pad)} + {_num(d * (k - 1))}"
+                    f" + {_num(a)} + 1"
+                    f" = {_num(o)}"
+                ),
+            )
+        )
     return lines
 
 
 def _pool(in_size: Sequence[int], p: dict[str, Any]) -> list[str]:
     ceil = bool(p.get("ceil_mode", False))
     lo, hi = ("⌈", "⌉") if ceil else ("⌊", "⌋")
-    keys = {k: p.get(k, d) for k, d in (("kernel_size", 1), ("stride", None), ("padding", 0),
-                                         ("dilation", 1))}
+    keys = {
+        k: p.get(k, d)
+        for k, d in (("kernel_size", 1), ("stride", None), ("padding", 0), ("dilation", 1))
+    }
     if keys["stride"] is None:
         keys["stride"] = keys["kernel_size"]
     lines = []
@@ -157,14 +181,24 @@ def _unpool(in_size: Sequence[int], p: dict[str, Any]) -> list[str]:
         i, k, s, pad = n["i"], n["kernel_size"], n["stride"], n["padding"]
         m = pool_output_size(i, k, s, pad)
         o = unpool_default_size(m, k, s, pad)
-        lines.append(_label(name, (
-            f"pooled m = ⌊(i + 2p − k)/s⌋ + 1 = "
-            f"⌊({_num(i)} + {_num(2 * pad)} − {_num(k)})/{_num(s)}⌋ + 1 = {_num(m)}"
-        )))
-        lines.append(_label(name, (
-            f"unpooled o = (m−1)·s − 2p + k = "
-            f"({_num(m)}−1)·{_num(s)} − {_num(2 * pad)} + {_num(k)} = {_num(o)}"
-        )))
+        lines.append(
+            _label(
+                name,
+                (
+                    f"pooled m = ⌊(i + 2p − k)/s⌋ + 1 = "
+                    f"⌊({_num(i)} + {_num(2 * pad)} − {_num(k)})/{_num(s)}⌋ + 1 = {_num(m)}"
+                ),
+            )
+        )
+        lines.append(
+            _label(
+                name,
+                (
+                    f"unpooled o = (m−1)·s − 2p + k = "
+                    f"({_num(m)}−1)·{_num(s)} − {_num(2 * pad)} + {_num(k)} = {_num(o)}"
+                ),
+            )
+        )
     return lines
 
 

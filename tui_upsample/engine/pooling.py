@@ -27,6 +27,9 @@ __all__ = ["max_pool2d", "max_unpool2d"]
 
 _AXES = ("height", "width")
 
+# The most bytes NumPy can index: a larger output could never be allocated.
+_MAX_BYTES = int(np.iinfo(np.intp).max)
+
 
 def _flag(name: str, value: Any) -> bool:
     """A True/False switch (numpy booleans too), never a number passed by mistake."""
@@ -85,25 +88,34 @@ def max_pool2d(
             raise fail(
                 "kernel_size",
                 kernel_size,
-                f"with dilation={d[a]} a window spans {span_a} cells of {_AXES[a]}, but the "
-                f"input has {size[a]} plus padding {p[a]} on each side ({room}): the pooled "
+                f"with dilation={_count(d[a])} a window spans {_count(span_a)} cells of {_AXES[a]}, "
+                f"but the input has {size[a]} plus padding {_count(p[a])} on each side "
+                f"({_count(room)}): the pooled "
                 "output would have no cells",
             )
     oh, ow = out
+    # A stride longer than the padded input leaves one window per axis, wherever it is; cap it
+    # so that index arithmetic stays within int64.
+    s = (min(s[0], h + 2 * p[0]), min(s[1], w + 2 * p[1]))
     span = (d[0] * (k[0] - 1) + 1, d[1] * (k[1] - 1) + 1)
 
-    # Pad with −∞ far enough that every window (ceil_mode ones too) lies inside the array.
+    # Pad with −∞ (only if needed) far enough that every window, ceil_mode ones too, fits.
     need = ((oh - 1) * s[0] + span[0], (ow - 1) * s[1] + span[1])
-    full = (max(need[0], h + p[0]), max(need[1], w + p[1]))
-    xp = np.full((n, c) + full, -np.inf)
-    xp[:, :, p[0] : p[0] + h, p[1] : p[1] + w] = x4
+    if p == (0, 0) and need[0] <= h and need[1] <= w:
+        xp = x4
+    else:
+        full = (max(need[0], h + p[0]), max(need[1], w + p[1]))
+        xp = np.full((n, c) + full, -np.inf)
+        xp[:, :, p[0] : p[0] + h, p[1] : p[1] + w] = x4
 
+    # One strided view per kernel offset (a, b), in row-major order: view[..., i, j] is the
+    # cell at offset (a, b) of window (i, j). A loop over the k·k offsets, not over windows.
     win = sliding_window_view(xp, span, axis=(2, 3))
     win = win[:, :, : (oh - 1) * s[0] + 1 : s[0], : (ow - 1) * s[1] + 1 : s[1], :: d[0], :: d[1]]
-    flat = win.reshape(n, c, oh, ow, k[0] * k[1])
-    # argmax returns the first maximum: PyTorch's tie rule (its loop only replaces on ">").
-    arg = flat.argmax(axis=-1)
-    vals = np.take_along_axis(flat, arg[..., None], axis=-1)[..., 0]
+    offsets = [(a, b) for a in range(k[0]) for b in range(k[1])]
+    vals = win[..., 0, 0].copy()
+    for a, b in offsets[1:]:
+        np.maximum(vals, win[..., a, b], out=vals)
 
     if np.isneginf(vals).any():
         # Only reachable when dilation steps over the whole input: PyTorch returns −∞ there
@@ -118,9 +130,22 @@ def max_pool2d(
     result = restore(vals)
     if not want_idx:
         return result
-    rows = np.arange(oh)[:, None] * s[0] - p[0] + (arg // k[1]) * d[0]
-    cols = np.arange(ow)[None, :] * s[1] - p[1] + (arg % k[1]) * d[1]
-    indices = (rows * w + cols).astype(np.int64)
+    # PyTorch's loop only replaces its maximum on ">", so ties go to the first offset holding
+    # the maximum: walk the offsets backwards and let earlier ones overwrite later ones.
+    arg = np.zeros(vals.shape, dtype=np.int8 if len(offsets) <= 127 else np.int32)
+    hit = np.empty(vals.shape, dtype=bool)
+    move = np.empty_like(arg)
+    for t in range(len(offsets) - 1, -1, -1):
+        a, b = offsets[t]
+        np.equal(win[..., a, b], vals, out=hit)
+        # arg = where(hit, t, arg), as arithmetic: np.copyto(where=) is ~40× slower here.
+        np.subtract(t, arg, out=move)
+        np.multiply(move, hit, out=move)
+        arg += move
+    # flat index = (i·s − p + a·d)·W + (j·s − p + b·d): a per-window base plus a per-offset step.
+    step = np.array([a * d[0] * w + b * d[1] for a, b in offsets], dtype=np.int64)
+    base = (np.arange(oh) * s[0] - p[0])[:, None] * w + (np.arange(ow) * s[1] - p[1])[None, :]
+    indices = np.take(step, arg) + base
     return result, restore(indices)
 
 
@@ -133,7 +158,10 @@ def _indices_array(indices: Any, shape: tuple[int, ...]) -> np.ndarray:
     if raw.shape != shape:
         raise EngineError(f"indices has shape {raw.shape}: must have the same shape as x, {shape}")
     if raw.dtype.kind in "iu":
-        return raw.astype(np.int64)
+        if raw.dtype.kind == "u" and raw.size and raw.max() > np.iinfo(np.int64).max:
+            at = tuple(int(i) for i in np.argwhere(raw > np.iinfo(np.int64).max)[0])
+            raise EngineError(f"indices{list(at)}={int(raw[at])}: is too large to be an index")
+        return raw.astype(np.int64, copy=False)
     if raw.dtype.kind == "f":
         # Integral floats (typed in by a learner) are fine; anything else is not an index.
         bad = ~np.isfinite(raw) | (raw != np.round(raw))
@@ -148,7 +176,12 @@ def _unpool_size(output_size: Any, default: tuple[int, int], s: Pair) -> tuple[i
     """The asked-for (H, W), checked against PyTorch's bounds default ± stride (exclusive)."""
     if output_size is None:
         return default
-    items = list(output_size) if isinstance(output_size, (tuple, list, np.ndarray)) else None
+    if isinstance(output_size, np.ndarray):
+        items = output_size.tolist() if output_size.ndim == 1 else None
+    elif isinstance(output_size, (tuple, list)):
+        items = list(output_size)
+    else:
+        items = None
     if items is None or len(items) not in (2, 3, 4):
         raise fail(
             "output_size",
@@ -166,8 +199,9 @@ def _unpool_size(output_size: Any, default: tuple[int, int], s: Pair) -> tuple[i
             raise fail(
                 "output_size",
                 output_size,
-                f"{_AXES[a]} {hw[a]} must be strictly between {lo} and {hi} "
-                f"(default {default[a]} ± stride {s[a]})",
+                f"{_AXES[a]} {_count(hw[a])} must be strictly between {_count(lo)} and "
+                f"{_count(hi)} "
+                f"(default {_count(default[a])} ± stride {_count(s[a])})",
             )
         if hw[a] < 1:
             raise fail("output_size", output_size, f"{_AXES[a]} must be at least 1")
@@ -214,27 +248,39 @@ def max_unpool2d(
                 raise fail(
                     "padding",
                     padding,
-                    f"the default output {_AXES[a]} (i−1)·s − 2p + k = {default[a]} is below 1",
+                    f"the default output {_AXES[a]} (i−1)·s − 2p + k = {_count(default[a])} is below 1",
                 )
     oh, ow = _unpool_size(output_size, default, s)
     plane = oh * ow
+    if n * c * plane * 8 > _MAX_BYTES:
+        raise fail(
+            "kernel_size" if output_size is None else "output_size",
+            kernel_size if output_size is None else output_size,
+            f"the output would be {n * c} planes of {_count(oh)} × {_count(ow)} cells, too many "
+            "to hold",
+        )
 
-    bad = (idx < 0) | (idx >= plane)
-    if bad.any():
+    if idx.min() < 0 or idx.max() >= plane:
+        bad = (idx < 0) | (idx >= plane)
         at = tuple(int(i) for i in np.argwhere(bad)[0])
         raise EngineError(
-            f"indices{list(at)}={int(idx[at])}: must be between 0 and {plane - 1}, "
-            f"a flat index into the {oh} × {ow} output plane"
+            f"indices{list(at)}={int(idx[at])}: must be between 0 and {_count(plane - 1)}, "
+            f"a flat index into the {_count(oh)} × {_count(ow)} output plane"
         )
 
     # One flat key per pooled value: its plane's offset plus its index, in row-major order.
     keys = (np.arange(n * c, dtype=np.int64) * plane)[:, None] + idx4.reshape(n * c, h * w)
     keys = keys.ravel()
     vals = x4.reshape(-1)
-    # Last write wins: take each key's last occurrence (first in the reversed order).
-    uniq, first_rev = np.unique(keys[::-1], return_index=True)
-    out = np.zeros(n * c * plane)
-    out[uniq] = vals[::-1][first_rev]
+    total = n * c * plane
+    counts = np.bincount(keys, minlength=total)
+    if counts.max(initial=0) > 1:
+        # Shared indices: the last write wins, so keep each key's last occurrence (the first
+        # one in reversed order). NumPy does not promise an order for repeated fancy writes.
+        keys, first_rev = np.unique(keys[::-1], return_index=True)
+        vals = vals[::-1][first_rev]
+    out = np.zeros(total)
+    out[keys] = vals
     out = out.reshape(n, c, oh, ow)
 
     if fill == "max":
@@ -252,11 +298,17 @@ def max_unpool2d(
                 (i0, i1, r0, r1), (j0, j1, c0, c1) = r, q
                 view = best[:, :, r0 : r1 : s[0], c0 : c1 : s[1]]
                 np.maximum(view, x4[:, :, i0:i1, j0:j1], out=view)
-        written = np.zeros(n * c * plane, dtype=bool)
-        written[uniq] = True
-        spread = np.where(np.isneginf(best), 0.0, best)
-        out = np.where(written.reshape(out.shape), out, spread)
+        written = (counts > 0).reshape(out.shape)
+        out = np.where(written, out, np.where(np.isneginf(best), 0.0, best))
     return restore(out)
+
+
+def _count(n: int) -> str:
+    """A cell count for a message: exact while readable, else its order of magnitude."""
+    # Via bit_length: float() overflows and str() refuses past 4300 digits.
+    if abs(n) < 10**15:
+        return str(n)
+    return f"{'-' if n < 0 else ''}about 10^{int(abs(n).bit_length() * 0.30103)}"
 
 
 def _strided_span(i: int, s: int, offset: int, o: int) -> tuple[int, int, int, int] | None:

@@ -35,10 +35,35 @@ __all__ = [
 
 _AXES = ("height", "width")
 
+# The most bytes NumPy can index: a larger output could never be allocated.
+_MAX_BYTES = int(np.iinfo(np.intp).max)
+
+# Work through planes in blocks of about this many output bytes (see upsample_bilinear).
+_CHUNK_BYTES = 1 << 18
+
 
 def _check_length(name: str, value: Any) -> int:
-    """A per-axis length for the source helpers: an integer of at least 1."""
-    return positive_int(name, value)
+    """A per-axis length for the source helpers: an integer of at least 1 NumPy can index."""
+    v = positive_int(name, value)
+    if v * 8 > _MAX_BYTES:
+        raise fail(name, value, "is too large to hold")
+    return v
+
+
+def _count(n: int) -> str:
+    """A cell count for a message: exact while readable, else its order of magnitude."""
+    # Via bit_length: float() overflows and str() refuses past 4300 digits.
+    return str(n) if n < 10**15 else f"about 10^{int(n.bit_length() * 0.30103)}"
+
+
+def _room_for(name: str, value: Any, shape: tuple[int, ...]) -> None:
+    """Refuse an output NumPy could never allocate (its byte count overflows an index)."""
+    cells = 1
+    for side in shape:
+        cells *= side
+    if cells * 8 > _MAX_BYTES:
+        dims = " × ".join(_count(side) for side in shape)
+        raise fail(name, value, f"the output would be {dims} cells, too many to hold")
 
 
 def _scale_value(scale: Any) -> float | None:
@@ -75,6 +100,11 @@ def _output_size(
     return out, sf
 
 
+def _size_arg(size: Any, scale_factor: Any) -> tuple[str, Any]:
+    """The (name, value) of whichever of size / scale_factor was given."""
+    return ("size", size) if size is not None else ("scale_factor", scale_factor)
+
+
 def nearest_fast_path(out_h: int, out_w: int) -> bool:
     """Whether PyTorch's CPU nearest kernel takes its small-output path for this output size.
 
@@ -101,16 +131,23 @@ def nearest_sources(
     i = _check_length("in_size", in_size)
     o = _check_length("out_size", out_size)
     sf = _scale_value(scale)
+    if not isinstance(fast_path, (bool, np.bool_)):
+        raise fail("fast_path", fast_path, "must be True or False")
     dst = np.arange(o)
     if fast_path:
         if o == i:
             return dst
         if o == 2 * i:
             return dst >> 1
-        ratio = np.float32(1.0 / sf) if sf is not None else np.float32(i) / np.float32(o)
+        # A ratio above in sends every dst ≥ 1 to the last cell anyway; capping it keeps an
+        # inconsistent (in, out, scale) from overflowing float32.
+        if sf is not None:
+            ratio = np.float32(min(1.0 / sf, i))
+        else:
+            ratio = np.float32(i) / np.float32(o)
         src = np.floor(dst.astype(np.float32) * ratio)
     else:
-        ratio64 = 1.0 / sf if sf is not None else i / o
+        ratio64 = min(1.0 / sf if sf is not None else i / o, float(i))
         src = np.floor((dst * ratio64).astype(np.float32))
     return np.minimum(src.astype(np.int64), i - 1)
 
@@ -139,7 +176,9 @@ def bilinear_sources(
     if align_corners:
         src = dst * ((i - 1) / (o - 1)) if o > 1 else np.zeros(o)
     else:
-        ratio = 1.0 / sf if sf is not None else i / o
+        # A ratio of 2·in already puts every output past the last cell: capping it there keeps
+        # an inconsistent (in, out, scale) from overflowing.
+        ratio = min(1.0 / sf if sf is not None else i / o, 2.0 * i)
         src = np.maximum((dst + 0.5) * ratio - 0.5, 0.0)
     i0 = np.minimum(np.floor(src).astype(np.int64), i - 1)
     i1 = np.minimum(i0 + 1, i - 1)
@@ -159,10 +198,12 @@ def upsample_nearest(x: Any, size: Any = None, scale_factor: Any = None) -> np.n
     x4, restore = to_batched(arr)
     in_hw = (x4.shape[2], x4.shape[3])
     (oh, ow), sf = _output_size(in_hw, size, scale_factor)
+    _room_for(*_size_arg(size, scale_factor), x4.shape[:2] + (oh, ow))
     fast = nearest_fast_path(oh, ow)
     rows = nearest_sources(in_hw[0], oh, sf[0], fast_path=fast)
     cols = nearest_sources(in_hw[1], ow, sf[1], fast_path=fast)
-    return restore(x4[:, :, rows][:, :, :, cols])
+    # Columns first, on the smaller array; then whole rows, which copy contiguously.
+    return restore(np.take(np.take(x4, cols, axis=3), rows, axis=2))
 
 
 def upsample_bilinear(
@@ -171,7 +212,7 @@ def upsample_bilinear(
     """Each output cell blends its four nearest input cells, as ``F.interpolate(mode="bilinear")``.
 
     Give exactly one of ``size`` and ``scale_factor``; see :func:`bilinear_sources` for where each
-    output cell reads and with what weights. Rows are blended first, then columns.
+    output cell reads and with what weights. Columns are blended first, then rows.
     """
     arr = as_grid("x", x)
     if not isinstance(align_corners, (bool, np.bool_)):
@@ -179,14 +220,31 @@ def upsample_bilinear(
     x4, restore = to_batched(arr)
     in_hw = (x4.shape[2], x4.shape[3])
     (oh, ow), sf = _output_size(in_hw, size, scale_factor)
+    _room_for(*_size_arg(size, scale_factor), x4.shape[:2] + (oh, ow))
     r0, r1, rw0, rw1 = bilinear_sources(in_hw[0], oh, sf[0], bool(align_corners))
     c0, c1, cw0, cw1 = bilinear_sources(in_hw[1], ow, sf[1], bool(align_corners))
-    # Separable: blend along the height first, then along the width.
-    rows = x4[:, :, r0] * rw0[:, None]
-    rows += x4[:, :, r1] * rw1[:, None]
-    out = rows[:, :, :, c0] * cw0
-    out += rows[:, :, :, c1] * cw1
-    return restore(out)
+    # Separable: blend along the width first (on the smaller array), then along the height,
+    # where whole rows are gathered contiguously. A few planes at a time: small temporaries
+    # are reused by the allocator, while fresh megabyte-sized ones cost more in page faults
+    # than the arithmetic does.
+    n, c = x4.shape[:2]
+    planes = x4.reshape(n * c, in_hw[0], in_hw[1])
+    out = np.empty((n * c, oh, ow))
+    step = max(1, _CHUNK_BYTES // (8 * oh * ow))
+    for start in range(0, n * c, step):
+        xs = planes[start : start + step]
+        cols = np.take(xs, c0, axis=2)
+        cols *= cw0
+        part = np.take(xs, c1, axis=2)
+        part *= cw1
+        cols += part
+        o = out[start : start + step]
+        np.take(cols, r0, axis=1, out=o)
+        o *= rw0[:, None]
+        part = np.take(cols, r1, axis=1)
+        part *= rw1[:, None]
+        o += part
+    return restore(out.reshape(n, c, oh, ow))
 
 
 def bed_of_nails(x: Any, scale_factor: Any) -> np.ndarray:
@@ -198,6 +256,7 @@ def bed_of_nails(x: Any, scale_factor: Any) -> np.ndarray:
     s = positive_pair("scale_factor", scale_factor)
     x4, restore = to_batched(arr)
     n, c, h, w = x4.shape
+    _room_for("scale_factor", scale_factor, (n, c, h * s[0], w * s[1]))
     out = np.zeros((n, c, h * s[0], w * s[1]))
     out[:, :, :: s[0], :: s[1]] = x4
     return restore(out)
@@ -223,7 +282,7 @@ def pixel_shuffle(x: Any, upscale_factor: Any) -> np.ndarray:
         raise fail(
             "upscale_factor",
             upscale_factor,
-            f"the channel count {c} must be divisible by upscale_factor² = {r * r}",
+            f"the channel count {c} must be divisible by upscale_factor² = {_count(r * r)}",
         )
     oc = c // (r * r)
     out = x4.reshape(n, oc, r, r, h, w).transpose(0, 1, 4, 2, 5, 3).reshape(n, oc, h * r, w * r)

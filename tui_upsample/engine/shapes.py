@@ -2,18 +2,31 @@
 
 from __future__ import annotations
 
-from tui_upsample.engine.errors import EngineError
+from numbers import Real
+from typing import Any
+
+import numpy as np
+
+from tui_upsample.engine.validation import fail
+
+_AT_LEAST_1 = ("i", "k", "s", "d")  # sizes, kernels, strides, dilations; the rest are paddings
 
 
-def _ints(**values: int) -> None:
+def _ints(**values: Any) -> None:
+    """Integers (or integral numbers such as 2.0): sizes ≥ 1, paddings ≥ 0."""
     for name, v in values.items():
-        if isinstance(v, bool) or not isinstance(v, int):
+        whole = False
+        if isinstance(v, Real) and not isinstance(v, bool):
             try:
-                if int(v) == v and not isinstance(v, bool):
-                    continue
-            except (TypeError, ValueError):
+                whole = int(v) == v
+            except (ValueError, OverflowError):  # nan, ±inf
                 pass
-            raise EngineError(f"{name}={v!r}: must be an integer")
+        if not whole:
+            raise fail(name, v, "must be an integer")
+        if name in _AT_LEAST_1 and v < 1:
+            raise fail(name, v, "must be at least 1")
+        if name not in _AT_LEAST_1 and v < 0:
+            raise fail(name, v, "must not be negative")
 
 
 def conv_output_size(i: int, k: int, s: int = 1, p: int = 0, d: int = 1) -> int:
@@ -39,6 +52,8 @@ def pool_output_size(
     would start inside the right padding is dropped, as PyTorch does.
     """
     _ints(i=i, k=k, s=s, p=p, d=d)
+    if not isinstance(ceil_mode, (bool, np.bool_)):
+        raise fail("ceil_mode", ceil_mode, "must be True or False")
     i, k, s, p, d = int(i), int(k), int(s), int(p), int(d)
     span = i + 2 * p - d * (k - 1) - 1
     if ceil_mode:

@@ -506,7 +506,7 @@ class Conv2dTrace(_CellByCellTrace):
         dilation: Any = 1,
         method: str = "im2col",
     ) -> None:
-        if method != "im2col":
+        if not isinstance(method, str) or method != "im2col":
             raise fail("method", method, "conv2d is traced through 'im2col'")
         self.input = _plane("x", x)
         self.kernel = _kernel(weight)
@@ -578,7 +578,7 @@ class ConvTranspose2dTrace(Trace):
         dilation: Any = 1,
         method: str = "scatter",
     ) -> None:
-        if method not in METHODS["conv_transpose2d"]:
+        if not isinstance(method, str) or method not in METHODS["conv_transpose2d"]:
             raise fail("method", method, "must be one of 'scatter', 'matrix', 'direct'")
         self.method = method
         self.input = _plane("x", x)
@@ -779,13 +779,13 @@ _TRACES: Mapping[str, Callable[..., Trace]] = {
 }
 
 
-def trace(op: str, x: Any, **params: Any) -> Trace:
+def trace(op: str, x: Any, /, **params: Any) -> Trace:
     """The steps of operator ``op`` (an engine function name) applied to ``x``.
 
     ``params`` are the operator's own keyword arguments (``weight=`` for the convolutions), plus
     ``method=`` for ``conv2d`` ("im2col") and ``conv_transpose2d`` ("scatter", "matrix", "direct").
     """
-    build = _TRACES.get(op)
+    build = _TRACES.get(op) if isinstance(op, str) else None
     if build is None:
         raise fail("op", op, "must be one of " + ", ".join(OPERATORS))
     takes = inspect.signature(build).parameters

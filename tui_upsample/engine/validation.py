@@ -24,8 +24,12 @@ def _show(value: Any) -> str:
     if isinstance(value, (tuple, list)):
         return "(" + ", ".join(_show(v) for v in value) + ")"
     if isinstance(value, np.generic):
-        return repr(value.item())
-    return repr(value)
+        return _show(value.item())
+    try:
+        return repr(value)
+    except ValueError:  # an int too long for Python to print (over 4300 digits)
+        digits = int(abs(value).bit_length() * 0.30103) + 1
+        return f"{'-' if value < 0 else ''}<an integer of about {digits} digits>"
 
 
 def fail(name: str, value: Any, rule: str) -> EngineError:
@@ -33,9 +37,11 @@ def fail(name: str, value: Any, rule: str) -> EngineError:
     return EngineError(f"{name}={_show(value)}: {rule}")
 
 
-def _as_int(name: str, value: Any, whole: Any) -> int:
+def _as_int(
+    name: str, value: Any, whole: Any, rule: str = "must be an integer or a pair of integers"
+) -> int:
     if isinstance(value, bool) or not isinstance(value, Integral):
-        raise fail(name, whole, "must be an integer or a pair of integers")
+        raise fail(name, whole, rule)
     return int(value)
 
 
@@ -68,7 +74,7 @@ def non_negative_pair(name: str, value: Any) -> Pair:
 
 def positive_int(name: str, value: Any) -> int:
     """A single integer of at least 1."""
-    v = _as_int(name, value, value)
+    v = _as_int(name, value, value, "must be an integer")
     if v < 1:
         raise fail(name, value, "must be at least 1")
     return v
@@ -83,18 +89,34 @@ def positive_scale(name: str, value: Any) -> tuple[float, float]:
     for v in items:
         if isinstance(v, bool) or not isinstance(v, Real):
             raise fail(name, value, "must be a number or a pair of numbers")
-        if not np.isfinite(float(v)) or float(v) <= 0:
+        try:
+            f = float(v)
+        except OverflowError:  # an int beyond float range
+            f = float("inf")
+        if not np.isfinite(f) or f <= 0:
             raise fail(name, value, "must be a finite number greater than 0")
-        out.append(float(v))
+        out.append(f)
     return (out[0], out[1])
+
+
+def float_array(name: str, value: Any, rule: str) -> np.ndarray:
+    """``value`` as a float64 array of any shape; ``rule`` is what the message says it must be.
+
+    Refuses what NumPy would reject (ragged lists, None, text that is not a number) or quietly
+    mangle: complex numbers (NumPy drops the imaginary part) and ints beyond float range.
+    """
+    try:
+        raw = np.asarray(value)
+        if raw.dtype.kind == "c":
+            raise TypeError("complex numbers are not allowed")
+        return raw.astype(np.float64, copy=False)
+    except (TypeError, ValueError, OverflowError) as exc:
+        raise EngineError(f"{name}: {rule} ({exc})") from None
 
 
 def as_grid(name: str, value: Any) -> np.ndarray:
     """A float64 array of 2, 3 or 4 dimensions holding only finite numbers."""
-    try:
-        arr = np.asarray(value, dtype=np.float64)
-    except (TypeError, ValueError) as exc:
-        raise EngineError(f"{name}: must be an array of numbers ({exc})") from None
+    arr = float_array(name, value, "must be an array of numbers")
     if arr.ndim not in (2, 3, 4):
         raise EngineError(
             f"{name} has shape {arr.shape}: must be 2-D (H, W), 3-D (C, H, W) or 4-D (N, C, H, W)"

@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import ClassVar
 
+from rich.table import Table
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
-from rich.table import Table
-from rich.text import Text
 from textual.widgets import Static
 
 EXTRA_KEYS: tuple[tuple[str, str, str], ...] = (
@@ -82,6 +82,8 @@ class HelpScreen(ModalScreen[None]):
 
     def on_mount(self) -> None:
         rows = binding_rows(self._sources, self.app.get_key_display) + list(EXTRA_KEYS)
+        self.rows = rows
+        """(keys, description, where) of every row shown."""
         key_style = self.get_component_rich_style("help-screen--key", partial=True)
         table = Table(box=None, show_header=False, expand=True, padding=(0, 1))
         table.add_column("Key", no_wrap=True, style=key_style)

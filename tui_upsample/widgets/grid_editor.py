@@ -14,7 +14,7 @@ import math
 from typing import ClassVar
 
 import numpy as np
-from textual import events, on
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
@@ -53,7 +53,9 @@ class GridEditor(Vertical):
         Binding("right", "move(0, 1)", "Cursor right", show=False, id="cell-right"),
         Binding("enter", "edit", "Edit cell", show=False, id="cell-edit"),
         Binding("escape", "cancel", "Cancel edit", show=False, id="cell-cancel"),
-        Binding("r", "fill('random')", "Random small integers (seeded)", show=False, id="grid-random"),
+        Binding(
+            "r", "fill('random')", "Random small integers (seeded)", show=False, id="grid-random"
+        ),
         Binding("z", "fill('zeros')", "All zeros", show=False, id="grid-zero"),
         Binding("shift+down", "resize(1, 0)", "Add row", show=False, id="grid-add-row"),
         Binding("shift+up", "resize(-1, 0)", "Remove row", show=False, id="grid-remove-row"),
@@ -86,7 +88,8 @@ class GridEditor(Vertical):
             background: $boost; color: $text; text-style: bold;
         }
         & > #edit-line.-editing { display: block; }
-        & > #message { color: $text-muted; height: auto; }
+        & > #message { color: $text-muted; height: auto; display: none; }
+        & > #message.-shown { display: block; }
         & > #message.-refused { color: $text-error; }
     }
     """
@@ -147,7 +150,9 @@ class GridEditor(Vertical):
     def watch_scene(self, scene: Scene) -> None:
         self.display = self.which == "input" or scene.has_kernel
         grid = scene.grid(self.which)
-        self.cursor = tuple(min(c, s - 1) for c, s in zip(self._cursor3(grid), grid.shape))
+        self.cursor = tuple(
+            min(c, s - 1) for c, s in zip(self._cursor3(grid), grid.shape, strict=False)
+        )
         if grid.ndim == 2 and len(self.cursor) == 3:
             self.cursor = self.cursor[1:]
         self._draw()
@@ -172,6 +177,7 @@ class GridEditor(Vertical):
         message = self.query_one("#message", Static)
         message.update(text)
         message.set_class(refused, "-refused")
+        message.set_class(bool(text), "-shown")
 
     # Keys --------------------------------------------------------------------------------------
     def action_move(self, rows: int, cols: int) -> None:
@@ -239,7 +245,9 @@ class GridEditor(Vertical):
             return False
         return True
 
-    def on_key(self, event: events.Key) -> None:
+    async def on_key(self, event: events.Key) -> None:
+        # Keys are handled here, in the order they come, rather than by the usual binding look-up
+        # (which happens later, at the app): typing "down 9 enter" quickly must edit the cell below.
         if self.editing:
             # While typing, every key but Escape is the editor's.
             if event.key == "escape":
@@ -259,6 +267,12 @@ class GridEditor(Vertical):
             event.stop()
             event.prevent_default()
             self.action_edit(event.character)
+            return
+        for binding in self._bindings.key_to_bindings.get(event.key, ()):
+            event.stop()
+            event.prevent_default()
+            await self.run_action(binding.action)
+            return
 
     def _submit(self, text: str) -> None:
         """Commit ``text`` as the cell's value, or refuse it if it is not a finite number."""

@@ -116,8 +116,12 @@ class GridView(ScrollView, inherit_bindings=False):
         & > .grid-view--empty { color: $text-muted; }
         & > .grid-view--window { text-style: underline; }
         & > .grid-view--current { background: $accent 45%; color: $text; text-style: bold; }
-        & > .grid-view--argmax { background: $success 55%; color: $text; text-style: bold underline; }
-        & > .grid-view--written { background: $warning 70%; color: $text; text-style: bold reverse; }
+        & > .grid-view--argmax {
+            background: $success 55%; color: $text; text-style: bold underline;
+        }
+        & > .grid-view--written {
+            background: $warning 70%; color: $text; text-style: bold reverse;
+        }
         & > .grid-view--cursor { background: $primary; color: $text; text-style: bold reverse; }
     }
     """
@@ -284,7 +288,7 @@ class GridView(ScrollView, inherit_bindings=False):
         marks = [(name, self._marks[name]) for name in HIGHLIGHT_ORDER if name in self._marks]
         gap = Segment(" ", self.rich_style)
         out: list[Segment] = []
-        for col, value in zip(range(c0, c1), numbers):
+        for col, value in zip(range(c0, c1), numbers, strict=False):
             cell = (channel, row, col) if is_3d else (row, col)
             style = plain
             for name, mark in marks:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
@@ -68,6 +68,26 @@ def parse_param(name: str, text: str) -> Any:
             raise ValueError(f"scale_factor: {text!r} is not a number") from None
         return value
     return text
+
+
+class ParamInput(Input):
+    """A one-line field for a parameter that takes only the characters its values can have, so
+    the stepping keys (n, p, o, q, space…) still work while it has the focus."""
+
+    NUMBER_CHARACTERS = frozenset("0123456789-+.eE")
+    PADDING_CHARACTERS = NUMBER_CHARACTERS | frozenset("samevlidSAMEVLID")
+
+    def check_consume_key(self, key: str, character: str | None) -> bool:
+        if character is None or not character.isprintable():
+            return False
+        allowed = self.PADDING_CHARACTERS if self.id == "padding" else self.NUMBER_CHARACTERS
+        return character in allowed
+
+    async def _on_key(self, event: events.Key) -> None:
+        if event.character is not None and event.character.isprintable():
+            if not self.check_consume_key(event.key, event.character):
+                return  # not ours: let it bubble up to the app's keys
+        await super()._on_key(event)
 
 
 def wrap_formula(line: str, width: int) -> str:
@@ -156,15 +176,21 @@ class Settings(Vertical):
             methods = METHODS.get(self.scene.op, ("im2col",))
             self._methods_shown = methods
             value = self.scene.method if self.scene.method in methods else methods[0]
-            return Select([(m, m) for m in methods], value=value, allow_blank=False,
-                          compact=True, id=name)
+            return Select(
+                [(m, m) for m in methods], value=value, allow_blank=False, compact=True, id=name
+            )
         if name == "fill":
-            return Select([(f, f) for f in FILLS], value=self.scene.fill, allow_blank=False,
-                          compact=True, id=name)
+            return Select(
+                [(f, f) for f in FILLS],
+                value=self.scene.fill,
+                allow_blank=False,
+                compact=True,
+                id=name,
+            )
         kind = "integer" if name in INTEGER_PARAMS else "text"
         if name == "scale":
             kind = "number"
-        return Input(_show(self._value(name)), type=kind, compact=True, id=name)
+        return ParamInput(_show(self._value(name)), type=kind, compact=True, id=name)
 
     def on_mount(self) -> None:
         blink = getattr(self.app, "cursor_blink", True)

@@ -43,7 +43,7 @@ def highlights(trace: Trace, step: Step, name: str) -> dict[str, Iterable[tuple[
         return {"written": step.output_cells}
     marks: dict[str, Iterable[tuple[int, ...]]] = {"current": step.cells(name)}
     if name == INPUT and step.argmax is not None and len(step.argmax) == len(trace.input.shape):
-        inside = all(0 <= i < s for i, s in zip(step.argmax, trace.input.shape))
+        inside = all(0 <= i < s for i, s in zip(step.argmax, trace.input.shape, strict=False))
         if inside and trace.op in ("max_pool2d", "max_unpool2d"):
             marks["argmax"] = (step.argmax,)
     if name == POOLED and step.pooled_cell is not None:
@@ -85,11 +85,11 @@ class StepView(Vertical):
             border-title-color: $text;
             border-subtitle-color: $text-muted;
             margin-right: 1;
-            max-height: %d;
+            max-height: 20;  /* CARD_MAX_HEIGHT + 2 borders */
         }
-        & .grid-row > GridView.-output { border: round $warning 70%%; }
+        & .grid-row > GridView.-output { border: round $warning 70%; }
     }
-    """ % (CARD_MAX_HEIGHT + 2)
+    """
 
     trace: reactive[Trace | None] = reactive(None, always_update=True)
     """The trace on screen (bound to the app's)."""
@@ -152,7 +152,7 @@ class StepView(Vertical):
         if step.weights:
             detail = "weights: " + ", ".join(
                 f"x[{','.join(map(str, c))}]·{format_number(w)}"
-                for c, w in zip(step.input_cells, step.weights)
+                for c, w in zip(step.input_cells, step.weights, strict=False)
             )
         detail_widget = self.query_one("#detail", Static)
         detail_widget.update(detail)
@@ -203,8 +203,10 @@ class StepView(Vertical):
             width = max(view.content_width + 2 + scrollbar, len(view.border_title) + 6)
             width = min(width, available)
             view.styles.width = width
-            view.styles.height = min(view.content_height, CARD_MAX_HEIGHT) + 2 + (
-                1 if view.content_width + 2 > available else 0
+            view.styles.height = (
+                min(view.content_height, CARD_MAX_HEIGHT)
+                + 2
+                + (1 if view.content_width + 2 > available else 0)
             )
             if rows[-1] and used + width + 1 > available:
                 rows.append([])
