@@ -243,6 +243,26 @@ def test_max_unpool_seed_variant_fills_each_window_with_its_maximum():
     assert s.text.endswith("the rest of its window is filled with 6 (the seed's variant)")
 
 
+def test_max_unpool_goes_back_to_x_size_when_windows_do_not_tile_it():
+    # 5×5 pooled by 2×2 windows gives 2×2; the default unpool size would be 4×4, but the
+    # remembered indices are positions in x's 5-wide plane, so the trace unpools to 5×5.
+    x = np.arange(25.0).reshape(5, 5)
+    t = trace("max_unpool2d", x, kernel_size=2)
+    assert t.result.shape == (5, 5)
+    np.testing.assert_array_equal(t.indices, [[6, 8], [16, 18]])
+    assert [s.argmax for s in t] == [(1, 1), (1, 3), (3, 1), (3, 3)]
+    assert t.result[3, 1] == 16 and t.result.sum() == 6 + 8 + 16 + 18
+
+
+def test_values_at_gives_each_grid_its_numbers_for_the_step():
+    t = trace("conv_transpose2d", R, weight=W)
+    np.testing.assert_array_equal(t.values_at(SCALED_KERNEL, t[2]), 3 * W)
+    np.testing.assert_array_equal(t.values_at(OUTPUT, t[0]), t[0].partial)
+    np.testing.assert_array_equal(t.values_at(KERNEL, t[0]), W)
+    with pytest.raises(KeyError):
+        t.values_at(MATRIX, t[0])
+
+
 # resampling -----------------------------------------------------------------------------------
 
 
@@ -366,7 +386,7 @@ def test_conv2d_trace_ends_at_the_result(x, k, s, p, d, data):
 def test_pool_traces_end_at_the_result(x, k, s, ceil):
     try:
         expected = max_pool2d(x, k, s, ceil_mode=ceil)
-        unpooled = max_unpool2d(*max_pool2d(x, k, s, return_indices=True), k, s)
+        unpooled = max_unpool2d(*max_pool2d(x, k, s, return_indices=True), k, s, x.shape)
     except EngineError:
         return
     t = trace("max_pool2d", x, kernel_size=k, stride=s, ceil_mode=ceil)
@@ -377,7 +397,8 @@ def test_pool_traces_end_at_the_result(x, k, s, ceil):
     np.testing.assert_array_equal(u[-1].partial, unpooled)
     m = trace("max_unpool2d", x, kernel_size=k, stride=s, fill="max")
     np.testing.assert_array_equal(
-        m[-1].partial, max_unpool2d(*max_pool2d(x, k, s, return_indices=True), k, s, fill="max")
+        m[-1].partial,
+        max_unpool2d(*max_pool2d(x, k, s, return_indices=True), k, s, x.shape, fill="max"),
     )
 
 

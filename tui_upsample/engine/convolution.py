@@ -513,11 +513,12 @@ def col2im(
     layout: (L, kH·kW) gives (H, W); (L, C·kH·kW) with C > 1 gives (C, H, W); (N, L, C·kH·kW)
     gives (N, C, H, W). Pass ``channels=C`` to get (C, H, W) from 2-D cols even when C is 1.
     """
-    ca = as_grid("cols", cols)
-    if ca.ndim == 4:
+    ca = float_array("cols", cols, "must be an array of numbers")
+    if ca.ndim not in (2, 3):
         raise EngineError(
             f"cols has shape {ca.shape}: must be 2-D (L, C·kH·kW) or 3-D (N, L, C·kH·kW)"
         )
+    ca = as_grid("cols", ca)
     size = positive_pair("output_size", output_size)
     k, s, d, pad, (ho, wo) = _im2col_geometry(size, kernel_size, stride, padding, dilation)
     c3 = ca if ca.ndim == 3 else ca[None]
@@ -562,10 +563,10 @@ def col2im(
 
 
 def _as_kernel_2d(weight: Any) -> np.ndarray:
-    w = _as_weight(weight)
+    w = float_array("weight", weight, "must be an array of numbers")
     if w.ndim != 2:
         raise EngineError(f"weight has shape {w.shape}: the matrix W1 needs a 2-D (kH, kW) kernel")
-    return w
+    return _as_weight(w)
 
 
 def _as_range(index: Any, length: int, axis: str) -> tuple[range, bool]:
@@ -613,10 +614,13 @@ def _w1_block(
     qi, qj = np.divmod(q, out_hw[1])
     where = np.arange(len(cols))
     kh, kw = w.shape
+    # With one window along an axis its stride is never stepped: 1 keeps int64 from overflowing
+    # under a stride of 2**63.
+    sh, sw = (stride[0] if out_hw[0] > 1 else 1), (stride[1] if out_hw[1] > 1 else 1)
     for a in range(kh):
-        pi = qi * stride[0] - pad_tl[0] + a * dilation[0]
+        pi = qi * sh - pad_tl[0] + a * dilation[0]
         for b in range(kw):
-            pj = qj * stride[1] - pad_tl[1] + b * dilation[1]
+            pj = qj * sw - pad_tl[1] + b * dilation[1]
             ok = (pi >= 0) & (pi < h) & (pj >= 0) & (pj < wd)
             r, rem = np.divmod(pi * wd + pj - rows.start, rows.step)
             ok &= (rem == 0) & (r >= 0) & (r < len(rows))

@@ -31,6 +31,14 @@ _AXES = ("height", "width")
 _MAX_BYTES = int(np.iinfo(np.intp).max)
 
 
+def _count(n: int) -> str:
+    """A cell count for a message: exact while readable, else its order of magnitude."""
+    # Via bit_length: float() overflows and str() refuses past 4300 digits.
+    if abs(n) < 10**15:
+        return str(n)
+    return f"{'-' if n < 0 else ''}about 10^{int(abs(n).bit_length() * 0.30103)}"
+
+
 def _flag(name: str, value: Any) -> bool:
     """A True/False switch (numpy booleans too), never a number passed by mistake."""
     if isinstance(value, (bool, np.bool_)):
@@ -39,7 +47,7 @@ def _flag(name: str, value: Any) -> bool:
 
 
 def _show_pair(p: Pair) -> str:
-    return str(p[0]) if p[0] == p[1] else f"({p[0]}, {p[1]})"
+    return _count(p[0]) if p[0] == p[1] else f"({_count(p[0])}, {_count(p[1])})"
 
 
 def max_pool2d(
@@ -88,10 +96,9 @@ def max_pool2d(
             raise fail(
                 "kernel_size",
                 kernel_size,
-                f"with dilation={_count(d[a])} a window spans {_count(span_a)} cells of {_AXES[a]}, "
-                f"but the input has {size[a]} plus padding {_count(p[a])} on each side "
-                f"({_count(room)}): the pooled "
-                "output would have no cells",
+                f"with dilation={_count(d[a])} a window spans {_count(span_a)} cells of "
+                f"{_AXES[a]}, but the input has {size[a]} plus padding {_count(p[a])} on each "
+                f"side ({_count(room)}): the pooled output would have no cells",
             )
     oh, ow = out
     # A stride longer than the padded input leaves one window per axis, wherever it is; cap it
@@ -145,7 +152,8 @@ def max_pool2d(
     # flat index = (i·s − p + a·d)·W + (j·s − p + b·d): a per-window base plus a per-offset step.
     step = np.array([a * d[0] * w + b * d[1] for a, b in offsets], dtype=np.int64)
     base = (np.arange(oh) * s[0] - p[0])[:, None] * w + (np.arange(ow) * s[1] - p[1])[None, :]
-    indices = np.take(step, arg) + base
+    indices = np.take(step, arg)
+    indices += base
     return result, restore(indices)
 
 
@@ -164,11 +172,18 @@ def _indices_array(indices: Any, shape: tuple[int, ...]) -> np.ndarray:
         return raw.astype(np.int64, copy=False)
     if raw.dtype.kind == "f":
         # Integral floats (typed in by a learner) are fine; anything else is not an index.
-        bad = ~np.isfinite(raw) | (raw != np.round(raw))
-        if not bad.any():
-            return raw.astype(np.int64)
-        at = tuple(int(i) for i in np.argwhere(bad)[0])
-        raise EngineError(f"indices{list(at)}={raw[at].item()!r}: every index must be an integer")
+        with np.errstate(invalid="ignore"):
+            bad = ~np.isfinite(raw) | (raw != np.round(raw))
+        if bad.any():
+            at = tuple(int(i) for i in np.argwhere(bad)[0])
+            raise EngineError(
+                f"indices{list(at)}={raw[at].item()!r}: every index must be an integer"
+            )
+        huge = np.abs(raw) >= 2.0**62
+        if huge.any():
+            at = tuple(int(i) for i in np.argwhere(huge)[0])
+            raise EngineError(f"indices{list(at)}={raw[at].item()!r}: is too large to be an index")
+        return raw.astype(np.int64)
     raise EngineError(f"indices has dtype {raw.dtype}: must be an array of integers")
 
 
@@ -248,7 +263,8 @@ def max_unpool2d(
                 raise fail(
                     "padding",
                     padding,
-                    f"the default output {_AXES[a]} (i−1)·s − 2p + k = {_count(default[a])} is below 1",
+                    f"the default output {_AXES[a]} (i−1)·s − 2p + k = {_count(default[a])} "
+                    "is below 1",
                 )
     oh, ow = _unpool_size(output_size, default, s)
     plane = oh * ow
@@ -256,8 +272,7 @@ def max_unpool2d(
         raise fail(
             "kernel_size" if output_size is None else "output_size",
             kernel_size if output_size is None else output_size,
-            f"the output would be {n * c} planes of {_count(oh)} × {_count(ow)} cells, too many "
-            "to hold",
+            f"the output would be {n * c} × {_count(oh)} × {_count(ow)} cells, too many to hold",
         )
 
     if idx.min() < 0 or idx.max() >= plane:
@@ -301,14 +316,6 @@ def max_unpool2d(
         written = (counts > 0).reshape(out.shape)
         out = np.where(written, out, np.where(np.isneginf(best), 0.0, best))
     return restore(out)
-
-
-def _count(n: int) -> str:
-    """A cell count for a message: exact while readable, else its order of magnitude."""
-    # Via bit_length: float() overflows and str() refuses past 4300 digits.
-    if abs(n) < 10**15:
-        return str(n)
-    return f"{'-' if n < 0 else ''}about 10^{int(abs(n).bit_length() * 0.30103)}"
 
 
 def _strided_span(i: int, s: int, offset: int, o: int) -> tuple[int, int, int, int] | None:

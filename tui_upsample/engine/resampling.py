@@ -15,6 +15,7 @@ import numpy as np
 
 from tui_upsample.engine.errors import EngineError
 from tui_upsample.engine.validation import (
+    _show,
     as_grid,
     fail,
     positive_int,
@@ -82,8 +83,8 @@ def _output_size(
     if (size is None) == (scale_factor is None):
         given = "both" if size is not None else "neither"
         raise EngineError(
-            f"size={size!r}, scale_factor={scale_factor!r}: give exactly one of size and "
-            f"scale_factor ({given} given)"
+            f"size={_show(size)}, scale_factor={_show(scale_factor)}: give exactly one of size "
+            f"and scale_factor ({given} given)"
         )
     if size is not None:
         return positive_pair("size", size), (None, None)
@@ -230,6 +231,10 @@ def upsample_bilinear(
     n, c = x4.shape[:2]
     planes = x4.reshape(n * c, in_hw[0], in_hw[1])
     out = np.empty((n * c, oh, ow))
+    # Row weights spread over whole rows: NumPy multiplies two contiguous arrays several times
+    # faster than it broadcasts a column.
+    rw0_full = np.repeat(rw0[:, None], ow, axis=1)
+    rw1_full = np.repeat(rw1[:, None], ow, axis=1)
     step = max(1, _CHUNK_BYTES // (8 * oh * ow))
     for start in range(0, n * c, step):
         xs = planes[start : start + step]
@@ -239,10 +244,9 @@ def upsample_bilinear(
         part *= cw1
         cols += part
         o = out[start : start + step]
-        np.take(cols, r0, axis=1, out=o)
-        o *= rw0[:, None]
+        np.multiply(np.take(cols, r0, axis=1), rw0_full, out=o)
         part = np.take(cols, r1, axis=1)
-        part *= rw1[:, None]
+        part *= rw1_full
         o += part
     return restore(out.reshape(n, c, oh, ow))
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from numbers import Real
+from numbers import Integral, Real
 from typing import Any
 
 import numpy as np
@@ -15,12 +15,17 @@ _AT_LEAST_1 = ("i", "k", "s", "d")  # sizes, kernels, strides, dilations; the re
 def _ints(**values: Any) -> None:
     """Integers (or integral numbers such as 2.0): sizes ≥ 1, paddings ≥ 0."""
     for name, v in values.items():
-        whole = False
-        if isinstance(v, Real) and not isinstance(v, bool):
+        if isinstance(v, bool):
+            whole = False
+        elif isinstance(v, Integral):
+            whole = True
+        elif isinstance(v, Real):
             try:
-                whole = int(v) == v
-            except (ValueError, OverflowError):  # nan, ±inf
-                pass
+                whole = float(v).is_integer()  # 2.0 is fine; nan and ±inf are not
+            except OverflowError:
+                whole = False
+        else:
+            whole = False
         if not whole:
             raise fail(name, v, "must be an integer")
         if name in _AT_LEAST_1 and v < 1:

@@ -66,7 +66,8 @@ class Step:
     input_cells: tuple[Cell, ...] = ()
     kernel_cells: tuple[Cell, ...] = ()
     argmax: Cell | None = None
-    """max_pool2d / max_unpool2d: the input cell that held the window's maximum."""
+    """max_pool2d / max_unpool2d: the input cell that held the window's maximum. A max_unpool2d
+    trace unpools to x's own size, so this is also the output cell the value goes back to."""
     weights: tuple[float, ...] = ()
     """upsample_bilinear: the weight of each of ``input_cells``, in the same order."""
     im2col_row: int | None = None
@@ -149,6 +150,21 @@ class Trace(Sequence[Step]):
     def grid(self, name: str) -> Grid | None:
         """The grid called ``name``, if this trace has one."""
         return next((g for g in self.grids if g.name == name), None)
+
+    def values_at(self, name: str, step: Step) -> GridSource:
+        """The numbers grid ``name`` shows at ``step``.
+
+        Most grids are fixed; the output shows ``step.partial`` and the scatter view's scaled
+        kernel shows ``step.scaled_kernel``.
+        """
+        if name == OUTPUT:
+            return step.partial
+        if name == SCALED_KERNEL and step.scaled_kernel is not None:
+            return step.scaled_kernel
+        grid = self.grid(name)
+        if grid is None:
+            raise KeyError(f"this {self.op} trace has no grid called {name!r}")
+        return grid.values
 
     # For subclasses -------------------------------------------------------------------------
     def _count(self) -> int:

@@ -219,8 +219,11 @@ class MaxUnpoolTrace(Trace):
         self.pooled, self.indices = max_pool2d(
             self.input, kernel_size, stride, padding, return_indices=True
         )
+        # Indices are flat positions in x's plane, so unpool back to x's own size unless told
+        # otherwise (the default size is smaller when the windows do not tile x exactly).
+        size = self.input.shape if output_size is None else output_size
         self.result = max_unpool2d(
-            self.pooled, self.indices, kernel_size, stride, padding, output_size, fill=fill
+            self.pooled, self.indices, kernel_size, stride, padding, size, fill=fill
         )
         k = positive_pair("kernel_size", kernel_size)
         self.params = {

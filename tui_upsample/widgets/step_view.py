@@ -53,13 +53,7 @@ def highlights(trace: Trace, step: Step, name: str) -> dict[str, Iterable[tuple[
 
 def grid_values(trace: Trace, step: Step, name: str) -> Any:
     """The numbers grid ``name`` shows at ``step`` (the output so far, for the output)."""
-    if name == OUTPUT:
-        return step.partial
-    if name == SCALED_KERNEL and step.scaled_kernel is not None:
-        return step.scaled_kernel
-    grid = trace.grid(name)
-    assert grid is not None
-    return grid.values
+    return trace.values_at(name, step)
 
 
 def _shape_text(shape: tuple[int, ...]) -> str:
