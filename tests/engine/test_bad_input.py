@@ -16,12 +16,16 @@ Two exceptions to "only EngineError" are the Sequence protocol of a :class:`Trac
 
 Not fuzzed: huge values of parameters that make the *valid* output huge (``size=10**9``,
 ``scale_factor=1e300``, conv padding of 10**9, a transposed-conv stride or dilation of 10**9, an
-unpool kernel of 10**9, a ConvMatrix ``input_size`` of 10**10 …). The engine sets no limit on the
-output size, so those try to allocate terabytes (MemoryError, or NumPy's "array is too big"
-ValueError). Huge ints are drawn only for parameters where they cannot grow the output.
+unpool kernel of 10**9, a ConvMatrix ``input_size`` of 10**10 …). The convolutions set no limit on
+the output size, so those try to allocate terabytes (MemoryError, or NumPy's "array is too big"
+ValueError). Huge ints are drawn only for parameters where they cannot grow the output. Also
+skipped (see ``huge_same``): padding="same" with a huge dilation, whose output is small but whose
+padded input, which conv2d / im2col build, is huge; and a max_pool2d padding of 10**6 next to a
+kernel of 2·10**6, whose −∞-padded copy of x is huge.
 
 Part 2 pins one explicit message per contract rule, for the functions the per-module tests
-(test_convolution, test_pooling, test_resampling, test_trace) leave out.
+(test_convolution, test_pooling, test_resampling, test_trace) leave out, and one regression test
+per bug this file found.
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""Output-size rules, as PyTorch computes them (integers in, integers out)."""
+"""Output-size rules, as PyTorch computes them (integers in, integers out; a size, kernel, stride
+or dilation below 1, or a negative padding, raises EngineError)."""
 
 from __future__ import annotations
 
