@@ -20,3 +20,8 @@ shot conv_transpose2d_matrix  --op conv_transpose2d --method matrix --press n,n,
 shot conv_transpose2d_scatter --op conv_transpose2d --method scatter --stride 2 --kernel-size 3 --press n,n,n
 shot conv_transpose2d_direct  --op conv_transpose2d --method direct --stride 2 --press n,n,n,n,n
 shot pixel_shuffle        --op pixel_shuffle --press n,n,n,n,n
+shot tour_stop6_conv_transpose2d_matrix --tour-stop 6 --press n,n,n,n
+shot conv_transpose2d_compare     --op conv_transpose2d --method all --press n,n,n,n
+shot conv_transpose2d_compare_w1  --op conv_transpose2d --method all --press n,w
+shot conv_transpose2d_overlap     --op conv_transpose2d --stride 2 --kernel-size 3 --kernel checkerboard --press k
+shot conv_transpose2d_conventions --op conv_transpose2d --stride 2 --kernel-size 3 --press f

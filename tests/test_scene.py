@@ -45,10 +45,12 @@ def test_switching_operator_keeps_edits_but_not_an_untouched_example() -> None:
 
 def test_methods_cycle_and_grids_resize_within_bounds() -> None:
     scene = Scene.seed_example()
+    # matrix → direct → all (the three side by side) → scatter
     assert [scene.next_method().method, scene.next_method().next_method().method] == [
         "direct",
-        "scatter",
+        "all",
     ]
+    assert scene.next_method().next_method().next_method().method == "scatter"
     assert scene.resized("input", 100, 0).input.shape == (64, 1)
     kernel = scene.with_param("kernel_size", 3).kernel
     assert kernel.shape == (3, 3) and kernel[0, 0] == 0 and kernel[2, 2] == 1

@@ -9,32 +9,50 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from textual import on
+from textual import events, on
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.reactive import var
 from textual.timer import Timer
-from textual.widgets import Footer, Header
+from textual.widgets import ContentSwitcher, Footer, Header
 
+from tui_upsample import tour
 from tui_upsample.commands import SceneCommands
 from tui_upsample.engine.steps import Trace
+from tui_upsample.file_actions import FileActions
 from tui_upsample.scene import METHODS, OPERATOR_NAMES, PRESETS, Scene, build_trace
 from tui_upsample.screens.help import HelpScreen
+from tui_upsample.widgets.compare_view import CompareView
+from tui_upsample.widgets.conventions_view import ConventionsView
 from tui_upsample.widgets.grid_editor import GridEditor
+from tui_upsample.widgets.lesson_notes import LessonNotes
+from tui_upsample.widgets.overlap_view import OverlapView
 from tui_upsample.widgets.settings import Settings
 from tui_upsample.widgets.step_view import StepView
+from tui_upsample.widgets.too_small import TooSmallNotice
+from tui_upsample.widgets.tour_panel import TourPanel
 
 PLAY_INTERVAL = 0.25
 """Seconds between steps while playing (about 4 steps a second)."""
 
 STEPPING_ACTIONS = frozenset(
-    {"step", "goto", "toggle_play", "next_op", "next_method", "help", "quit"}
+    {"step", "goto", "toggle_play", "next_op", "next_method", "help", "quit", "export"}
 )
 """Actions whose keys work in every pane, except while a value is being typed."""
 
+VIEWS: tuple[str, ...] = ("steps", "compare", "overlap", "conventions")
+"""The app's views of the scene: the step-through, transposed convolution's three faces side by
+side, the footprint overlap (checkerboard artifacts), Keras vs PyTorch conventions."""
 
-class UpsampleApp(App[int]):
+VIEW_ACTIONS = frozenset({"toggle_view", "set_view", "toggle_matrix_face"})
+"""Actions that switch views: like the stepping keys, off while a value is being typed."""
+
+TOUR_ACTIONS = frozenset({"toggle_tour", "tour_move", "leave_tour", "tour_variant"})
+"""The guided tour's keys: like the stepping keys, and (but for t) only during the tour."""
+
+
+class UpsampleApp(FileActions, App[int]):
     """tui-upsample: step, key by key, through the operators that make feature maps bigger."""
 
     CSS_PATH = "app.tcss"
@@ -58,6 +76,56 @@ class UpsampleApp(App[int]):
             id="operator-previous",
         ),
         Binding("m", "next_method", "Method", priority=True, id="method-next"),
+        Binding("c", "toggle_view('compare')", "Compare", priority=True, id="view-compare"),
+        Binding("k", "toggle_view('overlap')", "Overlap", priority=True, id="view-overlap"),
+        Binding(
+            "f",
+            "toggle_view('conventions')",
+            "Keras vs PyTorch",
+            show=False,
+            priority=True,
+            id="view-conventions",
+        ),
+        Binding(
+            "w", "toggle_matrix_face", "W1 / W2", show=False, priority=True, id="matrix-face"
+        ),
+        Binding(
+            "t",
+            "toggle_tour",
+            "Guided tour: start / leave",
+            show=False,
+            priority=True,
+            id="tour-toggle",
+        ),
+        Binding(
+            "right_square_bracket,pagedown",
+            "tour_move(1)",
+            "Tour: next stop",
+            show=False,
+            priority=True,
+            id="tour-next",
+        ),
+        Binding(
+            "left_square_bracket,pageup",
+            "tour_move(-1)",
+            "Tour: previous stop",
+            show=False,
+            priority=True,
+            id="tour-previous",
+        ),
+        Binding(
+            "v", "tour_variant", "Tour: next variant", show=False, priority=True, id="tour-variant"
+        ),
+        Binding("escape", "leave_tour", "Tour: leave", show=False, priority=True, id="tour-leave"),
+        Binding(
+            "x",
+            "export",
+            "Export: PyTorch / Keras / NumPy script or session, to a file",
+            show=False,
+            priority=True,
+            id="export",
+        ),
+        Binding("ctrl+s", "save_session", "Save the session", show=False, id="session-save"),
         Binding("f1,question_mark", "help", "Help", priority=True, id="help"),
         Binding("q", "quit", "Quit", priority=True, id="quit"),
         Binding("tab", "app.focus_next", "Next pane", show=False, id="pane-next"),
@@ -70,7 +138,17 @@ class UpsampleApp(App[int]):
     | space | Play / pause (about 4 steps a second). |
     | home / end | First / last step. |
     | o / O | Next / previous operator. |
-    | m | Next method (transposed convolution: scatter, matrix, direct). |
+    | m | Next method (transposed convolution: scatter, matrix, direct, all = compare). |
+    | c | Compare: scatter, matrix and direct side by side, one step per output cell. |
+    | k | Overlap: kernel footprints per output cell (checkerboard artifacts) and the remedy. |
+    | f | Framework conventions: Keras 'same'/'valid' vs PyTorch padding/output_padding. |
+    | w | Compare: the matrix face as r · W2 (transposed) or xᵀ · W1 (the convolution). |
+    | t | Start / leave the guided tour of the seed post. |
+    | ] / [ (pagedown / pageup) | Tour: next / previous stop. |
+    | v | Tour: the stop's next variant (unpooling's fill; nearest, bed of nails, bilinear). |
+    | escape | Leave the tour (the scene stays). |
+    | x | Export the scene as a PyTorch / Keras / NumPy script, or a session (a dialog). |
+    | ctrl+s | Save the session (reopen: --load FILE, or "Open session" in the palette). |
     | f1 / ? | Help: every key. |
     | q / ctrl+q | Quit. |
     | tab / shift+tab | Next / previous pane. |
@@ -89,6 +167,15 @@ class UpsampleApp(App[int]):
     """Shape of the last valid trace's output."""
     playing: var[bool] = var(False)
     """Whether the steps advance by themselves."""
+    view: var[str] = var("steps")
+    """Which view of the scene is on screen: "steps" (step through the operator), "compare"
+    (conv_transpose2d's scatter, matrix and direct faces side by side; the scene's method is
+    "all"), "overlap" (kernel footprints per output cell) or "conventions" (Keras vs PyTorch).
+    c, k and f toggle the last three; the tour sets it for its stops."""
+    matrix_face: var[str] = var("W2")
+    """The compare layout's matrix face: "W2" (r · W2 = y) or "W1" (xᵀ · W1 = r′); w toggles."""
+    tour_stop: var[int | None] = var(None)
+    """The guided tour's stop on screen, 1 … 10 as on screen; None outside the tour."""
 
     def __init__(
         self,
@@ -96,6 +183,7 @@ class UpsampleApp(App[int]):
         *,
         theme: str | None = None,
         cursor_blink: bool = True,
+        tour_stop: int | None = None,
     ) -> None:
         super().__init__()
         if theme is not None:
@@ -104,13 +192,25 @@ class UpsampleApp(App[int]):
         """Whether text cursors blink (off for screenshots and tests)."""
         self._timer: Timer | None = None
         scene = scene if scene is not None else Scene.seed_example()
+        if tour_stop is not None:  # the tour brings its own scene
+            scene = tour.stop(tour_stop).scene
+            self.set_reactive(UpsampleApp.tour_stop, tour_stop)
         self.set_reactive(UpsampleApp.scene, scene)
+        self._method_before_compare = "matrix"
+        if scene.op == "conv_transpose2d" and scene.method == "all":
+            self.set_reactive(UpsampleApp.view, "compare")
         self._rebuild(scene)
         if self.trace is not None:
             self.set_reactive(UpsampleApp.step, min(max(scene.step, 0), len(self.trace) - 1))
 
     def compose(self) -> ComposeResult:
         yield Header()
+        yield TourPanel(id="tour").data_bind(
+            UpsampleApp.trace,
+            UpsampleApp.scene,
+            UpsampleApp.step,
+            stop=UpsampleApp.tour_stop,
+        )
         with Horizontal(id="body"):
             with VerticalScroll(id="side", can_focus=False):
                 yield GridEditor("input", id="input-editor").data_bind(UpsampleApp.scene)
@@ -118,11 +218,26 @@ class UpsampleApp(App[int]):
                 yield Settings(id="settings").data_bind(
                     UpsampleApp.scene, UpsampleApp.error, UpsampleApp.output_shape
                 )
-            yield StepView(id="steps").data_bind(UpsampleApp.trace, UpsampleApp.step)
+                yield LessonNotes(id="lesson-notes").data_bind(UpsampleApp.scene)
+            with ContentSwitcher(initial=self.view, id="views"):
+                yield StepView(id="steps").data_bind(UpsampleApp.trace, UpsampleApp.step)
+                yield CompareView(id="compare").data_bind(
+                    UpsampleApp.trace, UpsampleApp.step, UpsampleApp.matrix_face
+                )
+                yield OverlapView(id="overlap").data_bind(UpsampleApp.scene)
+                yield ConventionsView(id="conventions").data_bind(UpsampleApp.scene)
         yield Footer()
+        yield TooSmallNotice(id="too-small")
 
     def on_mount(self) -> None:
+        self.query_one(TooSmallNotice).fit(self.size)
         self._name_operator()
+        if self.tour_stop is not None:
+            self.view = tour.stop(self.tour_stop).view
+
+    def on_resize(self, event: events.Resize) -> None:
+        """Below 80×24 the panes give way to a "make the terminal larger" notice, and return."""
+        self.query_one(TooSmallNotice).fit(event.size)
 
     # The scene and its trace -------------------------------------------------------------------
     @property
@@ -145,9 +260,29 @@ class UpsampleApp(App[int]):
         self.trace = trace
         self.step = min(max(self.step, 0), max(len(trace) - 1, 0))
 
-    def watch_scene(self, scene: Scene) -> None:
+    def watch_scene(self, old: Scene, scene: Scene) -> None:
         self._rebuild(scene)
         self._name_operator()
+        # The compare layout is conv_transpose2d stepped by "all": keep the two in step.
+        compare = scene.op == "conv_transpose2d" and scene.method == "all"
+        was_compare = old.op == "conv_transpose2d" and old.method == "all"
+        if compare and self.view != "compare":
+            self.view = "compare"
+        elif was_compare and not compare and self.view == "compare":
+            self.view = "steps"
+
+    def validate_view(self, view: str) -> str:
+        return view if view in VIEWS else "steps"
+
+    def watch_view(self, view: str) -> None:
+        for switcher in self.query("#views").results(ContentSwitcher):
+            switcher.current = view
+        scene = self.scene
+        if view == "compare" and scene.op == "conv_transpose2d" and scene.method != "all":
+            self._method_before_compare = scene.method
+            self.scene = scene.replace(method="all")
+        elif view != "compare" and scene.method == "all":
+            self.scene = scene.replace(method=self._method_before_compare)
 
     def _name_operator(self) -> None:
         scene = self.scene
@@ -156,11 +291,15 @@ class UpsampleApp(App[int]):
 
     # Keys --------------------------------------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in STEPPING_ACTIONS:
+        if action in STEPPING_ACTIONS or action in TOUR_ACTIONS or action in VIEW_ACTIONS:
             if len(self.screen_stack) > 1:
                 return False  # a modal screen (help, palette) has the keys
             if self.typing:
                 return False  # a value is being typed: the keys are characters
+        if action in TOUR_ACTIONS and action != "toggle_tour" and self.tour_stop is None:
+            return False  # ] [ v escape belong to the panes outside the tour
+        if action == "tour_variant" and not tour.stop(self.tour_stop or 1).variants:
+            return False
         return True
 
     @property
@@ -234,6 +373,65 @@ class UpsampleApp(App[int]):
         """Add (or, with negative numbers, remove) rows and columns of grid ``which``."""
         h, w = self.scene.grid(which).shape[-2:]
         self.scene = self.scene.resized(which, h + rows, w + cols)
+
+    # The guided tour ---------------------------------------------------------------------------
+    def action_toggle_tour(self) -> None:
+        """Start the guided tour at its first stop, or leave it (the scene on screen stays)."""
+        if self.tour_stop is None:
+            self.action_tour_go(1)
+        else:
+            self.action_leave_tour()
+
+    def action_tour_go(self, number: int) -> None:
+        """Show tour stop ``number`` (1 … 10) from its starting scene and step."""
+        stop = tour.stop(number)
+        self.playing = False
+        self.tour_stop = number
+        self.scene = stop.scene
+        if self.trace is not None:
+            self.step = min(max(stop.scene.step, 0), len(self.trace) - 1)
+        self.view = stop.view  # after the scene: leaving "compare" restores the scene's method
+
+    def action_tour_move(self, delta: int) -> None:
+        """Go ``delta`` stops on (or back); the stop starts afresh, the learner's edits of the
+        stop left behind are not kept."""
+        if self.tour_stop is None:
+            return
+        number = min(max(self.tour_stop + delta, 1), len(tour.STOPS))
+        if number == self.tour_stop:
+            self.notify(
+                "the last stop: t or escape leaves the tour"
+                if delta > 0
+                else "the first stop: ] goes on",
+                timeout=3,
+            )
+            return
+        self.action_tour_go(number)
+
+    def action_tour_variant(self) -> None:
+        """Switch the stop to its next variant (the grids the learner edited stay)."""
+        if self.tour_stop is not None:
+            self.scene = tour.stop(self.tour_stop).next_variant(self.scene)
+            self.step = 0
+
+    def action_leave_tour(self) -> None:
+        """Leave the tour; the scene on screen stays, to explore on."""
+        self.tour_stop = None
+
+    def action_toggle_view(self, view: str) -> None:
+        """Show ``view``, or the steps again if it is on screen."""
+        self.view = "steps" if self.view == view else view
+
+    def action_set_view(self, view: str) -> None:
+        """Show ``view`` ("steps", "compare", "overlap" or "conventions")."""
+        self.view = view
+
+    def action_toggle_matrix_face(self) -> None:
+        """In the compare layout, multiply by W1 (the convolution) instead of W2, or back."""
+        if self.view != "compare":
+            self.notify("w: in the compare layout (c), the matrix face's W1 / W2", timeout=3)
+            return
+        self.matrix_face = "W1" if self.matrix_face == "W2" else "W2"
 
     def action_help(self) -> None:
         """Show every key."""

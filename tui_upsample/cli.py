@@ -9,7 +9,6 @@ when the app is actually started, so ``--help`` and errors are quick.
 from __future__ import annotations
 
 import argparse
-import json
 import re
 import sys
 from collections.abc import Sequence
@@ -32,6 +31,8 @@ from tui_upsample.scene import (
 )
 
 PROG = "upsample-tui"
+EXPORT_FORMATS = ("pytorch", "keras", "numpy", "session")
+"""What ``--export`` writes (tui_upsample.export.FORMATS, repeated so --help stays quick)."""
 SCREENSHOT_THEME = "textual-dark"
 
 EPILOG = f"""\
@@ -41,13 +42,19 @@ presets: {", ".join(PRESETS)}; FILE: .csv (rows of comma-separated numbers), .np
   of rows); pixel_shuffle also takes a 3-D .npy/.json of r² channels.
 
 keys: n/p next/previous step, space play/pause, home/end first/last step, o next operator,
-  m next method, tab between panes, F1 or ? help, ctrl+p command palette, q quit.
+  m next method, tab between panes, F1 or ? help, ctrl+p command palette, q quit;
+  t guided tour (] / [ next / previous stop, v variant, t or escape to leave);
+  c compare (w: W1 / W2), k footprint overlap, f Keras vs PyTorch conventions.
 
 examples:
   upsample-tui                                  the seed's example: r (2×2) back to 3×3
   upsample-tui --op pool --size 6x6 --kernel-size 3 --stride 2
   upsample-tui --op convT --stride 2 --kernel-size 3 --method scatter
   upsample-tui --screenshot out.svg --press n,n,n --terminal-size 120x40
+  upsample-tui --tour                           the seed post, paragraph by paragraph
+  upsample-tui --stride 2 --export pytorch > t.py   the scene as a checked PyTorch script
+  upsample-tui --load s.json --stride 3         a saved session (ctrl+s), stride changed
+  upsample-tui --tour-stop 6 --screenshot w2.svg
 """
 
 # Engine parameter names → the flag that sets them, to say which flag a rule violation is about.
@@ -75,6 +82,14 @@ def _positive(text: str) -> int:
         raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
     if value < 1:
         raise argparse.ArgumentTypeError(f"{text!r}: must be at least 1")
+    return value
+
+
+def _side(text: str) -> int:
+    """A kernel or window side: 1 to MAX_SIDE, like the grids."""
+    value = _positive(text)
+    if value > MAX_SIDE:
+        raise argparse.ArgumentTypeError(f"{text!r}: must be at most {MAX_SIDE}")
     return value
 
 
@@ -130,6 +145,27 @@ def _terminal_size(text: str) -> tuple[int, int]:
     return width, height
 
 
+SCENE_FLAGS = (
+    "op",
+    "input",
+    "kernel",
+    "size",
+    "kernel_size",
+    "stride",
+    "padding",
+    "output_padding",
+    "dilation",
+    "scale",
+    "align_corners",
+    "ceil_mode",
+    "method",
+    "fill",
+    "seed",
+    "step",
+)
+"""The destinations of the scene flags (the guided tour brings its own scenes)."""
+
+
 def _operator(text: str) -> str:
     try:
         return resolve_operator(text)
@@ -152,7 +188,7 @@ def build_parser() -> argparse.ArgumentParser:
     scene.add_argument(
         "--op",
         type=_operator,
-        default="conv_transpose2d",
+        default=None,
         metavar="OP",
         help="operator (engine name or alias; default conv_transpose2d)",
     )
@@ -174,7 +210,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     scene.add_argument(
         "--kernel-size",
-        type=_positive,
+        type=_side,
         metavar="K",
         help="window size (pooling) or kernel size K×K (convolutions)",
     )
@@ -206,14 +242,42 @@ def build_parser() -> argparse.ArgumentParser:
         help="max_pool2d: round the output size up",
     )
     scene.add_argument(
-        "--method", metavar="M", help="conv2d: im2col; conv_transpose2d: scatter, matrix or direct"
+        "--method",
+        metavar="M",
+        help="conv2d: im2col; conv_transpose2d: scatter, matrix, direct, or all (the three "
+        "side by side)",
     )
     scene.add_argument("--fill", choices=FILLS, help="max_unpool2d: fill with zeros or the max")
     scene.add_argument(
-        "--seed", type=int, default=0, metavar="N", help="seed of the random grids (default 0)"
+        "--seed", type=int, default=None, metavar="N", help="seed of the random grids (default 0)"
     )
     scene.add_argument(
         "--step", type=_positive, metavar="N", help="start at step N (1 is the first, as on screen)"
+    )
+    guided = parser.add_argument_group("guided tour")
+    guided.add_argument(
+        "--tour",
+        action="store_true",
+        help="walk through the seed post, one scene per paragraph (t in the app)",
+    )
+    guided.add_argument(
+        "--tour-stop",
+        type=_positive,
+        metavar="N",
+        help="start the tour at stop N (1 is the first, as on screen)",
+    )
+    files = parser.add_argument_group("export and sessions")
+    files.add_argument(
+        "--export",
+        choices=EXPORT_FORMATS,
+        metavar="FORMAT",
+        help="print the scene as a runnable pytorch, keras or numpy script (it checks its result"
+        " against tui-upsample's and prints it as JSON), or as a session; then exit",
+    )
+    files.add_argument(
+        "--load",
+        metavar="FILE",
+        help="open a saved session (ctrl+s in the app); scene flags given with it override it",
     )
     shot = parser.add_argument_group("headless screenshot")
     shot.add_argument(
@@ -239,44 +303,31 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def load_grid(text: str, flag: str, allow_3d: bool = False) -> np.ndarray:
-    """The grid in file ``text`` (.csv, .npy or .json); ValueError with the reason if unreadable."""
-    path = Path(text)
-    if not path.exists():
+    """The grid in file ``text`` (.csv, .npy or .json); ValueError naming the flag, the file and
+    what is wrong with it if it can't be used."""
+    from tui_upsample.grid_files import read_grid
+
+    if text.strip() and not Path(text).exists():
         raise ValueError(f"{flag} {text}: no such preset or file (presets: {', '.join(PRESETS)})")
-    suffix = path.suffix.lower()
     try:
-        if suffix == ".csv":
-            rows = [
-                [float(cell) for cell in line.split(",")]
-                for line in path.read_text().splitlines()
-                if line.strip()
-            ]
-            if len({len(r) for r in rows}) > 1:
-                raise ValueError("rows have different lengths")
-            grid = np.array(rows, dtype=np.float64)
-        elif suffix == ".npy":
-            grid = np.asarray(np.load(path, allow_pickle=False), dtype=np.float64)
-        elif suffix == ".json":
-            grid = np.asarray(json.loads(path.read_text()), dtype=np.float64)
-        else:
-            raise ValueError("not a .csv, .npy or .json file")
-    except (OSError, ValueError, TypeError) as exc:
-        raise ValueError(f"{flag} {text}: {exc}") from None
-    dims = (2, 3) if allow_3d else (2,)
-    if grid.ndim not in dims:
-        want = "a 2-D grid (or 3-D r² channels)" if allow_3d else "a 2-D grid"
-        raise ValueError(f"{flag} {text}: has shape {grid.shape}, want {want}")
-    if min(grid.shape) < 1 or max(grid.shape[-2:]) > MAX_SIDE:
-        raise ValueError(f"{flag} {text}: has shape {grid.shape}, sides must be 1 to {MAX_SIDE}")
-    if not np.all(np.isfinite(grid)):
-        raise ValueError(f"{flag} {text}: every value must be a finite number")
-    return grid
+        return read_grid(text, allow_3d=allow_3d)
+    except ValueError as exc:
+        raise ValueError(f"{flag} {text!r}: {exc}") from None
 
 
-def scene_from_args(args: argparse.Namespace) -> Scene:
-    """The scene the flags describe (ValueError naming the flag if they do not make one)."""
-    op = args.op
-    scene = Scene.seed_example(op).replace(seed=args.seed)
+def scene_from_args(args: argparse.Namespace, base: Scene | None = None) -> Scene:
+    """The scene the flags describe (ValueError naming the flag if they do not make one).
+
+    ``base`` is a loaded session: the flags that were given change it, the rest keep its values.
+    """
+    if base is None:
+        scene = Scene.seed_example(args.op or "conv_transpose2d")
+    else:
+        scene = base.with_op(args.op) if args.op else base
+    if args.seed is not None:
+        scene = scene.replace(seed=args.seed)
+    op = scene.op
+    seed = scene.seed
     changes: dict[str, object] = {}
     for name in (
         "stride",
@@ -315,7 +366,7 @@ def scene_from_args(args: argparse.Namespace) -> Scene:
         rows, cols = args.size
         shape = (scene.upscale**2, rows, cols) if op == "pixel_shuffle" else (rows, cols)
         if args.input is None:
-            scene = scene.with_x(random_grid(shape, args.seed)).replace(seed=args.seed + 1)
+            scene = scene.with_x(random_grid(shape, seed)).replace(seed=seed + 1)
         else:
             scene = scene.with_x(np.zeros(shape))
     if args.input is not None:
@@ -343,7 +394,7 @@ def scene_from_args(args: argparse.Namespace) -> Scene:
                 scene = scene.with_preset("kernel", "seed")
             else:
                 scene = scene.replace(
-                    kernel=preset_grid(args.kernel, scene.kernel.shape, args.seed)
+                    kernel=preset_grid(args.kernel, scene.kernel.shape, seed)
                 )
         else:
             scene = scene.replace(kernel=load_grid(args.kernel, "--kernel"))
@@ -373,8 +424,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run ``upsample-tui`` with ``argv`` (default: the process's arguments); the exit status."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    tour_stop = _tour_stop(parser, args)
+    base = None
+    if args.load is not None:
+        from tui_upsample.session import SessionError, load_session
+
+        if tour_stop is not None:
+            parser.error("argument --load: the tour brings its own scenes; drop --load")
+        try:
+            base = load_session(args.load)
+        except SessionError as exc:
+            parser.error(f"argument --load: {exc}")
     try:
-        scene = scene_from_args(args)
+        scene = scene_from_args(args, base)
     except ValueError as exc:
         parser.error(str(exc))
     try:
@@ -386,31 +448,70 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.step > len(trace):
             parser.error(f"argument --step: {args.step}: this trace has {len(trace)} steps")
         scene = scene.replace(step=args.step - 1)
+    else:
+        scene = scene.clamp_step(len(trace))
     if args.press and not args.screenshot:
         parser.error("argument --press: only with --screenshot")
+    if args.export is not None:
+        if args.screenshot:
+            parser.error("argument --export: not with --screenshot (one output at a time)")
+        from tui_upsample.export import ExportError, export
+
+        try:
+            text = export(scene, args.export)
+        except ExportError as exc:
+            parser.error(f"argument --export: {args.export}: {exc}")
+        sys.stdout.write(text)
+        return 0
 
     if args.screenshot:
         keys = [k.strip() for k in args.press.split(",") if k.strip()]
         out = Path(args.screenshot)
         if not out.parent.exists():
             parser.error(f"argument --screenshot: no directory {str(out.parent)!r}")
-        svg = screenshot(scene, keys, args.terminal_size)
+        svg = screenshot(scene, keys, args.terminal_size, tour_stop=tour_stop)
         out.write_text(svg, encoding="utf-8")
         return 0
 
     from tui_upsample.app import UpsampleApp  # textual only now: --help and errors stay fast
 
-    UpsampleApp(scene).run()
+    app = UpsampleApp(scene, tour_stop=tour_stop)
+    if args.load is not None:
+        app.session_path = Path(args.load)  # ctrl+s saves back to the file it came from
+    app.run()
     return 0
 
 
-def screenshot(scene: Scene, keys: Sequence[str], size: tuple[int, int]) -> str:
-    """An SVG of the app showing ``scene`` after ``keys`` are pressed, in a ``size`` terminal."""
+def _tour_stop(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int | None:
+    """The tour stop to start at (``--tour``: 1), or None; exits if scene flags come with it."""
+    from tui_upsample.tour import STOPS
+
+    if not args.tour and args.tour_stop is None:
+        return None
+    flag = "--tour-stop" if args.tour_stop is not None else "--tour"
+    given = [
+        "--" + dest.replace("_", "-")
+        for dest in SCENE_FLAGS
+        if getattr(args, dest) != parser.get_default(dest)
+    ]
+    if given:
+        parser.error(f"argument {flag}: the tour brings its own scenes; drop {', '.join(given)}")
+    number = args.tour_stop if args.tour_stop is not None else 1
+    if number > len(STOPS):
+        parser.error(f"argument --tour-stop: {number}: the tour has {len(STOPS)} stops")
+    return number
+
+
+def screenshot(
+    scene: Scene, keys: Sequence[str], size: tuple[int, int], tour_stop: int | None = None
+) -> str:
+    """An SVG of the app showing ``scene`` (or tour stop ``tour_stop``'s own scene) after
+    ``keys`` are pressed, in a ``size`` terminal."""
     import asyncio
 
     from tui_upsample.app import UpsampleApp
 
-    app = UpsampleApp(scene, theme=SCREENSHOT_THEME, cursor_blink=False)
+    app = UpsampleApp(scene, theme=SCREENSHOT_THEME, cursor_blink=False, tour_stop=tour_stop)
 
     async def shoot() -> str:
         async with app.run_test(size=size) as pilot:
@@ -420,7 +521,7 @@ def screenshot(scene: Scene, keys: Sequence[str], size: tuple[int, int]) -> str:
                 await pilot.pause()
             await pilot.wait_for_scheduled_animations()
             await pilot.pause()
-            return app.export_screenshot(title=f"{PROG}: {scene.op}")
+            return app.export_screenshot(title=f"{PROG}: {app.scene.op}")
 
     return asyncio.run(shoot())
 

@@ -8,6 +8,7 @@ from functools import partial
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from tui_upsample.scene import METHODS, OPERATOR_NAMES, OPERATORS, PRESETS
+from tui_upsample.tour import STOPS
 
 
 class SceneCommands(Provider):
@@ -47,11 +48,62 @@ class SceneCommands(Provider):
                 (f"Add column to {which}", "", partial(run, f"resize('{which}', 0, 1)")),
                 (f"Remove column from {which}", "", partial(run, f"resize('{which}', 0, -1)")),
             ]
+        commands.append(
+            (
+                "Start the guided tour",
+                f"the seed post, paragraph by paragraph, in {len(STOPS)} stops",
+                partial(run, "tour_go(1)"),
+            )
+        )
+        for number, stop in enumerate(STOPS, start=1):
+            commands.append(
+                (
+                    f"Tour stop {number}: {stop.title}",
+                    stop.source,
+                    partial(run, f"tour_go({number})"),
+                )
+            )
+        for view, what in (
+            ("steps", "step through the operator"),
+            ("compare", "conv_transpose2d: scatter, matrix and direct side by side (c)"),
+            ("overlap", "kernel footprints per output cell: checkerboard artifacts (k)"),
+            ("conventions", "Keras 'same'/'valid' vs PyTorch padding/output_padding (f)"),
+        ):
+            commands.append((f"View: {view}", what, partial(run, f"set_view('{view}')")))
+        commands.append(
+            (
+                "Matrix face: W1 / W2",
+                "compare layout: r · W2 (transposed) or xᵀ · W1 (the convolution) (w)",
+                partial(run, "toggle_matrix_face"),
+            )
+        )
         commands += [
             ("Play / pause", "step about 4 times a second", partial(run, "toggle_play")),
             ("First step", "", partial(run, "goto('first')")),
             ("Last step", "", partial(run, "goto('last')")),
             ("Keys", "every key, on the help screen", partial(run, "help")),
+            ("Export…", "a script or the session, to a file (x)", partial(run, "export")),
+            (
+                "Export: PyTorch script",
+                "torch.nn.functional, checked against these numbers",
+                partial(run, "export_to('pytorch')"),
+            ),
+            (
+                "Export: Keras script",
+                "keras.layers, channels_last, checked against these numbers",
+                partial(run, "export_to('keras')"),
+            ),
+            (
+                "Export: NumPy script",
+                "tui_upsample.engine, the app's own engine",
+                partial(run, "export_to('numpy')"),
+            ),
+            (
+                "Save session",
+                "the whole scene, to a JSON file (ctrl+s)",
+                partial(run, "save_session"),
+            ),
+            ("Open session…", "a saved session, by its path", partial(run, "open_session")),
         ]
         return commands
 

@@ -56,9 +56,10 @@ ALIASES: Mapping[str, str] = {
 
 METHODS: Mapping[str, tuple[str, ...]] = {
     "conv2d": ("im2col",),
-    "conv_transpose2d": ("scatter", "matrix", "direct"),
+    "conv_transpose2d": ("scatter", "matrix", "direct", "all"),
 }
-"""The ways each convolution can be stepped through, in the order ``m`` steps through them."""
+"""The ways each convolution can be stepped through, in the order ``m`` steps through them.
+"all" is the compare layout: scatter, matrix and direct side by side, one step per output cell."""
 
 PARAMETERS: Mapping[str, tuple[str, ...]] = {
     "conv_transpose2d": (

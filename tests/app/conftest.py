@@ -18,13 +18,19 @@ THEME = "textual-dark"
 SIZE = (120, 40)
 
 
-def make_app(scene: Scene | None = None, op: str | None = None, **changes: Any) -> UpsampleApp:
-    """The app on ``scene`` (default: the seed's example for ``op``), deterministic."""
+def make_app(
+    scene: Scene | None = None,
+    op: str | None = None,
+    tour_stop: int | None = None,
+    **changes: Any,
+) -> UpsampleApp:
+    """The app on ``scene`` (default: the seed's example for ``op``), deterministic; with
+    ``tour_stop``, on that stop of the guided tour (its own scene)."""
     if scene is None:
         scene = Scene.seed_example(op or "conv_transpose2d")
     if changes:
         scene = scene.replace(**changes)
-    return UpsampleApp(scene, theme=THEME, cursor_blink=False)
+    return UpsampleApp(scene, theme=THEME, cursor_blink=False, tour_stop=tour_stop)
 
 
 @pytest.fixture

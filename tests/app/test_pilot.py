@@ -128,7 +128,7 @@ async def test_keys_switch_operator_and_method_and_keep_the_step(app_factory) ->
         await pilot.pause()
         assert app.scene.method == "direct"
         assert app.step == 2  # the step index is kept where it still exists
-        await pilot.press("m", "m")
+        await pilot.press("m", "m", "m")  # direct → all (the compare layout) → scatter → matrix
         assert app.scene.method == "matrix"
         await pilot.press("o")
         await pilot.pause()

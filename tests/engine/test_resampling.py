@@ -333,13 +333,19 @@ def test_source_helper_errors(call: object, pattern: str) -> None:
 @pytest.mark.parametrize(
     ("call", "pattern"),
     [
-        (lambda: upsample_nearest(SQUARE, size=2**62), r"size=4611686018427387904: .*too many"),
+        (
+            lambda: upsample_nearest(SQUARE, size=2**62),
+            r"size=4611686018427387904: .*more than the engine builds",
+        ),
         (
             lambda: upsample_bilinear(SQUARE, scale_factor=1e300),
             r"scale_factor=1e\+300: .*about 10\^300",
         ),
         (lambda: bed_of_nails(SQUARE, np.uint64(2**64 - 1)), r"scale_factor=18446744073709551615"),
-        (lambda: nearest_sources(3, 2**62), r"out_size=4611686018427387904: is too large"),
+        (
+            lambda: nearest_sources(3, 2**62),
+            r"out_size=4611686018427387904: .*more than the engine builds",
+        ),
     ],
 )
 def test_outputs_too_big_to_hold_are_refused(call: object, pattern: str) -> None:

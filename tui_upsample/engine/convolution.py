@@ -25,11 +25,14 @@ from tui_upsample.engine.validation import (
     Pair,
     _show,
     as_grid,
+    count_text,
     fail,
     float_array,
     non_negative_pair,
+    pair,
     positive_int,
     positive_pair,
+    room_for,
     to_batched,
 )
 
@@ -47,6 +50,10 @@ PaddingArg = int | tuple[int, int] | str
 Index = int | slice | range
 
 _PADDING_RULE = "must be an integer, a pair of integers, 'valid' or 'same'"
+
+# The largest row, column or window reach a ConvMatrix takes: its blocks are computed with int64
+# indices, which must not overflow (nor must len(), which Python caps at sys.maxsize).
+_MAX_INDEX = 2**62
 
 
 # --------------------------------------------------------------------------------------------
@@ -112,6 +119,42 @@ def _check_fits(
     return padded
 
 
+def padding_blame(
+    padding: Any, dilation: Any, whole: tuple[str, Any], size: Pair, pad: tuple[Pair, Pair]
+) -> tuple[str, Any]:
+    """The (name, value) to blame when a padded input, or what grows with it, is too large.
+
+    ``whole`` is the input itself (``("x", x)``, or ``input_size`` / ``output_size``): to blame
+    when the padding adds less than the input already has. Otherwise the padding, or with
+    'same' the dilation that made the padding huge.
+    """
+    if max(sum(pad[0]), sum(pad[1])) <= max(size):
+        return whole
+    if isinstance(padding, str) and max(pair("dilation", dilation)) > 1:
+        return "dilation", dilation
+    return "padding", padding
+
+
+def _growth_blame(
+    whole: tuple[str, Any],
+    weight: tuple[str, Any],
+    stride: Any,
+    dilation: Any,
+    size: Pair,
+    kernel: Pair,
+) -> tuple[str, Any]:
+    """What made a transposed convolution's output large: its rows are i + (i−1)(s−1) + (k−1)
+    + (d−1)(k−1) (and likewise its columns), so blame whichever term is the largest."""
+    s, d = pair("stride", stride), pair("dilation", dilation)
+    terms = [
+        (max(size), whole),
+        (max((size[a] - 1) * (s[a] - 1) for a in (0, 1)), ("stride", stride)),
+        (max((d[a] - 1) * (kernel[a] - 1) for a in (0, 1)), ("dilation", dilation)),
+        (max(kernel), weight),
+    ]
+    return max(terms, key=lambda t: t[0])[1]
+
+
 def _as_weight(weight: Any) -> np.ndarray:
     """A float64 kernel: 2-D (kH, kW) or 4-D (C_out or C_in, …, kH, kW), all finite."""
     arr = float_array("weight", weight, "must be an array of numbers")
@@ -174,6 +217,7 @@ def _conv_core(
     dilation: Pair,
     groups: int,
     out_hw: Pair,
+    blame: tuple[str, Any],
 ) -> np.ndarray:
     """Cross-correlation of x (N, C_in, H, W) with w (C_out, C_in/g, kH, kW), zero padded.
 
@@ -182,6 +226,8 @@ def _conv_core(
     that vector, so each offset costs one plain matmul (C_out/g × C_in/g) @ (C_in/g × L) with no
     copying, and its result is added into a flat output whose rows are a phase-row long (the
     extra columns at the end of each row are garbage and cropped away).
+
+    ``blame`` is the (name, value) to name if the padded input would be too large to build.
     """
     n, c_in, h, wd = x.shape
     c_out, c_ig, kh, kw = w.shape
@@ -200,6 +246,16 @@ def _conv_core(
     wp = max(left + wd, (wo - 1) * sw + dw * (kw - 1) + 1)
     hq = -(-hp // sh) + 1
     wq = -(-wp // sw)
+    room_for(*blame, (n, c_in, hq * sh, wq * sw), "the padded input")
+    room_for(*blame, (n, c_out, ho, wq), "the output, before its spare columns are cropped")
+    by_phase: dict[Pair, list[tuple[int, int, int]]] = {}
+    for a in range(kh):
+        qa, ra = divmod(a * dh, sh)
+        for b in range(kw):
+            qb, rb = divmod(b * dw, sw)
+            by_phase.setdefault((ra, rb), []).append((a, b, qa * wq + qb))
+    most = max(len(offsets) for offsets in by_phase.values())
+    room_for("weight", w, (n, most * c_out, hq * wq), "the products of the kernel taps with x")
     buf = np.zeros((n, c_in, hq * sh, wq * sw))
     buf[:, :, top : top + h, left : left + wd] = x
     # (N, sh, sw, G, C_in/g, hq·wq); with stride 1 this is the padded input itself, no copy.
@@ -210,12 +266,6 @@ def _conv_core(
 
     run = ho * wq
     out = np.zeros((n, groups, c_og, run))
-    by_phase: dict[Pair, list[tuple[int, int, int]]] = {}
-    for a in range(kh):
-        qa, ra = divmod(a * dh, sh)
-        for b in range(kw):
-            qb, rb = divmod(b * dw, sw)
-            by_phase.setdefault((ra, rb), []).append((a, b, qa * wq + qb))
     for (ra, rb), offsets in by_phase.items():
         rows = [a for a, _, _ in offsets]
         cols = [b for _, b, _ in offsets]
@@ -332,8 +382,10 @@ def conv2d(
     padded = _check_fits(f"weight has shape {w.shape}", (kh, kw), d, size, pad)
     k_eff = _effective((kh, kw), d)
     out_hw = ((padded[0] - k_eff[0]) // s[0] + 1, (padded[1] - k_eff[1]) // s[1] + 1)
+    blame = padding_blame(padding, dilation, ("x", xa), size, pad)
+    room_for(*blame, (x4.shape[0], c_out) + out_hw)
 
-    y = _conv_core(x4, w4, s, (pad[0][0], pad[1][0]), d, g, out_hw)
+    y = _conv_core(x4, w4, s, (pad[0][0], pad[1][0]), d, g, out_hw, blame)
     if b is not None:
         y += b[None, :, None, None]
     return restore(y)
@@ -440,6 +492,11 @@ def conv_transpose2d(
             f"gives an output of size {_show(out_hw)}: (i−1)·stride − 2·padding + "
             f"dilation·(k−1) + output_padding + 1 must be at least 1",
         )
+    n, _, h, wd = x4.shape
+    blame = _growth_blame(("x", xa), ("weight", w), stride, dilation, size, kernel)
+    room_for(*blame, (n, c_out) + out_hw)
+    # The products of every input value with every kernel tap, before they are added up.
+    room_for("weight", w, (n, c_out, kernel[0] * kernel[1], h, wd), "every x value times every tap")
 
     y = _conv_transpose_core(x4, w4, s, d, g, window)
     if b is not None:
@@ -488,6 +545,9 @@ def im2col(
     x4, _ = to_batched(xa)
     n, c, h, wd = x4.shape
     k, s, d, pad, (ho, wo) = _im2col_geometry((h, wd), kernel_size, stride, padding, dilation)
+    padded = (n, c, h + sum(pad[0]), wd + sum(pad[1]))
+    room_for(*padding_blame(padding, dilation, ("x", xa), (h, wd), pad), padded, "the padded input")
+    room_for("kernel_size", kernel_size, (n, ho * wo, c * k[0] * k[1]), "the im2col matrix")
     xp = np.pad(x4, ((0, 0), (0, 0), pad[0], pad[1]))
     k_eff = _effective(k, d)
     windows = sliding_window_view(xp, k_eff, axis=(2, 3))[
@@ -524,6 +584,11 @@ def col2im(
     c3 = ca if ca.ndim == 3 else ca[None]
     n, length, width = c3.shape
     kk = k[0] * k[1]
+    # Before the checks below, which print the number of windows: it may be astronomical.
+    room_for("output_size", output_size, (n, max(width // kk, 1)) + size)
+    blame = padding_blame(padding, dilation, ("output_size", output_size), size, pad)
+    padded = (n, max(width // kk, 1), size[0] + sum(pad[0]), size[1] + sum(pad[1]))
+    room_for(*blame, padded, "the padded output")
     if length != ho * wo:
         raise EngineError(
             f"cols has shape {ca.shape}: output_size={_show(output_size)} has "
@@ -656,7 +721,8 @@ class ConvMatrix:
         padded = _check_fits(f"weight has shape {w.shape}", k, d, size, pad)
         k_eff = _effective(k, d)
         out = ((padded[0] - k_eff[0]) // s[0] + 1, (padded[1] - k_eff[1]) // s[1] + 1)
-        self._set(w, size, out, s, (pad[0][0], pad[1][0]), d, transposed=False)
+        blame = padding_blame(padding, dilation, ("input_size", input_size), size, pad)
+        self._set(w, size, out, s, (pad[0][0], pad[1][0]), d, transposed=False, blame=blame)
 
     def _set(
         self,
@@ -667,7 +733,31 @@ class ConvMatrix:
         pad_tl: Pair,
         dilation: Pair,
         transposed: bool,
+        blame: tuple[str, Any],
     ) -> None:
+        # Blocks are computed with int64 indices: refuse a geometry whose row or column count,
+        # or the reach of whose windows, would overflow them (or len(), capped at sys.maxsize).
+        rows, cols = in_hw[0] * in_hw[1], out_hw[0] * out_hw[1]
+        name = "W2 = W1ᵀ" if transposed else "W1"
+        if max(rows, cols) > _MAX_INDEX:
+            shape = f"{count_text(rows)} × {count_text(cols)}"
+            if transposed:
+                shape = f"{count_text(cols)} × {count_text(rows)}"
+            raise fail(
+                *blame,
+                f"{name} would be {shape}, more rows or columns than its int64 indices "
+                f"can address (2^62)",
+            )
+        for a in (0, 1):
+            step = stride[a] if out_hw[a] > 1 else 1
+            reach = (out_hw[a] - 1) * step + pad_tl[a] + dilation[a] * (w.shape[a] - 1) + in_hw[a]
+            if reach > _MAX_INDEX:
+                raise fail(
+                    *blame,
+                    f"the windows of {name} would reach {count_text(reach)} cells along one "
+                    f"axis, more than its int64 indices can address (2^62)",
+                )
+        self._blame = blame
         self._w = w
         self._in = in_hw
         self._out = out_hw
@@ -708,7 +798,8 @@ class ConvMatrix:
         limit = (max(s[0], d[0]), max(s[1], d[1]))
         if not isinstance(pad_arg, str) and (op[0] >= limit[0] or op[1] >= limit[1]):
             raise fail("output_padding", op, f"must be smaller than stride or dilation {limit}")
-        window = transpose_window(pad_arg, op, size, (w.shape[0], w.shape[1]), s, d)
+        k = (w.shape[0], w.shape[1])
+        window = transpose_window(pad_arg, op, size, k, s, d)
         out_hw = (window[0][1], window[1][1])
         if min(out_hw) < 1:
             raise fail(
@@ -718,9 +809,10 @@ class ConvMatrix:
                 f"dilation·(k−1) + output_padding + 1 must be at least 1",
             )
         m = cls.__new__(cls)
+        blame = _growth_blame(("input_size", input_size), ("weight", w), stride, dilation, size, k)
         # Output cell y of the transposed conv is full row y + start, so the forward conv it is
         # the adjoint of reads input row j·s − start + a·d: a conv padded by `start`.
-        m._set(w, out_hw, size, s, (window[0][0], window[1][0]), d, transposed=True)
+        m._set(w, out_hw, size, s, (window[0][0], window[1][0]), d, transposed=True, blame=blame)
         return m
 
     @property
@@ -741,6 +833,7 @@ class ConvMatrix:
             self._pad,
             self._dilation,
             transposed=not self.transposed,
+            blame=self._blame,
         )
         return m
 
@@ -762,6 +855,7 @@ class ConvMatrix:
         n_rows, n_cols = self.shape
         rows, drop_r = _as_range(key[0], n_rows, "row")
         cols, drop_c = _as_range(key[1], n_cols, "column")
+        room_for("index", key, (len(rows), len(cols)), "the block")
         if self.transposed:
             block = _w1_block(
                 self._w, self._in, self._out, self._stride, self._pad, self._dilation, cols, rows
@@ -786,7 +880,8 @@ class ConvMatrix:
             yield self[i]
 
     def to_array(self) -> np.ndarray:
-        """The whole matrix, dense."""
+        """The whole matrix, dense (refused past MAX_CELLS, naming what made it that large)."""
+        room_for(*self._blame, self.shape, "W2 = W1ᵀ" if self.transposed else "W1")
         return np.ascontiguousarray(self[:, :])
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:

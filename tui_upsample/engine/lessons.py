@@ -61,12 +61,14 @@ __all__ = [
     "SliceFix",
     "UnpoolBounds",
     "adjoint_identity",
+    "adjoint_of_conv2d",
     "adjoint_partner",
     "ceil_mode_windows",
     "footprint_overlap",
     "keras_vs_pytorch",
     "output_padding_choices",
     "resize_conv_overlap",
+    "shuffle_overlap",
     "unpool_size_bounds",
 ]
 
@@ -1010,3 +1012,56 @@ def ceil_mode_windows(i: int, k: int, s: int, p: int = 0, d: int = 1) -> CeilWin
     else:
         text = f"{frac} is whole, so ceil_mode changes nothing: {_count(o_floor, 'window')}"
     return CeilWindows(floor=floor, ceil=ceil, added=added, dropped=dropped, text=text)
+
+
+# --------------------------------------------------------------------------------------------
+# 7. The same lessons seen from the other operators
+# --------------------------------------------------------------------------------------------
+
+
+def shuffle_overlap(input_size: int | Pair, upscale: int) -> Overlap:
+    """Pixel shuffle's "footprints": every output cell takes exactly one input value.
+
+    Channel c = i·r + j of input cell (h, w) goes to output cell (h·r + i, w·r + j), so the
+    count is 1 everywhere: even, no overlap at all. (Pixel shuffle's checkerboards, when a
+    network shows them, come from its r² channels being learned apart, not from overlap.)
+    """
+    n = positive_pair("input_size", input_size)
+    r = _int("upscale", upscale, 1)
+    counts = np.ones((n[0] * r, n[1] * r), dtype=np.int64)
+    interior = np.ones(counts.shape, dtype=bool)
+    rule = (
+        f"pixel shuffle ×{r}: every output cell takes exactly one input value — even, no "
+        "overlap (its checkerboards come from the r² channels being learned apart)"
+    )
+    return Overlap(
+        counts=_frozen(counts),
+        interior=_frozen(interior),
+        row_pattern=(1,) * r,
+        col_pattern=(1,) * r,
+        distinct=(1,),
+        even=True,
+        rule=rule,
+    )
+
+
+def adjoint_of_conv2d(
+    x: ArrayLike,
+    w: ArrayLike,
+    stride: int | Pair = 1,
+    padding: int | Pair | str = 0,
+    dilation: int | Pair = 1,
+    seed: int = 0,
+) -> Adjoint:
+    """A conv2d scene's adjoint identity, with a y to try.
+
+    y gets conv2d(x, w)'s shape, filled with small nonzero integers (±1, ±2, ±3) drawn from
+    ``numpy.random.default_rng(seed)``, as :func:`adjoint_partner` does for x; then
+    :func:`adjoint_identity` on (x, w, y).
+    """
+    xa = as_grid("x", x)
+    forward = conv2d(xa, w, stride=stride, padding=padding_arg(padding), dilation=dilation)
+    rng = np.random.default_rng(_int("seed", seed, 0))
+    shape = forward.shape
+    y = (rng.integers(1, 4, size=shape) * rng.choice([-1, 1], size=shape)).astype(float)
+    return adjoint_identity(x, w, y, stride=stride, padding=padding, dilation=dilation)

@@ -17,26 +17,17 @@ from tui_upsample.engine.shapes import pool_output_size, unpool_default_size
 from tui_upsample.engine.validation import (
     Pair,
     as_grid,
+    count_text,
     fail,
     non_negative_pair,
     positive_pair,
+    room_for,
     to_batched,
 )
 
 __all__ = ["max_pool2d", "max_unpool2d"]
 
 _AXES = ("height", "width")
-
-# The most bytes NumPy can index: a larger output could never be allocated.
-_MAX_BYTES = int(np.iinfo(np.intp).max)
-
-
-def _count(n: int) -> str:
-    """A cell count for a message: exact while readable, else its order of magnitude."""
-    # Via bit_length: float() overflows and str() refuses past 4300 digits.
-    if abs(n) < 10**15:
-        return str(n)
-    return f"{'-' if n < 0 else ''}about 10^{int(abs(n).bit_length() * 0.30103)}"
 
 
 def _flag(name: str, value: Any) -> bool:
@@ -47,7 +38,7 @@ def _flag(name: str, value: Any) -> bool:
 
 
 def _show_pair(p: Pair) -> str:
-    return _count(p[0]) if p[0] == p[1] else f"({_count(p[0])}, {_count(p[1])})"
+    return count_text(p[0]) if p[0] == p[1] else f"({count_text(p[0])}, {count_text(p[1])})"
 
 
 def max_pool2d(
@@ -96,11 +87,14 @@ def max_pool2d(
             raise fail(
                 "kernel_size",
                 kernel_size,
-                f"with dilation={_count(d[a])} a window spans {_count(span_a)} cells of "
-                f"{_AXES[a]}, but the input has {size[a]} plus padding {_count(p[a])} on each "
-                f"side ({_count(room)}): the pooled output would have no cells",
+                f"with dilation={count_text(d[a])} a window spans {count_text(span_a)} cells of "
+                f"{_AXES[a]}, but the input has {size[a]} plus padding {count_text(p[a])} on each "
+                f"side ({count_text(room)}): the pooled output would have no cells",
             )
     oh, ow = out
+    # Padding is what makes the output (and the padded copy below) larger than x.
+    blame = ("padding", padding) if max(p) > 0 else ("x", arr)
+    room_for(*blame, (n, c, oh, ow))
     # A stride longer than the padded input leaves one window per axis, wherever it is; cap it
     # so that index arithmetic stays within int64.
     s = (min(s[0], h + 2 * p[0]), min(s[1], w + 2 * p[1]))
@@ -112,6 +106,7 @@ def max_pool2d(
         xp = x4
     else:
         full = (max(need[0], h + p[0]), max(need[1], w + p[1]))
+        room_for(*blame, (n, c) + full, "the −∞-padded copy of x")
         xp = np.full((n, c) + full, -np.inf)
         xp[:, :, p[0] : p[0] + h, p[1] : p[1] + w] = x4
 
@@ -214,9 +209,9 @@ def _unpool_size(output_size: Any, default: tuple[int, int], s: Pair) -> tuple[i
             raise fail(
                 "output_size",
                 output_size,
-                f"{_AXES[a]} {_count(hw[a])} must be strictly between {_count(lo)} and "
-                f"{_count(hi)} "
-                f"(default {_count(default[a])} ± stride {_count(s[a])})",
+                f"{_AXES[a]} {count_text(hw[a])} must be strictly between {count_text(lo)} and "
+                f"{count_text(hi)} "
+                f"(default {count_text(default[a])} ± stride {count_text(s[a])})",
             )
         if hw[a] < 1:
             raise fail("output_size", output_size, f"{_AXES[a]} must be at least 1")
@@ -263,24 +258,25 @@ def max_unpool2d(
                 raise fail(
                     "padding",
                     padding,
-                    f"the default output {_AXES[a]} (i−1)·s − 2p + k = {_count(default[a])} "
+                    f"the default output {_AXES[a]} (i−1)·s − 2p + k = {count_text(default[a])} "
                     "is below 1",
                 )
     oh, ow = _unpool_size(output_size, default, s)
     plane = oh * ow
-    if n * c * plane * 8 > _MAX_BYTES:
-        raise fail(
-            "kernel_size" if output_size is None else "output_size",
-            kernel_size if output_size is None else output_size,
-            f"the output would be {n * c} × {_count(oh)} × {_count(ow)} cells, too many to hold",
-        )
+    if output_size is not None:
+        blame: tuple[str, Any] = ("output_size", output_size)
+    elif stride is not None and max((h - 1) * s[0] - k[0], (w - 1) * s[1] - k[1]) > 0:
+        blame = ("stride", stride)  # the default size (i−1)·s − 2p + k grows mostly with it
+    else:
+        blame = ("kernel_size", kernel_size)
+    room_for(*blame, (n, c, oh, ow))
 
     if idx.min() < 0 or idx.max() >= plane:
         bad = (idx < 0) | (idx >= plane)
         at = tuple(int(i) for i in np.argwhere(bad)[0])
         raise EngineError(
-            f"indices{list(at)}={int(idx[at])}: must be between 0 and {_count(plane - 1)}, "
-            f"a flat index into the {_count(oh)} × {_count(ow)} output plane"
+            f"indices{list(at)}={int(idx[at])}: must be between 0 and {count_text(plane - 1)}, "
+            f"a flat index into the {count_text(oh)} × {count_text(ow)} output plane"
         )
 
     # One flat key per pooled value: its plane's offset plus its index, in row-major order.

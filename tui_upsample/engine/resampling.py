@@ -17,10 +17,12 @@ from tui_upsample.engine.errors import EngineError
 from tui_upsample.engine.validation import (
     _show,
     as_grid,
+    count_text,
     fail,
     positive_int,
     positive_pair,
     positive_scale,
+    room_for,
     to_batched,
 )
 
@@ -36,35 +38,15 @@ __all__ = [
 
 _AXES = ("height", "width")
 
-# The most bytes NumPy can index: a larger output could never be allocated.
-_MAX_BYTES = int(np.iinfo(np.intp).max)
-
 # Work through planes in blocks of about this many output bytes (see upsample_bilinear).
 _CHUNK_BYTES = 1 << 18
 
 
 def _check_length(name: str, value: Any) -> int:
-    """A per-axis length for the source helpers: an integer of at least 1 NumPy can index."""
+    """A per-axis length for the source helpers: an integer of at least 1, not absurdly large."""
     v = positive_int(name, value)
-    if v * 8 > _MAX_BYTES:
-        raise fail(name, value, "is too large to hold")
+    room_for(name, value, (v,))
     return v
-
-
-def _count(n: int) -> str:
-    """A cell count for a message: exact while readable, else its order of magnitude."""
-    # Via bit_length: float() overflows and str() refuses past 4300 digits.
-    return str(n) if n < 10**15 else f"about 10^{int(n.bit_length() * 0.30103)}"
-
-
-def _room_for(name: str, value: Any, shape: tuple[int, ...]) -> None:
-    """Refuse an output NumPy could never allocate (its byte count overflows an index)."""
-    cells = 1
-    for side in shape:
-        cells *= side
-    if cells * 8 > _MAX_BYTES:
-        dims = " × ".join(_count(side) for side in shape)
-        raise fail(name, value, f"the output would be {dims} cells, too many to hold")
 
 
 def _scale_value(scale: Any) -> float | None:
@@ -199,11 +181,15 @@ def upsample_nearest(x: Any, size: Any = None, scale_factor: Any = None) -> np.n
     x4, restore = to_batched(arr)
     in_hw = (x4.shape[2], x4.shape[3])
     (oh, ow), sf = _output_size(in_hw, size, scale_factor)
-    _room_for(*_size_arg(size, scale_factor), x4.shape[:2] + (oh, ow))
+    room_for(*_size_arg(size, scale_factor), x4.shape[:2] + (oh, ow))
     fast = nearest_fast_path(oh, ow)
     rows = nearest_sources(in_hw[0], oh, sf[0], fast_path=fast)
     cols = nearest_sources(in_hw[1], ow, sf[1], fast_path=fast)
-    # Columns first, on the smaller array; then whole rows, which copy contiguously.
+    # Columns first, on the smaller array; then whole rows, which copy contiguously. When x
+    # shrinks in height but grows in width that middle array would outgrow both x and the
+    # output, so rows go first there (a copy either way: the result is the same).
+    if in_hw[0] * ow > oh * in_hw[1]:
+        return restore(np.take(np.take(x4, rows, axis=2), cols, axis=3))
     return restore(np.take(np.take(x4, cols, axis=3), rows, axis=2))
 
 
@@ -221,7 +207,7 @@ def upsample_bilinear(
     x4, restore = to_batched(arr)
     in_hw = (x4.shape[2], x4.shape[3])
     (oh, ow), sf = _output_size(in_hw, size, scale_factor)
-    _room_for(*_size_arg(size, scale_factor), x4.shape[:2] + (oh, ow))
+    room_for(*_size_arg(size, scale_factor), x4.shape[:2] + (oh, ow))
     r0, r1, rw0, rw1 = bilinear_sources(in_hw[0], oh, sf[0], bool(align_corners))
     c0, c1, cw0, cw1 = bilinear_sources(in_hw[1], ow, sf[1], bool(align_corners))
     # Separable: blend along the width first (on the smaller array), then along the height,
@@ -236,6 +222,13 @@ def upsample_bilinear(
     rw0_full = np.repeat(rw0[:, None], ow, axis=1)
     rw1_full = np.repeat(rw1[:, None], ow, axis=1)
     step = max(1, _CHUNK_BYTES // (8 * oh * ow))
+    # Blended along the width, a block of planes is in_h × out_w: larger than the output when x
+    # shrinks in height but grows in width.
+    room_for(
+        *_size_arg(size, scale_factor),
+        (min(step, n * c), in_hw[0], ow),
+        "x blended along its width",
+    )
     for start in range(0, n * c, step):
         xs = planes[start : start + step]
         cols = np.take(xs, c0, axis=2)
@@ -260,7 +253,7 @@ def bed_of_nails(x: Any, scale_factor: Any) -> np.ndarray:
     s = positive_pair("scale_factor", scale_factor)
     x4, restore = to_batched(arr)
     n, c, h, w = x4.shape
-    _room_for("scale_factor", scale_factor, (n, c, h * s[0], w * s[1]))
+    room_for("scale_factor", scale_factor, (n, c, h * s[0], w * s[1]))
     out = np.zeros((n, c, h * s[0], w * s[1]))
     out[:, :, :: s[0], :: s[1]] = x4
     return restore(out)
@@ -286,8 +279,9 @@ def pixel_shuffle(x: Any, upscale_factor: Any) -> np.ndarray:
         raise fail(
             "upscale_factor",
             upscale_factor,
-            f"the channel count {c} must be divisible by upscale_factor² = {_count(r * r)}",
+            f"the channel count {c} must be divisible by upscale_factor² = {count_text(r * r)}",
         )
     oc = c // (r * r)
+    room_for("x", arr, (n, oc, h * r, w * r))  # as many cells as x: only a huge x is refused
     out = x4.reshape(n, oc, r, r, h, w).transpose(0, 1, 4, 2, 5, 3).reshape(n, oc, h * r, w * r)
     return restore(out)

@@ -18,6 +18,7 @@ from tui_upsample.engine.convolution import (
     conv2d,
     conv_transpose2d,
     im2col,
+    padding_blame,
 )
 from tui_upsample.engine.errors import EngineError
 from tui_upsample.engine.geometry import (
@@ -55,7 +56,14 @@ from tui_upsample.engine.steps import (
     Step,
     Trace,
 )
-from tui_upsample.engine.validation import as_grid, fail, non_negative_pair, pair, positive_pair
+from tui_upsample.engine.validation import (
+    as_grid,
+    fail,
+    non_negative_pair,
+    pair,
+    positive_pair,
+    room_for,
+)
 
 OPERATORS: tuple[str, ...] = (
     "max_pool2d",
@@ -71,9 +79,10 @@ OPERATORS: tuple[str, ...] = (
 
 METHODS: Mapping[str, tuple[str, ...]] = {
     "conv2d": ("im2col",),
-    "conv_transpose2d": ("scatter", "matrix", "direct"),
+    "conv_transpose2d": ("scatter", "matrix", "direct", "all"),
 }
-"""The ways of computing an operator that a trace can follow, the default first."""
+"""The ways of computing an operator that a trace can follow, the default first. "all" steps a
+transposed convolution through its three faces at once (:mod:`tui_upsample.engine.faces`)."""
 
 INDICES = "indices"  # max_unpool2d: the argmax positions remembered by the pooling
 
@@ -243,6 +252,8 @@ class MaxUnpoolTrace(Trace):
         )
         out_h, out_w = self.result.shape
         hp, wp = self.pooled.shape
+        room_for("x", self.input, (hp, out_h), "the window rows of the unpooling")
+        room_for("x", self.input, (wp, out_w), "the window columns of the unpooling")
         rows = np.arange(out_h)[None, :] - (np.arange(hp)[:, None] * sh - ph)
         cols = np.arange(out_w)[None, :] - (np.arange(wp)[:, None] * sw - pw)
         return (rows >= 0) & (rows < kh), (cols >= 0) & (cols < kw)
@@ -525,6 +536,12 @@ class Conv2dTrace(_CellByCellTrace):
             "dilation": self.geometry.dilation,
         }
         g = self.geometry
+        h, w = self.input.shape
+        room_for(
+            *padding_blame(padding, dilation, ("x", self.input), (h, w), (g.pad_rows, g.pad_cols)),
+            (h + sum(g.pad_rows), w + sum(g.pad_cols)),
+            "the padded input",
+        )
         padded = np.pad(self.input, (g.pad_rows, g.pad_cols))
         self.im2col = im2col(padded, self.kernel.shape, g.stride, 0, g.dilation)
         self.kernel_vector = self.kernel.reshape(-1, 1)
@@ -581,8 +598,8 @@ class ConvTranspose2dTrace(Trace):
         dilation: Any = 1,
         method: str = "scatter",
     ) -> None:
-        if not isinstance(method, str) or method not in METHODS["conv_transpose2d"]:
-            raise fail("method", method, "must be one of 'scatter', 'matrix', 'direct'")
+        if not isinstance(method, str) or method not in ("scatter", "matrix", "direct"):
+            raise fail("method", method, "must be one of 'scatter', 'matrix', 'direct', 'all'")
         self.method = method
         self.input = _plane("x", x)
         self.kernel = _kernel(weight)
@@ -605,6 +622,13 @@ class ConvTranspose2dTrace(Trace):
             "dilation": self.geometry.dilation,
             "method": method,
         }
+        if method == "direct":
+            # The zero-inserted, padded input is the output grown by d(k−1) per axis.
+            g = self.geometry
+            blame = ("dilation", dilation) if max(g.dilation) > 1 else ("weight", self.kernel)
+            room_for(*blame, g.padded_size, "the zero-inserted, padded input")
+        elif method == "matrix":
+            self.matrix  # noqa: B018 - W2 is lazy, but refuses a geometry its indices cannot reach
 
     def _count(self) -> int:
         return int(self.input.size if self.method == "scatter" else self.result.size)
@@ -786,9 +810,15 @@ def trace(op: str, x: Any, /, **params: Any) -> Trace:
     """The steps of operator ``op`` (an engine function name) applied to ``x``.
 
     ``params`` are the operator's own keyword arguments (``weight=`` for the convolutions), plus
-    ``method=`` for ``conv2d`` ("im2col") and ``conv_transpose2d`` ("scatter", "matrix", "direct").
+    ``method=`` for ``conv2d`` ("im2col") and ``conv_transpose2d`` ("scatter", "matrix", "direct",
+    or "all": the three at once, a :class:`~tui_upsample.engine.faces.ThreeFacesTrace`).
     """
     build = _TRACES.get(op) if isinstance(op, str) else None
+    if build is not None and op == "conv_transpose2d":
+        if isinstance(params.get("method"), str) and params["method"] == "all":
+            from tui_upsample.engine.faces import ThreeFacesTrace
+
+            build = ThreeFacesTrace
     if build is None:
         raise fail("op", op, "must be one of " + ", ".join(OPERATORS))
     takes = inspect.signature(build).parameters

@@ -6,7 +6,8 @@ rule, so that the app can show it to a learner as it is.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import math
+from collections.abc import Callable, Iterable
 from numbers import Integral, Real
 from typing import Any
 
@@ -15,6 +16,14 @@ import numpy as np
 from tui_upsample.engine.errors import EngineError
 
 Pair = tuple[int, int]
+
+MAX_CELLS = 2**27
+"""The largest array the engine will build, in cells: 2**27 float64 values, about 1 GiB.
+
+A teaching engine on small grids never comes near it. It is there so that absurd arguments (a
+size, padding, stride or dilation of 10**9) end in a clear message naming the parameter instead
+of an out-of-memory crash, a MemoryError or NumPy's "array is too big". See :func:`room_for`.
+"""
 
 
 def _show(value: Any) -> str:
@@ -35,6 +44,41 @@ def _show(value: Any) -> str:
 def fail(name: str, value: Any, rule: str) -> EngineError:
     """The error for parameter ``name`` holding ``value`` that breaks ``rule``."""
     return EngineError(f"{name}={_show(value)}: {rule}")
+
+
+def count_text(n: int) -> str:
+    """A count for a message: exact while readable (below 10**15), else its order of magnitude.
+
+    Works for any Python int: ``float(n)`` overflows past 1e308 and ``str(n)`` refuses past 4300
+    digits, so the exponent comes from the bit length.
+    """
+    n = int(n)
+    if abs(n) < 10**15:
+        return str(n)
+    exponent = int((abs(n).bit_length() - 1) * 0.30102999566398)  # ⌊log10⌋, or one short
+    if abs(n) >= 10 ** (exponent + 1):
+        exponent += 1
+    return f"about {'-' if n < 0 else ''}10^{exponent}"
+
+
+def room_for(name: str, value: Any, shape: Iterable[int], what: str = "the output") -> None:
+    """Refuse to build an array of ``shape`` larger than :data:`MAX_CELLS` cells.
+
+    ``name`` and ``value`` are the parameter that made it that large, ``what`` says which array
+    it is ("the output", "the padded input", …). Sizes are Python ints, so nothing overflows.
+    Call it before the allocation.
+    """
+    sides = [int(side) for side in shape]
+    cells = math.prod(sides)
+    if cells > MAX_CELLS:
+        dims = " × ".join(count_text(side) for side in sides)
+        if len(sides) > 1:
+            dims += f" = {count_text(cells)}"
+        raise fail(
+            name,
+            value,
+            f"{what} would be {dims} cells, more than the engine builds ({MAX_CELLS:,})",
+        )
 
 
 def _as_int(

@@ -55,8 +55,15 @@ class _Marks:
         return bool(self.cells or self.rows or self.cols)
 
 
+READ_WHOLE = 1_000_000
+"""Arrays with at most this many cells are read whole to choose their cell width."""
+
+
 def measure_width(values: Any) -> int:
-    """The cell width that fits the values of a grid (read whole, or a corner of a huge one)."""
+    """The cell width that fits the values of a grid (read whole, or a corner of a huge lazy one:
+    the caller passes ``width_values`` when a corner may miss a wider number)."""
+    if isinstance(values, np.ndarray) and values.size <= READ_WHOLE:
+        return cell_width(values)
     if len(values.shape) == 3:
         sample = np.asarray(values[:, :SAMPLE, :SAMPLE])
     elif len(values.shape) == 1:

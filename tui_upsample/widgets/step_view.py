@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+import numpy as np
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.reactive import reactive
@@ -173,7 +174,11 @@ class StepView(Vertical):
         if name not in self._widths:
             grid = trace.grid(name)
             assert grid is not None
-            self._widths[name] = measure_width(grid.values)
+            if name == MATRIX and trace.kernel is not None:
+                # W1/W2 hold the kernel's entries and zeros: a corner of it may miss the widest.
+                self._widths[name] = cell_width(np.append(np.ravel(trace.kernel), 0.0))
+            else:
+                self._widths[name] = measure_width(grid.values)
         return self._widths[name]
 
     def _rebuild(self, trace: Trace, widths: dict[str, int]) -> None:

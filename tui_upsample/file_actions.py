@@ -1,0 +1,143 @@
+"""The app's file actions: export a script (x), save the session (ctrl+s), open one (palette).
+
+A mixin for :class:`~tui_upsample.app.UpsampleApp`, kept apart so the app stays about the scene.
+Every write is atomic (:func:`tui_upsample.session.write_atomic`); every outcome, good or bad, is
+said in a notification; a file that cannot be read or written changes nothing.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from tui_upsample.export import ExportError, export, file_name
+from tui_upsample.scene import Scene
+from tui_upsample.session import (
+    DEFAULT_PATH,
+    SessionError,
+    describe_os_error,
+    load_session,
+    save_session,
+    write_atomic,
+)
+
+if TYPE_CHECKING:
+    from textual.app import App
+
+    _Base = App[Any]
+else:
+    _Base = object
+
+FORMAT_WORDS = {
+    "pytorch": "PyTorch script",
+    "keras": "Keras script",
+    "numpy": "NumPy script",
+    "session": "session",
+}
+
+
+class FileActions(_Base):
+    """Export, save and open, for an app that has ``scene``, ``step`` and ``current_scene``."""
+
+    session_path: Path | None = None
+    """The session file ctrl+s writes: the one opened (--load or the palette) or last saved;
+    ``upsample-session.json`` in the current directory until there is one."""
+
+    def action_export(self) -> None:
+        """Open the export dialog: PyTorch, Keras, NumPy script or session."""
+        from tui_upsample.screens.export import ExportScreen
+
+        self.push_screen(ExportScreen(self._scene_now()), self._export_chosen)
+
+    def _export_chosen(self, fmt: str | None) -> None:
+        if fmt:
+            self.action_export_to(fmt)
+
+    def _scene_now(self) -> Scene:
+        return self.current_scene  # type: ignore[attr-defined,no-any-return]
+
+    def action_export_to(self, fmt: str) -> None:
+        """Write the scene as ``fmt`` to a file in the current directory, and say where."""
+        scene = self._scene_now()
+        words = FORMAT_WORDS.get(fmt, fmt)
+        try:
+            text = export(scene, fmt)
+        except ExportError as exc:
+            self.notify(str(exc), title=f"No {words}", severity="warning", timeout=8)
+            return
+        except ValueError as exc:  # the engine refuses the scene: nothing to export
+            self.notify(
+                f"the scene is invalid: {exc}", title=f"No {words}", severity="error", timeout=8
+            )
+            return
+        path = Path(file_name(scene, fmt))
+        try:
+            write_atomic(path, text)
+        except OSError as exc:
+            self.notify(
+                f"could not write {path}: {describe_os_error(exc)}",
+                title="Export failed",
+                severity="error",
+                timeout=8,
+            )
+            return
+        if fmt == "session":
+            how = f"open it again with upsample-tui --load {path}"
+        else:
+            how = f"run it: python {path}"
+        self.notify(f"Wrote {path.resolve()}\n{how}", title=f"Exported {words}", timeout=8)
+
+    def action_save_session(self) -> None:
+        """Save the whole scene (grids, parameters, step) to the session file."""
+        path = self.session_path or Path(DEFAULT_PATH)
+        try:
+            save_session(self._scene_now(), path)
+        except SessionError as exc:
+            self.notify(
+                f"could not save: {exc}\n(any earlier file is unchanged)",
+                title="Session not saved",
+                severity="error",
+                timeout=8,
+            )
+            return
+        self.session_path = path
+        self.notify(
+            f"Saved to {path.resolve()}\nopen it again: upsample-tui --load {path}",
+            title="Session saved",
+            timeout=6,
+        )
+
+    def action_open_session(self) -> None:
+        """Ask for a session file's path, then open it."""
+        from tui_upsample.screens.export import OpenSessionScreen
+
+        self.push_screen(
+            OpenSessionScreen(str(self.session_path or DEFAULT_PATH)), self._open_chosen
+        )
+
+    def _open_chosen(self, path: str | None) -> None:
+        if path:
+            self.open_session(path)
+
+    def open_session(self, path: str | Path) -> bool:
+        """Show the session saved in ``path``; on any problem say so and change nothing."""
+        try:
+            scene = load_session(path)
+        except SessionError as exc:
+            self.notify(
+                f"{exc}\n(the scene on screen is unchanged)",
+                title="Session not opened",
+                severity="error",
+                timeout=10,
+            )
+            return False
+        app: Any = self
+        if getattr(app, "tour_stop", None) is not None and hasattr(app, "action_leave_tour"):
+            app.action_leave_tour()
+        app.playing = False
+        app.scene = scene
+        if app.trace is not None:
+            app.step = min(max(scene.step, 0), len(app.trace) - 1)
+        self.session_path = Path(path)
+        self.notify(f"Opened {Path(path).resolve()}", title="Session opened", timeout=5)
+        return True

@@ -1,0 +1,356 @@
+"""Sessions: a whole scene as JSON, to save and open again exactly as it was.
+
+A session holds everything on screen: the operator and every parameter (those the operator does
+not take too, so switching back restores them), the input, kernel and pixel-shuffle channels with
+their exact values, the method, the step and the seed of the next random grid. It carries a
+``version``; a file from a newer tui-upsample, a corrupt or hand-broken one is refused with a
+message that says what is wrong, and nothing is changed.
+
+Saving is atomic: the text goes to a temporary file in the same directory, which then replaces
+the target in one step (``os.replace``), so a crash or a full disk never leaves half a file, and
+a failed save leaves any earlier file as it was.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+import os
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from tui_upsample.scene import FILLS, MAX_SIDE, METHODS, OPERATORS, PADDING_WORDS, Scene
+
+SESSION_VERSION = 1
+"""The session format this tui-upsample writes, and the newest it reads."""
+
+FORMAT = "tui-upsample session"
+"""The ``format`` field every session file carries, to tell it from other JSON."""
+
+DEFAULT_PATH = "upsample-session.json"
+"""Where the app saves a session it did not open from a file."""
+
+ALL_METHODS: tuple[str, ...] = tuple(dict.fromkeys(m for ms in METHODS.values() for m in ms))
+
+PARAMETER_FIELDS: tuple[str, ...] = (
+    "kernel_size",
+    "stride",
+    "padding",
+    "output_padding",
+    "dilation",
+    "scale",
+    "upscale",
+    "align_corners",
+    "ceil_mode",
+    "fill",
+)
+"""The scene fields kept under ``parameters``."""
+
+TOP_FIELDS: tuple[str, ...] = ("op", "method", "step", "seed", "input", "kernel", "channels")
+"""The scene fields kept at the top level of a session."""
+
+
+class SessionError(ValueError):
+    """A session that cannot be read or written (the message says why, for a learner)."""
+
+
+# --------------------------------------------------------------------------------------------
+# Scene → JSON
+# --------------------------------------------------------------------------------------------
+
+
+def scene_to_dict(scene: Scene) -> dict[str, Any]:
+    """The scene as a JSON-ready dict (plain Python numbers and lists)."""
+    parameters: dict[str, Any] = {}
+    for name in PARAMETER_FIELDS:
+        value = getattr(scene, name)
+        if isinstance(value, (bool, np.bool_)):
+            value = bool(value)
+        elif isinstance(value, (int, np.integer)):
+            value = int(value)
+        elif isinstance(value, (float, np.floating)):
+            value = float(value)
+        parameters[name] = value
+    return {
+        "format": FORMAT,
+        "version": SESSION_VERSION,
+        "op": scene.op,
+        "method": scene.method,
+        "step": int(scene.step),
+        "seed": int(scene.seed),
+        "parameters": parameters,
+        "input": _plain(scene.input),
+        "kernel": _plain(scene.kernel),
+        "channels": _plain(scene.channels),
+    }
+
+
+def _plain(grid: np.ndarray) -> list[Any]:
+    """A grid as nested lists of floats (-0.0 kept, so the values come back bit for bit)."""
+    return np.asarray(grid, dtype=np.float64).tolist()
+
+
+def dumps(scene: Scene) -> str:
+    """The session text of ``scene``: JSON, one grid row per line, ending in a newline."""
+    data = scene_to_dict(scene)
+    lines = ["{"]
+    items = list(data.items())
+    for n, (key, value) in enumerate(items):
+        comma = "," if n < len(items) - 1 else ""
+        if key in ("input", "kernel"):
+            text = _rows_json(value, "  ")
+        elif key == "channels":
+            planes = [_rows_json(plane, "    ") for plane in value]
+            text = "[\n" + ",\n".join(f"    {p}" for p in planes) + "\n  ]"
+        elif key == "parameters":
+            text = json.dumps(value)
+        else:
+            text = json.dumps(value)
+        lines.append(f"  {json.dumps(key)}: {text}{comma}")
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def _rows_json(rows: list[list[float]], indent: str) -> str:
+    body = ",\n".join(f"{indent}  {json.dumps(row)}" for row in rows)
+    return "[\n" + body + f"\n{indent}]"
+
+
+# --------------------------------------------------------------------------------------------
+# JSON → scene
+# --------------------------------------------------------------------------------------------
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _show(value: Any) -> str:
+    text = json.dumps(value) if not isinstance(value, float) else repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _int_field(where: str, value: Any, minimum: int) -> int:
+    if not _is_int(value) or value < minimum:
+        raise SessionError(f"{where} must be a whole number ≥ {minimum}, not {_show(value)}")
+    return int(value)
+
+
+def _grid_field(where: str, value: Any, dims: int) -> np.ndarray:
+    """A rectangular grid of finite numbers, ``dims``-D, sides 1 … MAX_SIDE (channels: any)."""
+    if dims == 3:
+        if not isinstance(value, list) or not value:
+            raise SessionError(f"{where} must be a non-empty list of 2-D grids")
+        planes = [_grid_field(f"{where}[{i}]", plane, 2) for i, plane in enumerate(value)]
+        shapes = {p.shape for p in planes}
+        if len(shapes) > 1:
+            raise SessionError(f"{where}: its planes have different shapes {sorted(shapes)}")
+        return np.stack(planes)
+    if not isinstance(value, list) or not value:
+        raise SessionError(f"{where} must be a non-empty list of rows")
+    width = None
+    for r, row in enumerate(value):
+        if not isinstance(row, list) or not row:
+            raise SessionError(f"{where}[{r}] must be a non-empty list of numbers")
+        if width is None:
+            width = len(row)
+        elif len(row) != width:
+            raise SessionError(
+                f"{where} is ragged: row {r} has {len(row)} numbers, row 0 has {width}"
+            )
+        for c, cell in enumerate(row):
+            if not _is_number(cell):
+                raise SessionError(f"{where}[{r}][{c}] must be a number, not {_show(cell)}")
+            if not math.isfinite(cell):
+                raise SessionError(f"{where}[{r}][{c}] must be a finite number, not {cell}")
+    assert width is not None
+    if len(value) > MAX_SIDE or width > MAX_SIDE:
+        raise SessionError(
+            f"{where} is {len(value)}×{width}: rows and columns must be 1 to {MAX_SIDE}"
+        )
+    return np.array(value, dtype=np.float64)
+
+
+def scene_from_dict(data: Any) -> Scene:
+    """The scene a session dict describes; SessionError saying what is wrong if it is not one."""
+    if not isinstance(data, Mapping):
+        raise SessionError(f"not a session: the file holds a {type(data).__name__}, not an object")
+    if data.get("format") != FORMAT:
+        raise SessionError(f'not a session: its "format" is {_show(data.get("format"))}')
+    version = data.get("version")
+    if not _is_int(version) or version < 1:
+        raise SessionError(f'"version" must be a whole number ≥ 1, not {_show(version)}')
+    if version > SESSION_VERSION:
+        raise SessionError(
+            f"session version {version} was written by a newer tui-upsample; this one reads "
+            f"up to version {SESSION_VERSION}"
+        )
+    expected = {"format", "version", "parameters", *TOP_FIELDS}
+    missing = sorted(expected - set(data))
+    if missing:
+        raise SessionError("missing " + ", ".join(f'"{m}"' for m in missing))
+    unknown = sorted(set(data) - expected)
+    if unknown:
+        raise SessionError("unknown field " + ", ".join(f'"{u}"' for u in unknown))
+    params = data["parameters"]
+    if not isinstance(params, Mapping):
+        raise SessionError('"parameters" must be an object')
+    missing = sorted(set(PARAMETER_FIELDS) - set(params))
+    if missing:
+        raise SessionError("missing parameter " + ", ".join(f'"{m}"' for m in missing))
+    unknown = sorted(set(params) - set(PARAMETER_FIELDS))
+    if unknown:
+        raise SessionError("unknown parameter " + ", ".join(f'"{u}"' for u in unknown))
+
+    op = data["op"]
+    if op not in OPERATORS:
+        raise SessionError(f'"op" must be one of {", ".join(OPERATORS)}, not {_show(op)}')
+    method = data["method"]
+    if method not in ALL_METHODS:
+        raise SessionError(f'"method" must be one of {", ".join(ALL_METHODS)}, not {_show(method)}')
+    changes: dict[str, Any] = {
+        "op": op,
+        "method": method,
+        "step": _int_field('"step"', data["step"], 0),
+        "seed": _int_field('"seed"', data["seed"], 0),
+        "input": _grid_field('"input"', data["input"], 2),
+        "kernel": _grid_field('"kernel"', data["kernel"], 2),
+        "channels": _grid_field('"channels"', data["channels"], 3),
+    }
+    for name in ("kernel_size", "stride", "dilation", "upscale"):
+        changes[name] = _int_field(f'"{name}"', params[name], 1)
+    changes["output_padding"] = _int_field('"output_padding"', params["output_padding"], 0)
+    padding = params["padding"]
+    if isinstance(padding, str):
+        if padding not in PADDING_WORDS:
+            raise SessionError(
+                f'"padding" must be a whole number ≥ 0, "same" or "valid", not {_show(padding)}'
+            )
+    else:
+        _int_field('"padding"', padding, 0)
+    changes["padding"] = padding
+    scale = params["scale"]
+    if not _is_number(scale) or not math.isfinite(scale) or scale <= 0:
+        raise SessionError(f'"scale" must be a finite number greater than 0, not {_show(scale)}')
+    changes["scale"] = float(scale)
+    for name in ("align_corners", "ceil_mode"):
+        if not isinstance(params[name], bool):
+            raise SessionError(f'"{name}" must be true or false, not {_show(params[name])}')
+        changes[name] = params[name]
+    if params["fill"] not in FILLS:
+        raise SessionError(f'"fill" must be one of {", ".join(FILLS)}, not {_show(params["fill"])}')
+    changes["fill"] = params["fill"]
+    r = changes["upscale"]
+    if changes["channels"].shape[0] != r * r:
+        raise SessionError(
+            f'"channels" has {changes["channels"].shape[0]} planes, but pixel shuffle with '
+            f'"upscale" {r} needs r² = {r * r}'
+        )
+    if changes["channels"].shape[1] > MAX_SIDE or changes["channels"].shape[2] > MAX_SIDE:
+        raise SessionError(f'"channels" planes must be 1 to {MAX_SIDE} on each side')
+    known = {f.name for f in dataclasses.fields(Scene)}
+    return Scene(**{k: v for k, v in changes.items() if k in known})
+
+
+def loads(text: str) -> Scene:
+    """The scene in session text ``text`` (SessionError if it is not a valid session)."""
+    try:
+        data = json.loads(text, parse_constant=_refuse_constant)
+    except json.JSONDecodeError as exc:
+        raise SessionError(f"not JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
+    except _ConstantError as exc:
+        raise SessionError(str(exc)) from None
+    except RecursionError:
+        raise SessionError("not a session: nested too deeply") from None
+    return scene_from_dict(data)
+
+
+class _ConstantError(ValueError):
+    pass
+
+
+def _refuse_constant(name: str) -> Any:
+    raise _ConstantError(f"{name} is not a number a session can hold (every value must be finite)")
+
+
+def load_session(path: str | os.PathLike[str]) -> Scene:
+    """The scene saved in file ``path``; SessionError naming the file and the problem."""
+    p = Path(path)
+    try:
+        raw = p.read_bytes()
+    except FileNotFoundError:
+        raise SessionError(f"{p}: no such file") from None
+    except IsADirectoryError:
+        raise SessionError(f"{p}: is a directory, not a session file") from None
+    except OSError as exc:
+        raise SessionError(f"{p}: {exc.strerror or exc}") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise SessionError(f"{p}: not a session (not UTF-8 text)") from None
+    try:
+        return loads(text)
+    except SessionError as exc:
+        raise SessionError(f"{p}: {exc}") from None
+
+
+# --------------------------------------------------------------------------------------------
+# Saving
+# --------------------------------------------------------------------------------------------
+
+
+def write_atomic(path: str | os.PathLike[str], text: str) -> Path:
+    """Write ``text`` to ``path`` all at once: a temporary file beside it, then ``os.replace``.
+
+    On any failure the temporary file is removed, ``path`` is left as it was, and the OSError
+    propagates. Returns the path written.
+    """
+    target = Path(path)
+    directory = target.parent if str(target.parent) else Path(".")
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, _mode_for(target))
+        os.replace(tmp, target)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+    return target
+
+
+def _mode_for(target: Path) -> int:
+    """The permissions a new file would get (or the ones the file it replaces has)."""
+    try:
+        return target.stat().st_mode & 0o777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
+def save_session(scene: Scene, path: str | os.PathLike[str]) -> Path:
+    """Save ``scene`` to ``path`` atomically; SessionError with the reason if it cannot."""
+    try:
+        return write_atomic(path, dumps(scene))
+    except OSError as exc:
+        raise SessionError(f"{path}: {describe_os_error(exc)}") from None
+
+
+def describe_os_error(exc: OSError) -> str:
+    """An OSError in words (``Permission denied``, ``No space left on device``…)."""
+    return exc.strerror or str(exc) or type(exc).__name__

@@ -1,0 +1,538 @@
+"""The guided tour: the seed post, paragraph by paragraph, one scene per stop.
+
+Each :class:`TourStop` names the seed paragraph it follows, the :class:`~tui_upsample.scene.Scene`
+to show (a learner may edit it like any other), which view of the app shows it, and how to explain
+it. The explanation is written from the live trace, so every number in it is the engine's and
+stays right while the learner edits: ``stop.explain(trace)`` returns its sentences.
+
+UI-free (Python, NumPy and the engine only): the app's tour panel renders what this module says.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from tui_upsample.engine import conv2d
+from tui_upsample.engine.convolution import ConvMatrix
+from tui_upsample.engine.lessons import footprint_overlap, resize_conv_overlap
+from tui_upsample.engine.numbers import format_number as num
+from tui_upsample.engine.steps import Trace
+from tui_upsample.scene import (
+    OPERATOR_NAMES,
+    SEED_KERNEL,
+    SEED_RAMP,
+    SEED_SMALL,
+    Scene,
+)
+
+SEED_PARAGRAPHS: Mapping[int, str] = {
+    1: "Prologue",
+    2: "Upsampling",
+    3: "Unpooling",
+    4: "Deconvolution",
+    5: "im2col",
+    6: "Transposed convolution",
+    7: "Epilogue",
+}
+"""The seed post's paragraphs (``/work/shared/seed/README.md``), by number."""
+
+Explain = Callable[[Trace], list[str]]
+
+METHODS_SHOWN = ("scatter", "matrix", "direct")
+"""The transposed convolution's methods a stop is built around (a note says when another shows)."""
+
+
+@dataclass(frozen=True, eq=False)
+class Aside:
+    """A grid the explanation shows beside its words (the engine's numbers), e.g. the seed's W1.
+
+    With ``column_per_step`` the column of the step on screen is highlighted (step k of conv2d
+    computes r's entry k, which is x times column k of W1).
+    """
+
+    title: str
+    values: Any
+    column_per_step: bool = True
+
+
+@dataclass(frozen=True, eq=False)
+class TourStop:
+    """One stop of the tour: a scene to step through and what it teaches.
+
+    ``paragraph`` is the seed paragraph the stop follows (``None``: beyond the seed, from the
+    literature it points to). ``view`` is the app view that shows it ("steps", "compare",
+    "overlap", "conventions"). ``variants`` are changes ``v`` cycles through (e.g. unpooling's
+    fill), applied to the scene on screen so the learner's edits stay. ``ops`` are the operators
+    the explanation is written for; on any other the panel says so.
+    """
+
+    title: str
+    paragraph: int | None
+    scene: Scene
+    explainer: Explain
+    ops: tuple[str, ...]
+    view: str = "steps"
+    variants: tuple[Mapping[str, Any], ...] = field(default_factory=tuple)
+    aside: Callable[[Trace], Aside] | None = None
+
+    @property
+    def source(self) -> str:
+        """Which part of the seed post this stop follows, in words."""
+        if self.paragraph is None:
+            return "beyond the seed post"
+        return f"after the seed's paragraph {self.paragraph}: {SEED_PARAGRAPHS[self.paragraph]}"
+
+    def explain(self, trace: Trace | None) -> list[str]:
+        """The stop's explanation for ``trace`` (the scene on screen), numbers from the engine."""
+        if trace is None:
+            return ["The scene has no valid trace yet: fix it in the settings, or press ] then [."]
+        if trace.op not in self.ops:
+            return [
+                f"This stop is about {_words(self.ops)}; the screen now shows {trace.op}"
+                f" ({OPERATOR_NAMES.get(trace.op, trace.op)}).",
+                "Everything works as usual; [ then ] brings this stop's own scene back.",
+            ]
+        text = self.explainer(trace)
+        method = getattr(trace, "method", None)
+        if method and self.scene.method in METHODS_SHOWN and method != self.scene.method:
+            other = next(
+                (
+                    k
+                    for k, s in enumerate(STOPS, 1)
+                    if s.scene.op == trace.op and s.scene.method == method
+                ),
+                None,
+            )
+            if method in METHODS_SHOWN:
+                where = f" — stop {other} explains that way" if other else ""
+                text.append(f"The screen now steps by {method} (m changes it){where}.")
+            else:
+                text.append("The compare view (c) shows scatter, matrix and direct side by side.")
+        return text
+
+    def aside_for(self, trace: Trace | None) -> Aside | None:
+        """The grid to show beside the words for ``trace``, if the stop has one for it."""
+        if self.aside is None or trace is None or trace.op not in self.ops:
+            return None
+        return self.aside(trace)
+
+    def next_variant(self, scene: Scene) -> Scene:
+        """``scene`` with the stop's next variant applied (the first after the last)."""
+        if not self.variants:
+            return scene
+        index = next(
+            (i for i, v in enumerate(self.variants) if _matches(scene, v)), len(self.variants) - 1
+        )
+        return apply_variant(scene, self.variants[(index + 1) % len(self.variants)])
+
+    def variant_label(self, scene: Scene) -> str:
+        """The variant on screen, e.g. ``fill=max`` (empty when the stop has none)."""
+        for variant in self.variants:
+            if _matches(scene, variant):
+                return ", ".join(f"{k}={v}" for k, v in variant.items())
+        return ""
+
+
+def apply_variant(scene: Scene, variant: Mapping[str, Any]) -> Scene:
+    """``scene`` with ``variant``'s fields set (an "op" switches operator, keeping the grids)."""
+    changes = dict(variant)
+    op = changes.pop("op", None)
+    if op is not None:
+        scene = scene.with_op(op)
+    return scene.replace(**changes, step=0) if changes else scene.replace(step=0)
+
+
+def _matches(scene: Scene, variant: Mapping[str, Any]) -> bool:
+    return all(getattr(scene, k) == v for k, v in variant.items())
+
+
+# Writing numbers ------------------------------------------------------------------------------
+
+
+def _words(items: Sequence[str]) -> str:
+    items = list(items)
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " or " + items[-1]
+
+
+def _shape(arr: Any) -> str:
+    return "×".join(str(int(s)) for s in np.shape(arr))
+
+
+def _vector(values: Any, limit: int = 9) -> str:
+    flat = [num(v) for v in np.asarray(values, dtype=np.float64).reshape(-1)]
+    if len(flat) > limit:
+        flat = [*flat[: limit - 2], "…", flat[-1]]
+    return "(" + ", ".join(flat) + ")"
+
+
+def _superscript(n: int) -> str:
+    """``9`` as ``⁹`` (ℝ⁹)."""
+    return str(n).translate(str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹"))
+
+
+def _cell(cell: Sequence[int]) -> str:
+    return "[" + ",".join(str(int(i)) for i in cell) + "]"
+
+
+def _pair_text(value: Any) -> str:
+    a, b = value
+    return str(a) if a == b else f"{a}×{b}"
+
+
+# The explanations -----------------------------------------------------------------------------
+
+
+def _prologue(trace: Trace) -> list[str]:
+    x, y = trace.input, trace.result
+    return [
+        "Networks such as FCN and FPN shrink feature maps on the way in and must grow them back"
+        " on the way out, to label every pixel or to merge coarse and fine features.",
+        f"Here max pooling shrinks the {_shape(x)} map x to the {_shape(y)} map y:"
+        f" {x.size} numbers become {y.size}.",
+        f"Everything after this stop grows a map like y back to {_shape(x)}. The seed post calls"
+        " every way of doing that upsampling; under it sit unpooling, which learns nothing, and"
+        " transposed convolution (loosely 'deconvolution'), which learns a kernel.",
+        "Press ] for the next stop, n / p to step through this one.",
+    ]
+
+
+def _argmax_list(trace: Trace, limit: int = 6) -> str:
+    items = []
+    for step in trace[: min(len(trace), limit)]:
+        (cell,) = step.output_cells
+        if step.argmax is not None:
+            items.append(f"y{_cell(cell)} = {num(trace.result[cell])} from x{_cell(step.argmax)}")
+    more = "" if len(trace) <= limit else f", … ({len(trace)} windows)"
+    return ", ".join(items) + more
+
+
+def _pooling(trace: Trace) -> list[str]:
+    k = _pair_text(trace.params["kernel_size"])
+    s = _pair_text(trace.params["stride"])
+    return [
+        f"Max pooling ({k}×{k} windows, stride {s}) keeps the largest value of each window of x"
+        " — good for classification, says the seed; average pooling is said to suit tasks where"
+        " exact location matters.",
+        "While pooling, remember where each maximum was — the argmax: " + _argmax_list(trace) + ".",
+        "A tie goes to the first maximum in reading order, as in PyTorch; the indices are flat"
+        " positions in this one plane of x.",
+        "Unpooling, the next stop, puts each value back at exactly these positions.",
+    ]
+
+
+def _unpooling(trace: Trace) -> list[str]:
+    y = trace.result
+    fill = trace.params["fill"]
+    first = trace[0]
+    pooled = getattr(trace, "pooled", None)
+    value = num(pooled[first.pooled_cell]) if pooled is not None and first.pooled_cell else "?"
+    text = [
+        "Unpooling reverses max pooling: each pooled value goes back to the position its"
+        f" maximum came from (pooled{_cell(first.pooled_cell or (0, 0))} = {value} goes to"
+        f" y{_cell(first.argmax or (0, 0))}).",
+    ]
+    if fill == "zeros":
+        zeros = int(np.count_nonzero(y == 0))
+        text.append(
+            "With fill=zeros (PyTorch's MaxUnpool2d, SegNet) every other cell stays 0:"
+            f" {zeros} of the {y.size} cells of y here."
+        )
+        text.append("The seed post fills them with the window's maximum instead: press v.")
+    else:
+        text.append(
+            "With fill=max (the seed post's reading) the rest of each window gets that window's"
+            f" maximum too, so no cell of the {_shape(y)} y is left empty."
+        )
+        text.append("PyTorch's MaxUnpool2d and SegNet fill with zeros instead: press v.")
+    text.append("No weights take part either way: 'unlearnable upsampling'.")
+    return text
+
+
+def _unlearnable(trace: Trace) -> list[str]:
+    x, y = trace.input, trace.result
+    text = []
+    if trace.op == "upsample_nearest":
+        example = trace[1].text if len(trace) > 1 else trace[0].text
+        text.append(
+            f"Nearest neighbour copies every cell of x into a block: x {_shape(x)} becomes y"
+            f" {_shape(y)}, e.g. {example.split('   ')[0]}."
+        )
+    elif trace.op == "bed_of_nails":
+        sh, sw = trace.params["scale_factor"]
+        text.append(
+            f"Bed of nails puts each x[i,j] at the top-left corner of its {sh}×{sw} block and"
+            f" zeros in the other {sh * sw - 1} cells: x {_shape(x)} becomes y {_shape(y)}, like"
+            " unpooling with every argmax in the corner."
+        )
+    else:
+        example = trace[1].text if len(trace) > 1 else trace[0].text
+        corners = "True" if trace.params["align_corners"] else "False"
+        text.append(
+            f"Bilinear mixes the four x cells nearest to each output position, weighted by"
+            f" distance (align_corners={corners}): x {_shape(x)} becomes y {_shape(y)}, e.g."
+            f" {example.split('   ')[0]}."
+        )
+    text += [
+        "None of the three has weights: the same x always gives the same y, so there is"
+        " nothing to learn — 'unlearnable upsampling', like unpooling.",
+        "Press v for the next of nearest, bed of nails and bilinear (your x stays).",
+    ]
+    return text
+
+
+def _w1(trace: Trace) -> ConvMatrix:
+    p = trace.params
+    assert trace.kernel is not None
+    return ConvMatrix(trace.kernel, trace.input.shape, p["stride"], p["padding"], p["dilation"])
+
+
+def _w1_aside(trace: Trace) -> Aside:
+    w1 = _w1(trace)
+    return Aside(f"W1 ∈ ℝ^({w1.shape[0]}×{w1.shape[1]})", w1)
+
+
+def _im2col(trace: Trace) -> list[str]:
+    x, w, r = trace.input, trace.kernel, trace.result
+    w1 = _w1(trace)
+    n_in, n_out = w1.shape
+    return [
+        f"The seed's convolution takes X ({_shape(x)}) and W ({_shape(w)}); each entry of the"
+        f" {_shape(r)} output R is the inner product of one {_shape(w)} window of X with W.",
+        f"im2col flattens X into x ∈ ℝ{_superscript(n_in)} = {_vector(x)} and lays W into W1 ∈"
+        f" ℝ^({n_in}×{n_out}), one column per window.",
+        f"Then r = xᵀ·W1 = {_vector(r)}, rearranged into the {_shape(r)} R; step k is x times"
+        " W1's column k.",
+        f"Below, the same product runs row by row: im2col(x) holds each window's"
+        f" {w.size} values, times W as a column.",
+    ]
+
+
+def _matrix_method(trace: Trace) -> list[str]:
+    r, y = trace.input, trace.result
+    w2 = trace.matrix  # type: ignore[attr-defined]
+    rows, cols = w2.shape
+    text = [
+        f"To go back from r ∈ ℝ^(1×{r.size}) to a {_shape(y)} shape, the seed multiplies"
+        f" r · W2 with W2 ∈ ℝ^({rows}×{cols}).",
+        f"W2 has exactly the shape of W1ᵀ (W1 was {cols}×{rows}), hence the name transposed"
+        " convolution. Column k of W2 gathers what flows into y's cell k: one step per column.",
+    ]
+    if r.shape == SEED_CONV_R.shape and np.array_equal(r, SEED_CONV_R):
+        diff = np.argwhere(y != SEED_RAMP) if y.shape == SEED_RAMP.shape else []
+        if len(diff):
+            cell = tuple(int(i) for i in diff[0])
+            text.append(
+                f"r is the R of the last stop, {_vector(r)}, yet y{_cell(cell)} ="
+                f" {num(y[cell])} where X had {num(SEED_RAMP[cell])}: the shape comes back,"
+                " not the values — 'deconvolution' is no inverse."
+            )
+    else:
+        text.append(
+            f"y = r · W2 = {_vector(y)}: a {_shape(y)} map again, though not the X a convolution"
+            " started from — the shape comes back, not the values."
+        )
+    text.append("Press m to see the same y by scatter or as a direct convolution.")
+    return text
+
+
+def _scatter_method(trace: Trace) -> list[str]:
+    r, w, y = trace.input, trace.kernel, trace.result
+    assert w is not None
+    p = trace.params
+    overlap = footprint_overlap(
+        r.shape, w.shape, p["stride"], p["padding"], p["output_padding"], p["dilation"]
+    )
+    most = int(overlap.counts.max())
+    where = tuple(int(i) for i in np.argwhere(overlap.counts == most)[0])
+    first = trace[0]
+    return [
+        "The epilogue's promise: a transposed convolution can be computed directly — each input"
+        " value scales the kernel, and the scaled kernel is added into the output.",
+        f"Step 1: r[0,0] = {num(r[0, 0])} times w gives {_vector(first.scaled_kernel)}, added"
+        f" into y at its footprint; each next footprint starts stride {_pair_text(p['stride'])}"
+        " further on.",
+        f"Where footprints overlap they add up: y{_cell(where)} collects {most} of the"
+        f" {r.size} footprints.",
+        f"The finished y = {_vector(y)} is the same as r · W2: row i of W2 is just r's cell i's"
+        " footprint, laid out flat.",
+    ]
+
+
+def _direct_method(trace: Trace) -> list[str]:
+    w, y = trace.kernel, trace.result
+    assert w is not None
+    g = trace.geometry  # type: ignore[attr-defined]
+    padded = trace.padded  # type: ignore[attr-defined]
+    s = g.stride
+    inserted = f"{s[0] - 1}" if s[0] == s[1] else f"{s[0] - 1} (rows), {s[1] - 1} (columns)"
+    zeros = "zero" if inserted == "1" else "zeros"
+    pad = _pair_text((g.padded_offset(0), g.padded_offset(1)))
+    return [
+        "The same transposed convolution is also an ordinary stride-1 convolution"
+        " (Dumoulin & Visin, Relationship 14).",
+        f"Insert s−1 = {inserted} {zeros} between r's values, pad by d(k−1)−p = {pad} on each side"
+        f" — the {_shape(padded)} grid on screen — and slide the kernel over it.",
+        f"But turned 180°: w = {_vector(w)} becomes {_vector(w[::-1, ::-1])}; the rotation is"
+        " the step people miss, and without it the result is different.",
+        f"Each step is one window's inner product, and y = {_vector(y, 8)} matches the scatter"
+        " and r · W2 exactly.",
+    ]
+
+
+def _checkerboard(trace: Trace) -> list[str]:
+    r, w = trace.input, trace.kernel
+    assert w is not None
+    p = trace.params
+    overlap = footprint_overlap(
+        r.shape, w.shape, p["stride"], p["padding"], p["output_padding"], p["dilation"]
+    )
+    s = p["stride"]
+    scale = s if s[0] == s[1] else (s[0], s[1])
+    remedy = resize_conv_overlap(r.shape, scale, w.shape)
+    text = [
+        f"Each r[i,j] stamps the {_shape(w)} kernel into y, stride {_pair_text(s)} apart, and"
+        f" overlapping stamps add up: {overlap.rule}.",
+    ]
+    ones = bool(np.all(r == 1) and np.all(w == 1))
+    counts = "With r and w all ones, y counts the stamps" if ones else "With all-ones r and w"
+    if not overlap.even and overlap.ratio is not None:
+        text.append(
+            f"{counts}: {num(overlap.ratio)}× more on some cells than on their neighbours — the"
+            " checkerboard artifacts of trained networks (Odena et al., Distill 2016)."
+        )
+    elif overlap.even:
+        text.append("Every interior cell gets the same number of stamps: no checkerboard.")
+    text += [
+        f"The remedy: resize, then convolve — {remedy.rule}; or a kernel size divisible by the"
+        " stride (4 at stride 2).",
+        "Press k to switch between this overlap view and the step-by-step scatter.",
+    ]
+    return text
+
+
+def _pixel_shuffle(trace: Trace) -> list[str]:
+    x, y = trace.input, trace.result
+    r = trace.params["upscale_factor"]
+    example = trace[1].text if len(trace) > 1 else trace[0].text
+    return [
+        f"Pixel shuffle (sub-pixel convolution) grows a map without zeros or overlap: a"
+        f" convolution makes r² = {r * r} channels of {_shape(x[0])}, and pixel shuffle"
+        f" interleaves them into one {_shape(y[0])} map.",
+        f"Output cell [i,j] takes channel (i mod {r})·{r} + (j mod {r}) at [i div {r}, j div {r}]:"
+        f" {example.split('   ')[0]}.",
+        "Every output cell gets exactly one value, so the shuffle itself adds no uneven overlap;"
+        " the convolution before it can still start out checkered (ICNR initialisation avoids"
+        " that).",
+        "The end of the tour: t or escape keeps this scene and leaves the tour.",
+    ]
+
+
+# The stops ------------------------------------------------------------------------------------
+
+SEED_CONV_R = conv2d(SEED_RAMP, SEED_KERNEL)
+"""The seed's R: its 3×3 X convolved with its 2×2 W (computed by the engine)."""
+
+_POOL = Scene.seed_example("max_pool2d")
+
+STOPS: tuple[TourStop, ...] = (
+    TourStop(
+        title="Why grow a feature map back?",
+        paragraph=1,
+        scene=_POOL.replace(step=3),
+        explainer=_prologue,
+        ops=("max_pool2d",),
+    ),
+    TourStop(
+        title="Max pooling remembers where",
+        paragraph=3,
+        scene=_POOL,
+        explainer=_pooling,
+        ops=("max_pool2d",),
+    ),
+    TourStop(
+        title="Max unpooling: zeros, or the seed's maximum",
+        paragraph=3,
+        scene=Scene.seed_example("max_unpool2d"),
+        explainer=_unpooling,
+        ops=("max_unpool2d",),
+        variants=({"fill": "zeros"}, {"fill": "max"}),
+    ),
+    TourStop(
+        title="Nearest, bed of nails, bilinear: nothing to learn",
+        paragraph=3,
+        scene=Scene.seed_example("upsample_nearest"),
+        explainer=_unlearnable,
+        ops=("upsample_nearest", "bed_of_nails", "upsample_bilinear"),
+        variants=(
+            {"op": "upsample_nearest"},
+            {"op": "bed_of_nails"},
+            {"op": "upsample_bilinear"},
+        ),
+    ),
+    TourStop(
+        title="Convolution as a matrix product: im2col",
+        paragraph=5,
+        scene=Scene.seed_example("conv2d"),
+        explainer=_im2col,
+        ops=("conv2d",),
+        aside=_w1_aside,
+    ),
+    TourStop(
+        title="Transposed convolution: r · W2, with W2 shaped like W1ᵀ",
+        paragraph=6,
+        scene=Scene.seed_example("conv_transpose2d").replace(input=SEED_CONV_R.copy()),
+        explainer=_matrix_method,
+        ops=("conv_transpose2d",),
+    ),
+    TourStop(
+        title="The scatter view: each value stamps the kernel",
+        paragraph=7,
+        scene=Scene.seed_example("conv_transpose2d").replace(
+            input=SEED_CONV_R.copy(), method="scatter"
+        ),
+        explainer=_scatter_method,
+        ops=("conv_transpose2d",),
+    ),
+    TourStop(
+        title="The direct way: zeros inserted, kernel turned 180°",
+        paragraph=7,
+        scene=Scene.seed_example("conv_transpose2d").replace(
+            input=SEED_SMALL.copy(), stride=2, method="direct"
+        ),
+        explainer=_direct_method,
+        ops=("conv_transpose2d",),
+    ),
+    TourStop(
+        title="Checkerboard artifacts: uneven overlap",
+        paragraph=None,
+        scene=Scene.seed_example("conv_transpose2d").replace(
+            input=np.ones((3, 3)),
+            kernel=np.ones((3, 3)),
+            stride=2,
+            method="scatter",
+            step=8,  # the last step: every stamp added
+        ),
+        explainer=_checkerboard,
+        ops=("conv_transpose2d",),
+        view="overlap",
+    ),
+    TourStop(
+        title="Pixel shuffle: channels into space",
+        paragraph=None,
+        scene=Scene.seed_example("pixel_shuffle"),
+        explainer=_pixel_shuffle,
+        ops=("pixel_shuffle",),
+    ),
+)
+"""The tour, in order: stop k (1-based on screen) is ``STOPS[k - 1]``."""
+
+
+def stop(number: int) -> TourStop:
+    """Tour stop ``number`` as on screen (1 … len(STOPS)); ValueError outside."""
+    if not 1 <= number <= len(STOPS):
+        raise ValueError(f"tour stop {number}: choose 1 to {len(STOPS)}")
+    return STOPS[number - 1]

@@ -1,0 +1,145 @@
+"""The guided tour's explanation: the stop's title, the seed paragraph it follows, a few sentences
+about the numbers on screen, ``k / 10`` and the keys.
+
+The panel is hidden outside the tour. It writes no number of its own: the sentences come from
+:meth:`tui_upsample.tour.TourStop.explain`, which reads them from the engine's trace.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.reactive import reactive
+from textual.widgets import Static
+
+from tui_upsample.engine.steps import Trace
+from tui_upsample.scene import Scene
+from tui_upsample.tour import STOPS, TourStop
+from tui_upsample.widgets.grid_view import GridView
+
+KEYS = (
+    ("n / p", "step"),
+    ("] / [", "next / previous stop"),
+    ("v", "variant"),
+    ("t / esc", "leave the tour"),
+)
+"""The keys the panel lists (the app's bindings; ``v`` only where the stop has variants)."""
+
+
+def keys_text(stop: TourStop, scene: Scene) -> Text:
+    """The key line for ``stop``: key in bold, what it does muted."""
+    text = Text()
+    for keys, what in KEYS:
+        if keys == "v":
+            if not stop.variants:
+                continue
+            what = f"variant (now {stop.variant_label(scene)})"
+        if text:
+            text.append("    ")
+        text.append(keys, style="bold")
+        text.append(f" {what}")
+    return text
+
+
+class TourPanel(Vertical):
+    """Stop k of the tour: what the scene below shows and why, tied to its numbers."""
+
+    DEFAULT_CSS = """
+    TourPanel {
+        height: auto;
+        max-height: 14;
+        border: round $accent;
+        border-title-color: $text-accent;
+        border-title-style: bold;
+        border-subtitle-color: $text-muted;
+        padding: 0 1;
+        display: none;
+        &.-touring { display: block; }
+        & #tour-row { height: auto; }
+        & #tour-words { height: auto; width: 1fr; }
+        & #tour-title { height: 1; text-style: bold underline; color: $text-accent; }
+        & #tour-text { height: auto; color: $text; }
+        & #tour-keys { height: auto; color: $text-muted; }
+        & #tour-aside {
+            border: round $panel-lighten-2;
+            border-title-color: $text;
+            max-height: 12;
+            margin-left: 1;
+        }
+    }
+    """
+
+    stop: reactive[int | None] = reactive(None)
+    """The stop on screen, 1 … 10 (bound to the app's ``tour_stop``); None outside the tour."""
+    trace: reactive[Trace | None] = reactive(None, always_update=True)
+    """The trace on screen (bound to the app's): the explanation's numbers come from it."""
+    scene: reactive[Scene | None] = reactive(None)
+    """The scene on screen (bound to the app's): which variant is showing."""
+    step: reactive[int] = reactive(0)
+    """The step on screen (bound to the app's): the aside grid highlights its column."""
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="tour-row"):
+            with Vertical(id="tour-words"):
+                yield Static("", id="tour-title")
+                yield Static("", id="tour-text")
+                yield Static("", id="tour-keys")
+            yield GridView(dim_zeros=True, id="tour-aside")
+
+    def on_mount(self) -> None:
+        self._draw()
+
+    def watch_stop(self) -> None:
+        self._draw()
+
+    def watch_trace(self) -> None:
+        self._draw()
+
+    def watch_scene(self) -> None:
+        self._draw()
+
+    def watch_step(self) -> None:
+        self._draw_aside()
+
+    @property
+    def tour_stop(self) -> TourStop | None:
+        """The :class:`TourStop` on screen, if any."""
+        if self.stop is None or not 1 <= self.stop <= len(STOPS):
+            return None
+        return STOPS[self.stop - 1]
+
+    @property
+    def sentences(self) -> list[str]:
+        """The explanation on screen, one sentence (or two) per item."""
+        stop = self.tour_stop
+        return [] if stop is None else stop.explain(self.trace)
+
+    def _draw(self) -> None:
+        stop = self.tour_stop
+        self.set_class(stop is not None, "-touring")
+        if not self.is_mounted or stop is None:
+            return
+        self.border_title = f"Guided tour  {self.stop} / {len(STOPS)}"
+        self.border_subtitle = stop.source
+        self.query_one("#tour-title", Static).update(stop.title)
+        self.query_one("#tour-text", Static).update(" ".join(self.sentences))
+        scene = self.scene if self.scene is not None else stop.scene
+        self.query_one("#tour-keys", Static).update(keys_text(stop, scene))
+        self._draw_aside()
+
+    def _draw_aside(self) -> None:
+        """The stop's grid beside the words (the seed's W1), its step's column highlighted."""
+        if not self.is_mounted:
+            return
+        view = self.query_one("#tour-aside", GridView)
+        stop = self.tour_stop
+        aside = None if stop is None else stop.aside_for(self.trace)
+        view.display = aside is not None
+        if aside is None:
+            return
+        marks = {"current": ((-1, self.step),)} if aside.column_per_step else {}
+        view.show(aside.values, marks)
+        view.border_title = aside.title
+        scrollbar = 1 if view.content_height > 10 else 0
+        view.styles.width = max(view.content_width + 2 + scrollbar, len(aside.title) + 6)
