@@ -23,6 +23,7 @@ from tui_upsample.export import (
     export_pytorch,
     file_name,
     keras_refusal,
+    printed_rows,
 )
 from tui_upsample.scene import OPERATORS, Scene, preset_grid
 
@@ -78,7 +79,7 @@ def test_numpy_script_runs_and_prints_the_engine_result(name: str, tmp_path) -> 
         [sys.executable, str(path)], capture_output=True, text=True, timeout=120, cwd=tmp_path
     )
     assert run.returncode == 0, run.stderr
-    assert _last_json(run.stdout) == (expected_result(scene) + 0.0).tolist()
+    assert _last_json(run.stdout) == printed_rows(expected_result(scene), "numpy")
 
 
 @pytest.mark.parametrize("name", sorted(SCENES))
@@ -166,6 +167,13 @@ def test_keras_uses_layers_with_the_kernel_and_no_bias() -> None:
         Scene.seed_example("upsample_nearest")
     )
     assert "layers.Conv2DTranspose(" in export_keras(SCENES["nails-3"])
+
+
+def test_printed_values_are_rounded_the_same_way_everywhere() -> None:
+    rows = printed_rows(np.array([[8.399999999999999, -0.0, 1.0 / 3.0]]), "numpy")
+    assert rows == [[8.4, 0.0, 0.3333333333]]
+    assert json.dumps(rows) == "[[8.4, 0.0, 0.3333333333]]"
+    assert printed_rows(np.array([[1.0 / 3.0]]), "keras") == [[0.333333]]
 
 
 @pytest.mark.parametrize(

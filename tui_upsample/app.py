@@ -81,13 +81,18 @@ class UpsampleApp(FileActions, App[int]):
         Binding(
             "f",
             "toggle_view('conventions')",
-            "Keras vs PyTorch",
+            "Conventions: Keras vs PyTorch",
             show=False,
             priority=True,
             id="view-conventions",
         ),
         Binding(
-            "w", "toggle_matrix_face", "W1 / W2", show=False, priority=True, id="matrix-face"
+            "w",
+            "toggle_matrix_face",
+            "Compare: matrix face W2 / W1",
+            show=False,
+            priority=True,
+            id="matrix-face",
         ),
         Binding(
             "t",

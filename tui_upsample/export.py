@@ -51,6 +51,18 @@ TOLERANCE: dict[str, str] = {
 """How far the script's result may be from tui-upsample's (relative to the largest value)."""
 
 
+PRINT_DIGITS: dict[str, int] = {"pytorch": 10, "numpy": 10, "keras": 6}
+"""Significant digits of the printed JSON: float64 round-off differs between libraries in the
+last bits (a different order of additions), float32 already in the 7th digit; rounded, the PyTorch
+and NumPy scripts print the same JSON."""
+
+
+def printed_rows(result: np.ndarray, fmt: str) -> list[list[float]]:
+    """The rows a ``fmt`` script prints for ``result``: each value to PRINT_DIGITS digits."""
+    digits = PRINT_DIGITS[fmt]
+    return [[float(f"{v:.{digits}g}") + 0.0 for v in row] for row in np.asarray(result).tolist()]
+
+
 class ExportError(ValueError):
     """The scene cannot be written in this format (the message says why, for a learner)."""
 
@@ -195,7 +207,17 @@ def _script(
         f'        f"mismatch at row {{row}}, column {{col}}: {who} gives {{result[row, col]!r}},"',
         '        f" tui-upsample computed {expected[row, col]!r} (tolerance {tolerance:g})"',
         "    )",
-        "print(json.dumps(result.tolist()))",
+        f"# Printed to {PRINT_DIGITS[framework]} significant digits: "
+        + (
+            "float32 holds about 7."
+            if framework == "keras"
+            else "libraries add in different orders, so"
+        ),
+        "# float64 results differ in the last bits; rounded, PyTorch and NumPy print the same."
+        if framework != "keras"
+        else "# (The check above compares the unrounded values.)",
+        f'print(json.dumps([[float(f"{{v:.{PRINT_DIGITS[framework]}g}}") + 0.0 for v in row]'
+        " for row in result.tolist()]))",
     ]
     return "\n".join(lines) + "\n"
 
@@ -705,7 +727,8 @@ def _keras_conv(scene: Scene, in_shape: str) -> list[str]:
         kh, kw = d * (kh - 1) + 1, d * (kw - 1) + 1
         body += [
             "# Keras refuses strides > 1 together with dilation_rate > 1, so the kernel is",
-            f"# dilated by hand: {d - 1} zero(s) between its taps span the same {kh}×{kw} window.",
+            f"# dilated by hand: {d - 1} zero{'s' if d > 2 else ''} between its taps span the same"
+            f" {kh}×{kw} window.",
             f'dilated = np.zeros(({kh}, {kw}, 1, 1), dtype="float32")',
             f"dilated[::{d}, ::{d}] = kernel",
             "kernel = dilated",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
+from functools import lru_cache
 
 import numpy as np
 
@@ -43,6 +44,15 @@ def format_number(value: float, digits: int = 4) -> str:
 
 def format_to_width(value: float, width: int) -> str:
     """The value in at most ``width`` characters, right-aligned; fewer digits if it must."""
+    v = float(value)
+    if v != v:  # NaN: not cached (no two NaNs are equal keys)
+        return EMPTY.rjust(width)
+    return _format_to_width(v, width)
+
+
+@lru_cache(maxsize=1 << 16)
+def _format_to_width(value: float, width: int) -> str:
+    # Every visible cell of every frame comes here: the same numbers, over and over.
     for digits in (4, 3, 2, 1):
         text = format_number(value, digits)
         if len(text) <= width:

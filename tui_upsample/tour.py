@@ -297,6 +297,7 @@ def _w1_aside(trace: Trace) -> Aside:
 
 def _im2col(trace: Trace) -> list[str]:
     x, w, r = trace.input, trace.kernel, trace.result
+    assert w is not None
     w1 = _w1(trace)
     n_in, n_out = w1.shape
     return [
@@ -322,7 +323,8 @@ def _matrix_method(trace: Trace) -> list[str]:
         " convolution. Column k of W2 gathers what flows into y's cell k: one step per column.",
     ]
     if r.shape == SEED_CONV_R.shape and np.array_equal(r, SEED_CONV_R):
-        diff = np.argwhere(y != SEED_RAMP) if y.shape == SEED_RAMP.shape else []
+        same_shape = y.shape == SEED_RAMP.shape
+        diff = np.argwhere(y != SEED_RAMP) if same_shape else np.zeros((0, 2), dtype=int)
         if len(diff):
             cell = tuple(int(i) for i in diff[0])
             text.append(

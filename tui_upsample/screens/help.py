@@ -17,6 +17,13 @@ EXTRA_KEYS: tuple[tuple[str, str, str], ...] = (
     ("0-9 - . e", "Start typing a new value for the cell", "grid editor"),
     ("ctrl+p", "Command palette: operators, methods, presets, grid commands", "everywhere"),
     ("ctrl+q", "Quit", "everywhere"),
+    (
+        "c, then n / p",
+        "Compare steps one output cell at a time: matrix and direct compute that cell; the "
+        "scatter face shows its sum after the last input value whose footprint reaches that "
+        "cell or an earlier one (from then on those cells are final in all three faces)",
+        "everywhere",
+    ),
 )
 """Keys that are not bindings (typed characters, Textual's own focus and palette keys)."""
 

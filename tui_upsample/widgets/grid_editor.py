@@ -82,7 +82,7 @@ class GridEditor(Vertical):
         border-title-color: $text-accent;
         padding: 0 1;
         &:focus-within { border: round $accent; }
-        & > GridView { max-height: 14; }
+        & > GridView { max-height: 14; max-width: 100%; }
         & > #edit-line {
             height: 1; display: none;
             background: $boost; color: $text; text-style: bold;

@@ -149,6 +149,7 @@ class GridView(ScrollView, inherit_bindings=False):
         """Draw zeros faintly (for grids that are mostly zeros)."""
         self._values: Any = np.zeros((0, 0)) if values is None else values
         self._marks: dict[str, _Marks] = {}
+        self._style_cache: dict[tuple[str, ...], Style] = {}
         self._cell_width = 1
         self._gutter = 1
         if values is not None:
@@ -220,6 +221,10 @@ class GridView(ScrollView, inherit_bindings=False):
         super().on_mount()
         self.call_after_refresh(self.follow)
 
+    def on_resize(self) -> None:
+        # A view laid out after the step moved (or resized with the terminal) scrolls to it now.
+        self.follow()
+
     def follow(self) -> None:
         """Scroll so that the strongest highlighted cells are visible."""
         for style in HIGHLIGHT_ORDER:
@@ -241,11 +246,20 @@ class GridView(ScrollView, inherit_bindings=False):
         return block if within == 0 else (block, within - 1)
 
     def _style(self, *names: str) -> Style:
-        return self.get_component_rich_style(*names)
+        # Looked up for every cell of every frame: kept until the CSS or theme changes.
+        style = self._style_cache.get(names)
+        if style is None:
+            style = self.get_component_rich_style(*names) if names else self.rich_style
+            self._style_cache[names] = style
+        return style
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._style_cache.clear()
 
     def render_line(self, y: int) -> Strip:
         width = self.size.width
-        base = self.rich_style
+        base = self._style()
         if width <= 0:
             return Strip.blank(0)
         scroll_x, scroll_y = self.scroll_offset
@@ -293,9 +307,9 @@ class GridView(ScrollView, inherit_bindings=False):
         zero = self._style("grid-view--cell", "grid-view--zero")
         empty = self._style("grid-view--cell", "grid-view--empty")
         marks = [(name, self._marks[name]) for name in HIGHLIGHT_ORDER if name in self._marks]
-        gap = Segment(" ", self.rich_style)
+        gap = Segment(" ", self._style())
         out: list[Segment] = []
-        for col, value in zip(range(c0, c1), numbers, strict=False):
+        for col, value in zip(range(c0, c1), numbers.tolist(), strict=False):
             cell = (channel, row, col) if is_3d else (row, col)
             style = plain
             for name, mark in marks:
@@ -303,7 +317,7 @@ class GridView(ScrollView, inherit_bindings=False):
                     style = self._style("grid-view--cell", f"grid-view--{name}")
                     break
             else:
-                if np.isnan(value):
+                if value != value:  # NaN: not written yet
                     style = empty
                 elif self.dim_zeros and value == 0:
                     style = zero

@@ -167,10 +167,17 @@ class StepView(Vertical):
             )
 
     def _width(self, trace: Trace, step: Step, name: str) -> int:
-        if name == OUTPUT:
-            return max(cell_width(trace.result), cell_width(step.partial))
-        if name == SCALED_KERNEL and step.scaled_kernel is not None:
-            return cell_width(step.scaled_kernel)
+        if name in (OUTPUT, SCALED_KERNEL):
+            # Grids whose numbers change from step to step: their width only grows within a
+            # trace, so stepping back and forth does not rebuild the layout.
+            values = step.scaled_kernel if name == SCALED_KERNEL else step.partial
+            if values is None:
+                values = trace.grid(name).values  # type: ignore[union-attr]
+            if name not in self._widths and name == OUTPUT:
+                self._widths[name] = cell_width(trace.result)
+            width = max(self._widths.get(name, 1), cell_width(values))
+            self._widths[name] = width
+            return width
         if name not in self._widths:
             grid = trace.grid(name)
             assert grid is not None
