@@ -205,3 +205,54 @@ def test_the_console_script_never_shows_a_traceback(tmp_path: Path) -> None:
         f"upsample-tui: error: --input {str(binary)!r}: is not a NumPy array file (.npy)"
     )
     assert result.stdout == ""
+
+
+def _session(tmp_path: Path, name: str, change) -> Path:  # type: ignore[no-untyped-def]
+    """A session file of the seed's example, with ``change`` applied to its JSON text or data."""
+    from tui_upsample.scene import Scene
+    from tui_upsample.session import dumps
+
+    text = dumps(Scene.seed_example())
+    path = tmp_path / name
+    result = change(text)
+    if isinstance(result, bytes):
+        path.write_bytes(result)
+    else:
+        path.write_text(result if isinstance(result, str) else json.dumps(result))
+    return path
+
+
+BAD_SESSIONS = {
+    "truncated.json": (lambda text: text[: len(text) // 2], "not JSON"),
+    "empty.json": (lambda text: "", "not JSON"),
+    "binary.json": (lambda text: BINARY, "not UTF-8"),
+    "newer.json": (
+        lambda text: {**json.loads(text), "version": 99},
+        "written by a newer tui-upsample",
+    ),
+    "not-a-session.json": (lambda text: [[1, 2], [3, 4]], "session"),
+    "nan-input.json": (
+        lambda text: text.replace('"input": [', '"input": [[NaN, 1], ', 1),
+        "input",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BAD_SESSIONS))
+def test_a_bad_session_names_load_the_file_and_the_problem(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, name: str
+) -> None:
+    change, says = BAD_SESSIONS[name]
+    path = _session(tmp_path, name, change)
+    line = error_of(capsys, ["--load", str(path)])
+    assert "--load" in line and name in line and says in line, line
+
+
+def test_a_missing_session_or_directory(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    assert "no such file" in error_of(capsys, ["--load", str(tmp_path / "gone.json")])
+    assert "directory" in error_of(capsys, ["--load", str(tmp_path)])
+
+
+def test_a_good_session_loads(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = _session(tmp_path, "good.json", lambda text: text)
+    assert "--press" in error_of(capsys, ["--load", str(path), "--press", "n"])

@@ -49,6 +49,9 @@ def _flat(cells: Any, cols: int) -> tuple[tuple[int, int], ...]:
 class CompareView(Vertical):
     """Scatter, matrix and direct side by side on the same output cell, and whether they agree."""
 
+    _stale_while_hidden = False
+    """Whether the scene changed while the view was hidden (it is drawn again when shown)."""
+
     DEFAULT_CSS = """
     CompareView {
         border: round $panel-lighten-2;
@@ -144,8 +147,16 @@ class CompareView(Vertical):
         """The grid called ``name`` in face ``face`` (for tests)."""
         return self._cards[face][name]
 
+    def on_show(self) -> None:
+        if self._stale_while_hidden:
+            self._stale_while_hidden = False
+            self._draw()
+
     def _draw(self) -> None:
         if not self.is_mounted:
+            return
+        if not self.display:  # hidden behind another view: drawn when shown (on_show)
+            self._stale_while_hidden = True
             return
         trace = self.faces_trace
         faces = self.query_one("#faces")

@@ -35,6 +35,9 @@ class ConventionsView(VerticalScroll):
     """Keras 'same' / 'valid' against PyTorch padding / output_padding, with the differences
     marked."""
 
+    _stale_while_hidden = False
+    """Whether the scene changed while the view was hidden (it is drawn again when shown)."""
+
     DEFAULT_CSS = """
     ConventionsView {
         border: round $panel-lighten-2;
@@ -88,8 +91,16 @@ class ConventionsView(VerticalScroll):
                 found[mode] = str(exc)
         return found
 
+    def on_show(self) -> None:
+        if self._stale_while_hidden:
+            self._stale_while_hidden = False
+            self._draw()
+
     def _draw(self) -> None:
         if not self.is_mounted:
+            return
+        if not self.display:  # hidden behind another view: drawn when shown (on_show)
+            self._stale_while_hidden = True
             return
         scene = self.scene
         head = self.query_one("#conventions-head", Static)

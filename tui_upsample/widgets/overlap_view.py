@@ -63,6 +63,9 @@ class OverlapView(VerticalScroll):
     """Footprint counts of the scene's transposed convolution, and the resize-convolution
     remedy, side by side."""
 
+    _stale_while_hidden = False
+    """Whether the scene changed while the view was hidden (it is drawn again when shown)."""
+
     DEFAULT_CSS = """
     OverlapView {
         border: round $panel-lighten-2;
@@ -126,8 +129,16 @@ class OverlapView(VerticalScroll):
             return None, None, str(exc)
         return None, None, ""
 
+    def on_show(self) -> None:
+        if self._stale_while_hidden:
+            self._stale_while_hidden = False
+            self._draw()
+
     def _draw(self) -> None:
         if not self.is_mounted:
+            return
+        if not self.display:  # hidden behind another view: drawn when shown (on_show)
+            self._stale_while_hidden = True
             return
         scene = self.scene
         mine, remedy, problem = self.overlaps()

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.reactive import reactive
+from textual.reactive import var
 from textual.widgets import Static
 
 from tui_upsample.engine.steps import (
@@ -61,6 +61,23 @@ def _shape_text(shape: tuple[int, ...]) -> str:
     return "×".join(str(s) for s in shape)
 
 
+def _set_text(widget: Static, text: str) -> None:
+    """Show ``text`` in ``widget``, laying the screen out again only if its height changes
+    (a layout pass redraws the whole screen: too slow to do on every step)."""
+    if getattr(widget, "_shown_text", None) == text:
+        return
+    widget._shown_text = text  # type: ignore[attr-defined]
+    width = widget.content_region.width
+    if width <= 0:
+        widget.update(text)
+        return
+    widget.update(text, layout=False)
+    lines = widget.get_content_height(widget.content_region.size, widget.app.size, width)
+    if lines != getattr(widget, "_shown_lines", None):
+        widget._shown_lines = lines  # type: ignore[attr-defined]
+        widget.refresh(layout=True)
+
+
 class StepView(Vertical):
     """Step k of n: the grids, the highlighted cells, and the arithmetic of the step."""
 
@@ -86,9 +103,11 @@ class StepView(Vertical):
     }
     """
 
-    trace: reactive[Trace | None] = reactive(None, always_update=True)
+    # var, not reactive: a change redraws only the grids and lines it touches (their own
+    # refresh), not the whole pane.
+    trace: var[Trace | None] = var(None, always_update=True)
     """The trace on screen (bound to the app's)."""
-    step: reactive[int] = reactive(0)
+    step: var[int] = var(0)
     """The index of the step on screen (bound to the app's)."""
 
     can_focus = True
@@ -141,8 +160,8 @@ class StepView(Vertical):
         if step is None:
             self.query_one("#counter", Static).update("no steps")
             return
-        self.query_one("#counter", Static).update(f"step {step.index + 1} / {n}")
-        self.query_one("#arithmetic", Static).update(step.text)
+        _set_text(self.query_one("#counter", Static), f"step {step.index + 1} / {n}")
+        _set_text(self.query_one("#arithmetic", Static), step.text)
         detail = ""
         if step.weights:
             detail = "weights: " + ", ".join(
@@ -150,8 +169,9 @@ class StepView(Vertical):
                 for c, w in zip(step.input_cells, step.weights, strict=False)
             )
         detail_widget = self.query_one("#detail", Static)
-        detail_widget.update(detail)
-        detail_widget.display = bool(detail)
+        _set_text(detail_widget, detail)
+        if detail_widget.display != bool(detail):
+            detail_widget.display = bool(detail)
 
         widths = {g.name: self._width(trace, step, g.name) for g in trace.grids}
         key = tuple((g.name, tuple(g.values.shape), widths[g.name], g.title) for g in trace.grids)
