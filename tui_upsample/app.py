@@ -10,11 +10,14 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from textual import events, on
+from textual._context import active_message_pump
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
+from textual.css.query import NoMatches
 from textual.reactive import var
 from textual.timer import Timer
+from textual.widget import Widget
 from textual.widgets import ContentSwitcher, Footer, Header
 
 from tui_upsample import tour
@@ -225,14 +228,39 @@ class UpsampleApp(FileActions, App[int]):
                 )
                 yield LessonNotes(id="lesson-notes").data_bind(UpsampleApp.scene)
             with ContentSwitcher(initial=self.view, id="views"):
-                yield StepView(id="steps").data_bind(UpsampleApp.trace, UpsampleApp.step)
-                yield CompareView(id="compare").data_bind(
-                    UpsampleApp.trace, UpsampleApp.step, UpsampleApp.matrix_face
-                )
-                yield OverlapView(id="overlap").data_bind(UpsampleApp.scene)
-                yield ConventionsView(id="conventions").data_bind(UpsampleApp.scene)
+                # The other views are built the first time they are shown (_show_view): most
+                # sessions never open them, and each costs start-up time.
+                yield self._make_view("steps")
+                if self.view != "steps":
+                    yield self._make_view(self.view)
         yield Footer()
         yield TooSmallNotice(id="too-small")
+
+    def _make_view(self, view: str) -> Widget:
+        """The widget that shows ``view``, bound to the scene it shows."""
+        token = active_message_pump.set(self)  # data_bind binds to the app's reactives
+        try:
+            if view == "compare":
+                return CompareView(id="compare").data_bind(
+                    UpsampleApp.trace, UpsampleApp.step, UpsampleApp.matrix_face
+                )
+            if view == "overlap":
+                return OverlapView(id="overlap").data_bind(UpsampleApp.scene)
+            if view == "conventions":
+                return ConventionsView(id="conventions").data_bind(UpsampleApp.scene)
+            return StepView(id="steps").data_bind(UpsampleApp.trace, UpsampleApp.step)
+        finally:
+            active_message_pump.reset(token)
+
+    def _show_view(self, switcher: ContentSwitcher, view: str) -> None:
+        """Put ``view`` on screen, building it the first time."""
+        try:
+            switcher.get_child_by_id(view)
+        except NoMatches:
+            widget = self._make_view(view)
+            widget.display = False
+            switcher.mount(widget)
+        switcher.current = view
 
     def on_mount(self) -> None:
         self.query_one(TooSmallNotice).fit(self.size)
@@ -281,7 +309,7 @@ class UpsampleApp(FileActions, App[int]):
 
     def watch_view(self, view: str) -> None:
         for switcher in self.query("#views").results(ContentSwitcher):
-            switcher.current = view
+            self._show_view(switcher, view)
         scene = self.scene
         if view == "compare" and scene.op == "conv_transpose2d" and scene.method != "all":
             self._method_before_compare = scene.method
@@ -310,7 +338,11 @@ class UpsampleApp(FileActions, App[int]):
     @property
     def typing(self) -> bool:
         """Whether the learner is typing a cell's value (then every key is a character)."""
-        return any(editor.editing for editor in self.query(GridEditor))
+        # Asked for every key binding whenever the footer is drawn: look the editors up once.
+        editors = getattr(self, "_editors", None)
+        if not editors or not all(editor.is_attached for editor in editors):
+            editors = self._editors = tuple(self.query(GridEditor))
+        return any(editor.editing for editor in editors)
 
     def action_step(self, delta: int) -> None:
         """Move ``delta`` steps forward (or back), staying within the trace."""

@@ -25,6 +25,7 @@ from textual.widgets import Static
 from tui_upsample.number_format import format_number
 from tui_upsample.scene import MAX_SIDE, Scene
 from tui_upsample.widgets.grid_view import GridView
+from tui_upsample.widgets.quiet_text import set_text
 
 NUMBER_KEYS = frozenset("0123456789-+.e")
 """Keys that start editing the cell under the cursor (the key is the first character typed)."""
@@ -169,13 +170,15 @@ class GridEditor(Vertical):
         what = "kernel w" if self.which == "kernel" else "input"
         if self.which == "input" and self.scene.op == "pixel_shuffle":
             what = f"input: {grid.shape[0]} channels"
-        self.border_title = f"{what}  {'×'.join(str(s) for s in grid.shape)}"
+        title = f"{what}  {'×'.join(str(s) for s in grid.shape)}"
+        if self.border_title != title:  # setting a title repaints the whole pane
+            self.border_title = title
         view = self.query_one("#grid", GridView)
         view.show(grid, {"cursor": [self.cursor]})
 
     def _say(self, text: str, refused: bool = False) -> None:
         message = self.query_one("#message", Static)
-        message.update(text)
+        set_text(message, text)
         message.set_class(refused, "-refused")
         message.set_class(bool(text), "-shown")
 

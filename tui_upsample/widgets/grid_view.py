@@ -149,6 +149,9 @@ class GridView(ScrollView, inherit_bindings=False):
         """Draw zeros faintly (for grids that are mostly zeros)."""
         self._values: Any = np.zeros((0, 0)) if values is None else values
         self._marks: dict[str, _Marks] = {}
+        self._shown: np.ndarray | None = None  # a copy of small values, to see what changed
+        self._block_key: tuple[Any, int, int, int, int] | None = None
+        self._block = np.zeros((0, 0))
         self._style_cache: dict[tuple[str, ...], Style] = {}
         self._cell_width = 1
         self._gutter = 1
@@ -195,6 +198,8 @@ class GridView(ScrollView, inherit_bindings=False):
         The cell width is ``width`` if given, else the widest of ``width_values`` (default: the
         values themselves, or a corner of them if they are too big to read).
         """
+        old_values, old_marks, old_shown = self._values, self._marks, self._shown
+        old_layout = (tuple(old_values.shape), self._cell_width, self._gutter, self.virtual_size)
         self._values = values
         self._marks = {}
         for style, cells in (highlights or {}).items():
@@ -213,9 +218,62 @@ class GridView(ScrollView, inherit_bindings=False):
         if channels > 1:
             width = max(width, len(f"channel {channels - 1}"))
         self.virtual_size = Size(width, line_count)
-        self.refresh()
+        small = isinstance(values, np.ndarray) and values.size <= READ_WHOLE
+        self._shown = np.array(values, dtype=np.float64) if small else None
+        layout = (tuple(values.shape), self._cell_width, self._gutter, self.virtual_size)
+        if self.is_mounted and layout == old_layout:
+            # Same geometry: repaint only the lines whose numbers or highlights changed (a
+            # step moves a highlight by a cell or two; repainting every line is most of its cost).
+            self._refresh_changes(old_values, old_shown, old_marks)
+        else:
+            self.refresh()
         if follow and self.is_mounted:
             self.call_after_refresh(self.follow)
+
+    def _refresh_changes(
+        self, old_values: Any, old_shown: np.ndarray | None, old_marks: dict[str, _Marks]
+    ) -> None:
+        """Repaint the lines (or, for a column highlight, the columns) that differ from what
+        was on screen: the old values and highlights against the new."""
+        channels, rows, _ = _shape3(self._values)
+        lines: set[int] = set()  # virtual lines below the column numbers
+        if old_shown is not None and self._shown is not None:
+            same = (old_shown == self._shown) | (np.isnan(old_shown) & np.isnan(self._shown))
+            changed = ~same.reshape(channels, rows, -1).all(axis=-1)
+            for channel, row in zip(*np.nonzero(changed), strict=True):
+                lines.add(self._virtual_line(int(channel), int(row)))
+        elif self._values is not old_values:
+            self.refresh()
+            return
+        regions: list[Region] = []
+        scroll_x, scroll_y = self.scroll_offset
+        height = self.size.height
+        slot = self._cell_width + 1
+        empty = _Marks()
+        for style in old_marks.keys() | self._marks.keys():
+            before, after = old_marks.get(style, empty), self._marks.get(style, empty)
+            for cell in before.cells ^ after.cells:
+                channel, row = (cell[0], cell[1]) if len(cell) == 3 else (0, cell[0])
+                lines.add(self._virtual_line(channel, row))
+            for row in before.rows ^ after.rows:
+                lines.update(self._virtual_line(c, row) for c in range(channels))
+            for col in before.cols ^ after.cols:
+                x = self._gutter + col * slot - scroll_x
+                regions.append(Region(x, 1, slot, max(height - 1, 0)))
+        for line in lines:
+            y = line - scroll_y + 1
+            if 1 <= y < height:
+                regions.append(Region(0, y, self.size.width, 1))
+        visible = self.size.region
+        regions = [r.intersection(visible) for r in regions]
+        regions = [r for r in regions if r.width > 0 and r.height > 0]
+        if regions:
+            self.refresh(*regions)
+
+    def _virtual_line(self, channel: int, row: int) -> int:
+        """The line (counted from the first below the column numbers) of ``row`` in ``channel``."""
+        channels, rows, _ = _shape3(self._values)
+        return channel * (rows + 1) + 1 + row if channels > 1 else row
 
     def on_mount(self) -> None:
         super().on_mount()
@@ -300,6 +358,8 @@ class GridView(ScrollView, inherit_bindings=False):
             numbers = np.asarray(values[channel, row : row + 1, c0:c1], dtype=np.float64).ravel()
         elif len(values.shape) == 1:
             numbers = np.asarray(values[c0:c1], dtype=np.float64).ravel()
+        elif not isinstance(values, np.ndarray):
+            numbers = self._lazy_block(row, c0, c1)[row - self._block_key[1]]
         else:
             numbers = np.asarray(values[row : row + 1, c0:c1], dtype=np.float64).ravel()
         is_3d = len(values.shape) == 3
@@ -324,6 +384,26 @@ class GridView(ScrollView, inherit_bindings=False):
             out.append(gap)
             out.append(Segment(format_to_width(value, self._cell_width), style))
         return out
+
+    def _lazy_block(self, row: int, c0: int, c1: int) -> np.ndarray:
+        """The visible block of a lazy grid (W1/W2 are built block by block): read once for all
+        the visible rows, kept while only the highlights change."""
+        r0, r1 = self._block_key[1:3] if self._block_key else (0, 0)
+        if self._block_key is None or (
+            self._block_key[0] is not self._values
+            or not r0 <= row < r1
+            or self._block_key[3:] != (c0, c1)
+        ):
+            rows = self._shape_rows()
+            r0 = max(min(row, self.scroll_offset.y), 0)
+            r1 = min(max(r0 + self.size.height, row + 1), rows)
+            block = np.asarray(self._values[r0:r1, c0:c1], dtype=np.float64).reshape(r1 - r0, -1)
+            self._block_key = (self._values, r0, r1, c0, c1)
+            self._block = block
+        return self._block
+
+    def _shape_rows(self) -> int:
+        return _shape3(self._values)[1]
 
     # Scrolling ---------------------------------------------------------------------------------
     def cell_region(self, cell: tuple[int, ...]) -> Region:

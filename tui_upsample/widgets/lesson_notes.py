@@ -27,6 +27,7 @@ from tui_upsample.engine.lessons import (
 )
 from tui_upsample.number_format import format_number
 from tui_upsample.scene import Scene
+from tui_upsample.widgets.quiet_text import set_text
 
 WHY_TRANSPOSED = (
     "Equal for every x and y, because W2 = W1ᵀ: so conv_transpose2d is the gradient of conv2d "
@@ -169,5 +170,5 @@ class LessonNotes(Vertical):
 
     def _set(self, selector: str, text: str) -> None:
         widget = self.query_one(selector, Static)
-        widget.update(text)
+        set_text(widget, text)
         widget.display = bool(text)

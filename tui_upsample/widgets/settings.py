@@ -26,6 +26,7 @@ from tui_upsample.scene import (
     PADDING_WORDS,
     Scene,
 )
+from tui_upsample.widgets.quiet_text import set_text
 
 LABELS: dict[str, str] = {
     "kernel_size": "kernel size k",
@@ -223,8 +224,11 @@ class Settings(Vertical):
         if not self.is_mounted:
             return
         scene = self.scene
-        self.border_title = "settings"
-        self.border_subtitle = OPERATOR_NAMES[scene.op]
+        # Setting a title repaints the whole pane: only when it changes.
+        if self.border_title != "settings":
+            self.border_title = "settings"
+        if self.border_subtitle != OPERATOR_NAMES[scene.op]:
+            self.border_subtitle = OPERATOR_NAMES[scene.op]
         with self.prevent(Input.Changed, Select.Changed, Switch.Changed):
             op = self.query_one("#op", Select)
             if op.value != scene.op:
@@ -271,10 +275,10 @@ class Settings(Vertical):
         formula = self.query_one("#formula", Static)
         problem = self.query_one("#problem", Static)
         text = self._typo or self.error
-        problem.update(text)
+        set_text(problem, text)
         problem.display = bool(text)
         if text:
-            formula.update("")
+            set_text(formula, "")
             formula.display = False
             return
         params = {k: v for k, v in scene.engine_params().items() if k not in ("weight", "method")}
@@ -286,7 +290,7 @@ class Settings(Vertical):
         except ValueError as exc:
             lines = [str(exc)]
         width = max(self.content_region.width, 20)
-        formula.update("\n".join(wrap_formula(line, width) for line in lines))
+        set_text(formula, "\n".join(wrap_formula(line, width) for line in lines))
         formula.display = bool(lines)
 
     # Screen → app ------------------------------------------------------------------------------

@@ -156,7 +156,9 @@ class StepView(Vertical):
         n = len(trace)
         step = self.current
         method = f" · {trace.method}" if trace.method else ""
-        self.border_title = f"{trace.op}{method}"
+        title = f"{trace.op}{method}"
+        if self.border_title != title:  # setting a title repaints the whole pane
+            self.border_title = title
         if step is None:
             self.query_one("#counter", Static).update("no steps")
             return

@@ -8,7 +8,6 @@ The panel is hidden outside the tour. It writes no number of its own: the senten
 from __future__ import annotations
 
 from rich.text import Text
-from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.reactive import reactive
 from textual.widgets import Static
@@ -79,13 +78,20 @@ class TourPanel(Vertical):
     step: reactive[int] = reactive(0)
     """The step on screen (bound to the app's): the aside grid highlights its column."""
 
-    def compose(self) -> ComposeResult:
-        with Horizontal(id="tour-row"):
-            with Vertical(id="tour-words"):
-                yield Static("", id="tour-title")
-                yield Static("", id="tour-text")
-                yield Static("", id="tour-keys")
-            yield GridView(dim_zeros=True, id="tour-aside")
+    def _build(self) -> None:
+        """The panel's widgets, built the first time the tour starts (not at start-up)."""
+        self.mount(
+            Horizontal(
+                Vertical(
+                    Static("", id="tour-title"),
+                    Static("", id="tour-text"),
+                    Static("", id="tour-keys"),
+                    id="tour-words",
+                ),
+                GridView(dim_zeros=True, id="tour-aside"),
+                id="tour-row",
+            )
+        )
 
     def on_mount(self) -> None:
         self._draw()
@@ -120,6 +126,11 @@ class TourPanel(Vertical):
         self.set_class(stop is not None, "-touring")
         if not self.is_mounted or stop is None:
             return
+        if not self.query("#tour-aside"):
+            if not self.children:
+                self._build()
+            self.call_after_refresh(self._draw)  # once the new widgets are in place
+            return
         self.border_title = f"Guided tour  {self.stop} / {len(STOPS)}"
         self.border_subtitle = stop.source
         self.query_one("#tour-title", Static).update(stop.title)
@@ -130,7 +141,7 @@ class TourPanel(Vertical):
 
     def _draw_aside(self) -> None:
         """The stop's grid beside the words (the seed's W1), its step's column highlighted."""
-        if not self.is_mounted:
+        if not self.is_mounted or not self.query("#tour-aside"):
             return
         view = self.query_one("#tour-aside", GridView)
         stop = self.tour_stop

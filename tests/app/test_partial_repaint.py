@@ -1,0 +1,73 @@
+"""The shortcuts that keep a step or an edit cheap must never leave stale numbers on screen.
+
+A grid repaints only the lines whose numbers or highlights changed; the views a learner has not
+opened yet are built the first time they are shown; the tour panel builds its widgets when the
+tour starts.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from textual.app import App, ComposeResult
+from textual.geometry import Region
+
+from tui_upsample.widgets.grid_view import GridView
+
+SIZE = (120, 40)
+
+
+class OneGrid(App[None]):
+    """A single grid view, to watch what it puts on screen."""
+
+    def compose(self) -> ComposeResult:
+        yield GridView(np.arange(12.0).reshape(3, 4), id="grid")
+
+
+def on_screen(view: GridView) -> list[str]:
+    """The lines the grid's widget puts on screen (through Textual's line cache)."""
+    return [strip.text for strip in view.render_lines(Region(0, 0, *view.outer_size))]
+
+
+async def test_changed_row_and_highlight_reach_the_screen() -> None:
+    app = OneGrid()
+    async with app.run_test(size=(40, 10)) as pilot:
+        await pilot.pause()
+        view = app.query_one(GridView)
+        before = on_screen(view)
+        values = np.arange(12.0).reshape(3, 4)
+        values[1, 2] = 7.5  # one cell of row 1 changes, same width
+        view.show(values, {"current": [(2, 0)]}, width=view.cell_width)
+        await pilot.pause()
+        after = on_screen(view)
+        assert after[0] == before[0] and after[1] == before[1]  # header and row 0 kept
+        assert after[2] != before[2]  # row 1 shows its new number
+        styles = [seg.style for seg in view.render_lines(Region(0, 1, *view.outer_size))[0]]
+        view.show(values, {"current": [(0, -1)]}, width=view.cell_width)  # a whole row
+        await pilot.pause()
+        strip = view.render_lines(Region(0, 1, *view.outer_size))[0]
+        assert [seg.style for seg in strip] != styles  # row 0 repainted with its highlight
+
+
+async def test_hidden_views_are_built_when_first_shown(app_factory) -> None:
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert not app.query("#compare") and not app.query("#overlap")
+        assert not app.query("#tour-aside")
+        await pilot.press("k")
+        await pilot.pause()
+        assert app.query_one("#overlap").display and not app.query("#compare")
+        await pilot.press("k", "t")
+        await pilot.pause()
+        assert app.query_one("#tour-aside") is not None
+        assert app.query_one("#steps").display
+
+
+async def test_a_step_back_and_forth_shows_the_same_screen(app_factory) -> None:
+    app = app_factory(stride=2)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        first = app.export_screenshot()
+        await pilot.press("n", "n", "n", "p", "p", "p")
+        await pilot.pause()
+        assert app.export_screenshot() == first
