@@ -15,17 +15,7 @@ from typing import Any
 
 import numpy as np
 
-OPERATORS: tuple[str, ...] = (
-    "max_pool2d",
-    "max_unpool2d",
-    "upsample_nearest",
-    "bed_of_nails",
-    "upsample_bilinear",
-    "conv2d",
-    "conv_transpose2d",
-    "pixel_shuffle",
-)
-"""Every operator, by its engine name, in the order ``o`` steps through them (the engine's)."""
+from tui_upsample.engine.traces import METHODS, OPERATORS
 
 OPERATOR_NAMES: Mapping[str, str] = {
     "conv_transpose2d": "transposed convolution",
@@ -54,12 +44,6 @@ ALIASES: Mapping[str, str] = {
 }
 """Short names accepted for operators (compared without regard to case)."""
 
-METHODS: Mapping[str, tuple[str, ...]] = {
-    "conv2d": ("im2col",),
-    "conv_transpose2d": ("scatter", "matrix", "direct", "all"),
-}
-"""The ways each convolution can be stepped through, in the order ``m`` steps through them.
-"all" is the compare layout: scatter, matrix and direct side by side, one step per output cell."""
 
 PARAMETERS: Mapping[str, tuple[str, ...]] = {
     "conv_transpose2d": (
