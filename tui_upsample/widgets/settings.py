@@ -152,6 +152,7 @@ class Settings(Vertical):
         self._typo = ""
         self._ready = False  # controls post Changed while they are first set up: not the learner
         self._methods_shown: tuple[str, ...] = ()
+        self._built: set[str] = set()  # the parameters whose row exists
 
     def compose(self) -> ComposeResult:
         with Horizontal(classes="param", id="row-op"):
@@ -163,12 +164,28 @@ class Settings(Vertical):
                 compact=True,
                 id="op",
             )
+        # A row is built the first time an operator takes its parameter (``_sync``): the seed's
+        # operator takes 6 of the 11, and every widget costs start-up time.
         for name in self.PARAMETERS:
-            with Horizontal(classes="param", id=f"row-{name}"):
-                yield Label(LABELS[name])
-                yield self._control(name)
+            if name in self.scene.takes:
+                yield self._row(name)
         yield Static("", id="formula")
         yield Static("", id="problem")
+
+    def _row(self, name: str) -> Horizontal:
+        """The row for parameter ``name``: its label and its control, set to the scene's value."""
+        self._built.add(name)
+        control = self._control(name)
+        return Horizontal(Label(LABELS[name]), control, classes="param", id=f"row-{name}")
+
+    def _build_row(self, name: str) -> None:
+        """Mount the row for ``name`` in its place, between the rows already built."""
+        later = self.PARAMETERS[self.PARAMETERS.index(name) + 1 :]
+        before = next((f"#row-{n}" for n in later if n in self._built), "#formula")
+        row = self._row(name)
+        self.mount(row, before=before)
+        for box in row.query(Input):
+            box.cursor_blink = getattr(self.app, "cursor_blink", True)
 
     def _control(self, name: str) -> Widget:
         if name in SWITCH_PARAMS:
@@ -234,6 +251,10 @@ class Settings(Vertical):
             if op.value != scene.op:
                 op.value = scene.op
             for name in self.PARAMETERS:
+                if name not in self._built:
+                    if name in scene.takes:
+                        self._build_row(name)  # built with the scene's value
+                    continue
                 row = self.query_one(f"#row-{name}")
                 row.display = name in scene.takes
                 if not row.display:
