@@ -98,6 +98,7 @@ class ThreeFacesTrace(Trace):
 
     op = "conv_transpose2d"
     method = "all"
+    kernel: np.ndarray  # always set by __init__, from the matrix face's kernel
 
     def __init__(
         self,

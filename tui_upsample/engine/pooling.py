@@ -93,7 +93,7 @@ def max_pool2d(
             )
     oh, ow = out
     # Padding is what makes the output (and the padded copy below) larger than x.
-    blame = ("padding", padding) if max(p) > 0 else ("x", arr)
+    blame: tuple[str, Any] = ("padding", padding) if max(p) > 0 else ("x", arr)
     room_for(*blame, (n, c, oh, ow))
     # A stride longer than the padded input leaves one window per axis, wherever it is; cap it
     # so that index arithmetic stays within int64.

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import Any, Literal, cast
 
 import numpy as np
 
@@ -158,8 +158,12 @@ class MaxPoolTrace(_CellByCellTrace):
         ceil_mode: bool = False,
     ) -> None:
         self.input = _plane("x", x)
-        self.result, self.indices = max_pool2d(
-            self.input, kernel_size, stride, padding, dilation, ceil_mode, return_indices=True
+        # return_indices=True: max_pool2d returns (values, indices).
+        self.result, self.indices = cast(
+            "tuple[np.ndarray, np.ndarray]",
+            max_pool2d(
+                self.input, kernel_size, stride, padding, dilation, ceil_mode, return_indices=True
+            ),
         )
         k = positive_pair("kernel_size", kernel_size)
         self.params = {
@@ -177,7 +181,7 @@ class MaxPoolTrace(_CellByCellTrace):
         h, w = self.input.shape
         rows = [oi * sh - ph + dh * a for a in range(kh)]
         cols = [oj * sw - pw + dw * b for b in range(kw)]
-        cells = [(r, c) for r in rows if 0 <= r < h for c in cols if 0 <= c < w]
+        cells: list[Cell] = [(r, c) for r in rows if 0 <= r < h for c in cols if 0 <= c < w]
         return cells, kh * kw
 
     def _step(self, k: int) -> Step:
@@ -225,14 +229,23 @@ class MaxUnpoolTrace(Trace):
         output_size: Any = None,
     ) -> None:
         self.input = _plane("x", x)
-        self.pooled, self.indices = max_pool2d(
-            self.input, kernel_size, stride, padding, return_indices=True
+        # return_indices=True: max_pool2d returns (values, indices).
+        self.pooled, self.indices = cast(
+            "tuple[np.ndarray, np.ndarray]",
+            max_pool2d(self.input, kernel_size, stride, padding, return_indices=True),
         )
         # Indices are flat positions in x's plane, so unpool back to x's own size unless told
         # otherwise (the default size is smaller when the windows do not tile x exactly).
         size = self.input.shape if output_size is None else output_size
         self.result = max_unpool2d(
-            self.pooled, self.indices, kernel_size, stride, padding, size, fill=fill
+            self.pooled,
+            self.indices,
+            kernel_size,
+            stride,
+            padding,
+            size,
+            # max_unpool2d checks fill itself and refuses anything but "zeros" or "max".
+            fill=cast(Literal["zeros", "max"], fill),
         )
         k = positive_pair("kernel_size", kernel_size)
         self.params = {
@@ -278,7 +291,7 @@ class MaxUnpoolTrace(Trace):
             written |= np.outer(done_rows, col_in.any(axis=0))
             written |= np.outer(row_in[i], col_in[: j + 1].any(axis=0))
             rest = f"the rest of its window is filled with {num(value)} (the seed's variant)"
-            cells = tuple((int(r), int(c)) for r, c in np.argwhere(window))
+            cells: tuple[Cell, ...] = tuple((int(r), int(c)) for r, c in np.argwhere(window))
         else:
             rest = "the rest of its window stays 0"
             cells = (target,)
@@ -510,6 +523,7 @@ class Conv2dTrace(_CellByCellTrace):
 
     op = "conv2d"
     method = "im2col"
+    kernel: np.ndarray  # always set by __init__ (_kernel refuses None)
 
     def __init__(
         self,
@@ -587,6 +601,8 @@ class ConvTranspose2dTrace(Trace):
     """Transposed convolution, followed as a scatter, as r · W2, or as a direct convolution."""
 
     op = "conv_transpose2d"
+    kernel: np.ndarray  # always set by __init__ (_kernel refuses None)
+    method: str  # always set by __init__, to "scatter", "matrix" or "direct"
 
     def __init__(
         self,
@@ -625,7 +641,9 @@ class ConvTranspose2dTrace(Trace):
         if method == "direct":
             # The zero-inserted, padded input is the output grown by d(k−1) per axis.
             g = self.geometry
-            blame = ("dilation", dilation) if max(g.dilation) > 1 else ("weight", self.kernel)
+            blame: tuple[str, Any] = (
+                ("dilation", dilation) if max(g.dilation) > 1 else ("weight", self.kernel)
+            )
             room_for(*blame, g.padded_size, "the zero-inserted, padded input")
         elif method == "matrix":
             self.matrix  # noqa: B018 - W2 is lazy, but refuses a geometry its indices cannot reach
@@ -642,7 +660,8 @@ class ConvTranspose2dTrace(Trace):
     def _footprint(self, i: int, j: int) -> tuple[list[Cell], list[Cell]]:
         g, (kh, kw) = self.geometry, self.kernel.shape
         out_h, out_w = g.output
-        taps, cells = [], []
+        taps: list[Cell] = []
+        cells: list[Cell] = []
         for a in range(kh):
             r = i * g.stride[0] + g.dilation[0] * a - g.crop[0]
             for b in range(kw):
