@@ -26,11 +26,8 @@ from tui_upsample.engine.steps import Trace
 from tui_upsample.file_actions import FileActions
 from tui_upsample.scene import METHODS, OPERATOR_NAMES, PRESETS, Scene, build_trace
 from tui_upsample.screens.help import HelpScreen
-from tui_upsample.widgets.compare_view import CompareView
-from tui_upsample.widgets.conventions_view import ConventionsView
 from tui_upsample.widgets.grid_editor import GridEditor
 from tui_upsample.widgets.lesson_notes import LessonNotes
-from tui_upsample.widgets.overlap_view import OverlapView
 from tui_upsample.widgets.settings import Settings
 from tui_upsample.widgets.step_view import StepView
 from tui_upsample.widgets.too_small import TooSmallNotice
@@ -240,13 +237,20 @@ class UpsampleApp(FileActions, App[int]):
         """The widget that shows ``view``, bound to the scene it shows."""
         token = active_message_pump.set(self)  # data_bind binds to the app's reactives
         try:
+            # The hidden views' modules are imported when first shown (start-up time).
             if view == "compare":
+                from tui_upsample.widgets.compare_view import CompareView
+
                 return CompareView(id="compare").data_bind(
                     UpsampleApp.trace, UpsampleApp.step, UpsampleApp.matrix_face
                 )
             if view == "overlap":
+                from tui_upsample.widgets.overlap_view import OverlapView
+
                 return OverlapView(id="overlap").data_bind(UpsampleApp.scene)
             if view == "conventions":
+                from tui_upsample.widgets.conventions_view import ConventionsView
+
                 return ConventionsView(id="conventions").data_bind(UpsampleApp.scene)
             return StepView(id="steps").data_bind(UpsampleApp.trace, UpsampleApp.step)
         finally:

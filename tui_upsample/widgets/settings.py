@@ -152,7 +152,8 @@ class Settings(Vertical):
         self._typo = ""
         self._ready = False  # controls post Changed while they are first set up: not the learner
         self._methods_shown: tuple[str, ...] = ()
-        self._built: set[str] = set()  # the parameters whose row exists
+        self._resync = False  # a _sync is due once rows just built are mounted
+        self._controls: dict[str, Widget] = {}  # the parameters whose row exists: their control
 
     def compose(self) -> ComposeResult:
         with Horizontal(classes="param", id="row-op"):
@@ -174,14 +175,13 @@ class Settings(Vertical):
 
     def _row(self, name: str) -> Horizontal:
         """The row for parameter ``name``: its label and its control, set to the scene's value."""
-        self._built.add(name)
-        control = self._control(name)
+        control = self._controls[name] = self._control(name)
         return Horizontal(Label(LABELS[name]), control, classes="param", id=f"row-{name}")
 
     def _build_row(self, name: str) -> None:
         """Mount the row for ``name`` in its place, between the rows already built."""
         later = self.PARAMETERS[self.PARAMETERS.index(name) + 1 :]
-        before = next((f"#row-{n}" for n in later if n in self._built), "#formula")
+        before = next((f"#row-{n}" for n in later if n in self._controls), "#formula")
         row = self._row(name)
         self.mount(row, before=before)
         for box in row.query(Input):
@@ -251,7 +251,7 @@ class Settings(Vertical):
             if op.value != scene.op:
                 op.value = scene.op
             for name in self.PARAMETERS:
-                if name not in self._built:
+                if name not in self._controls:
                     if name in scene.takes:
                         self._build_row(name)  # built with the scene's value
                     continue
@@ -263,13 +263,22 @@ class Settings(Vertical):
         self._show_formula()
 
     def _set_control(self, name: str) -> None:
+        if not self._controls[name].is_mounted:
+            # A row just built shows the scene's value; set it again once the control is up, in
+            # case the scene changes before (an unmounted Select would show "Select").
+            if not self._resync:
+                self._resync = True
+                self.call_after_refresh(self._sync_again)
+            return
         value = self._value(name)
         if name in SWITCH_PARAMS:
-            switch = self.query_one(f"#{name}", Switch)
+            switch = self._controls[name]
+            assert isinstance(switch, Switch)
             if switch.value != bool(value):
                 switch.value = bool(value)
         elif name == "method":
-            select = self.query_one("#method", Select)
+            select = self._controls[name]
+            assert isinstance(select, Select)
             methods = METHODS.get(self.scene.op, ())
             if self._methods_shown != methods:
                 select.set_options([(m, m) for m in methods])
@@ -279,17 +288,23 @@ class Settings(Vertical):
             elif value not in methods and methods:
                 select.value = methods[0]
         elif name == "fill":
-            select = self.query_one("#fill", Select)
+            select = self._controls[name]
+            assert isinstance(select, Select)
             if select.value != value:
                 select.value = value
         else:
-            box = self.query_one(f"#{name}", Input)
+            box = self._controls[name]
+            assert isinstance(box, Input)
             try:
                 typed = parse_param(name, box.value)
             except ValueError:
                 typed = None
             if typed != value or isinstance(typed, bool):
                 box.value = _show(value)
+
+    def _sync_again(self) -> None:
+        self._resync = False
+        self._sync()
 
     def _show_formula(self) -> None:
         scene = self.scene
