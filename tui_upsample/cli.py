@@ -393,9 +393,7 @@ def scene_from_args(args: argparse.Namespace, base: Scene | None = None) -> Scen
             if args.kernel == "seed":
                 scene = scene.with_preset("kernel", "seed")
             else:
-                scene = scene.replace(
-                    kernel=preset_grid(args.kernel, scene.kernel.shape, seed)
-                )
+                scene = scene.replace(kernel=preset_grid(args.kernel, scene.kernel.shape, seed))
         else:
             scene = scene.replace(kernel=load_grid(args.kernel, "--kernel"))
             if args.kernel_size is not None and scene.kernel.shape != (args.kernel_size,) * 2:
