@@ -427,6 +427,42 @@ def transpose_window(
     return window[0], window[1]
 
 
+def checked_transpose_window(
+    padding: Any,
+    output_padding: Any,
+    size: Pair,
+    kernel: Pair,
+    stride: Pair,
+    dilation: Pair,
+) -> tuple[str | Pair, Pair, tuple[Pair, Pair]]:
+    """The padding, output_padding and :func:`transpose_window` of a transposed convolution,
+    after checking PyTorch's rules: output_padding below stride or dilation (and 0 with a padding
+    string, which fixes the size itself) and an output of at least one row and column."""
+    pad_arg = padding_arg(padding)
+    op = non_negative_pair("output_padding", output_padding)
+    if isinstance(pad_arg, str):
+        if op != (0, 0):
+            raise fail(
+                "output_padding",
+                output_padding,
+                f"must be 0 with padding={padding!r}, which fixes the output size itself",
+            )
+    else:
+        limit = (max(stride[0], dilation[0]), max(stride[1], dilation[1]))
+        if op[0] >= limit[0] or op[1] >= limit[1]:
+            raise fail("output_padding", op, f"must be smaller than stride or dilation {limit}")
+    window = transpose_window(pad_arg, op, size, kernel, stride, dilation)
+    out_hw = (window[0][1], window[1][1])
+    if min(out_hw) < 1:
+        raise fail(
+            "padding",
+            padding,
+            f"gives an output of size {_show(out_hw)}: (i−1)·stride − 2·padding + "
+            f"dilation·(k−1) + output_padding + 1 must be at least 1",
+        )
+    return pad_arg, op, window
+
+
 def conv_transpose2d(
     x: ArrayLike,
     weight: ArrayLike,
@@ -453,19 +489,7 @@ def conv_transpose2d(
     s = positive_pair("stride", stride)
     d = positive_pair("dilation", dilation)
     g = positive_int("groups", groups)
-    pad_arg = padding_arg(padding)
-    op = non_negative_pair("output_padding", output_padding)
-    if isinstance(pad_arg, str):
-        if op != (0, 0):
-            raise fail(
-                "output_padding",
-                output_padding,
-                f"must be 0 with padding={padding!r}, which fixes the output size itself",
-            )
-    else:
-        limit = (max(s[0], d[0]), max(s[1], d[1]))
-        if op[0] >= limit[0] or op[1] >= limit[1]:
-            raise fail("output_padding", op, f"must be smaller than stride or dilation {limit}")
+    padding_arg(padding)  # its own rules first; output_padding is checked with the output size
     w4 = _weight_4d(xa, w)
 
     x4, restore = to_batched(xa)
@@ -483,15 +507,8 @@ def conv_transpose2d(
 
     size = (x4.shape[2], x4.shape[3])
     kernel = (w4.shape[2], w4.shape[3])
-    window = transpose_window(pad_arg, op, size, kernel, s, d)
+    _, _, window = checked_transpose_window(padding, output_padding, size, kernel, s, d)
     out_hw = (window[0][1], window[1][1])
-    if min(out_hw) < 1:
-        raise fail(
-            "padding",
-            padding,
-            f"gives an output of size {_show(out_hw)}: (i−1)·stride − 2·padding + "
-            f"dilation·(k−1) + output_padding + 1 must be at least 1",
-        )
     n, _, h, wd = x4.shape
     blame = _growth_blame(("x", xa), ("weight", w), stride, dilation, size, kernel)
     room_for(*blame, (n, c_out) + out_hw)
@@ -787,27 +804,9 @@ class ConvMatrix:
         size = positive_pair("input_size", input_size)
         s = positive_pair("stride", stride)
         d = positive_pair("dilation", dilation)
-        pad_arg = padding_arg(padding)
-        op = non_negative_pair("output_padding", output_padding)
-        if isinstance(pad_arg, str) and op != (0, 0):
-            raise fail(
-                "output_padding",
-                output_padding,
-                f"must be 0 with padding={padding!r}, which fixes the output size itself",
-            )
-        limit = (max(s[0], d[0]), max(s[1], d[1]))
-        if not isinstance(pad_arg, str) and (op[0] >= limit[0] or op[1] >= limit[1]):
-            raise fail("output_padding", op, f"must be smaller than stride or dilation {limit}")
         k = (w.shape[0], w.shape[1])
-        window = transpose_window(pad_arg, op, size, k, s, d)
+        _, _, window = checked_transpose_window(padding, output_padding, size, k, s, d)
         out_hw = (window[0][1], window[1][1])
-        if min(out_hw) < 1:
-            raise fail(
-                "padding",
-                padding,
-                f"gives an output of size {_show(out_hw)}: (i−1)·stride − 2·padding + "
-                f"dilation·(k−1) + output_padding + 1 must be at least 1",
-            )
         m = cls.__new__(cls)
         blame = _growth_blame(("input_size", input_size), ("weight", w), stride, dilation, size, k)
         # Output cell y of the transposed conv is full row y + start, so the forward conv it is
