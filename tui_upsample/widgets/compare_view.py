@@ -26,6 +26,7 @@ from textual.widgets import Static
 from tui_upsample.engine.faces import FACES, FacesStep, ThreeFacesTrace
 from tui_upsample.engine.steps import PADDED, ROTATED_KERNEL, SCALED_KERNEL, Trace
 from tui_upsample.number_format import cell_width
+from tui_upsample.widgets.drawn_when_shown import DrawnWhenShown
 from tui_upsample.widgets.grid_card import GridCard
 from tui_upsample.widgets.grid_view import measure_width
 
@@ -46,10 +47,9 @@ def _flat(cells: Any, cols: int) -> tuple[tuple[int, int], ...]:
     return tuple((0, int(r) * cols + int(c)) for r, c in cells)
 
 
-class CompareView(Vertical):
+class CompareView(DrawnWhenShown, Vertical):
     """Scatter, matrix and direct side by side on the same output cell, and whether they agree."""
 
-    _stale_while_hidden = False
     """Whether the scene changed while the view was hidden (it is drawn again when shown)."""
 
     DEFAULT_CSS = """
@@ -147,16 +147,8 @@ class CompareView(Vertical):
         """The grid called ``name`` in face ``face`` (for tests)."""
         return self._cards[face][name]
 
-    def on_show(self) -> None:
-        if self._stale_while_hidden:
-            self._stale_while_hidden = False
-            self._draw()
-
     def _draw(self) -> None:
-        if not self.is_mounted:
-            return
-        if not self.display:  # hidden behind another view: drawn when shown (on_show)
-            self._stale_while_hidden = True
+        if not self._ready_to_draw():
             return
         trace = self.faces_trace
         faces = self.query_one("#faces")

@@ -19,6 +19,7 @@ from textual.widgets import Static
 from tui_upsample.engine.lessons import Conventions, keras_vs_pytorch, output_padding_choices
 from tui_upsample.number_format import cell_width
 from tui_upsample.scene import Scene
+from tui_upsample.widgets.drawn_when_shown import DrawnWhenShown
 from tui_upsample.widgets.grid_card import GridCard
 
 MODES = ("same", "valid")
@@ -31,11 +32,10 @@ def _pair(value: tuple[int, int] | None) -> str:
     return str(value[0]) if value[0] == value[1] else f"({value[0]}, {value[1]})"
 
 
-class ConventionsView(VerticalScroll):
+class ConventionsView(DrawnWhenShown, VerticalScroll):
     """Keras 'same' / 'valid' against PyTorch padding / output_padding, with the differences
     marked."""
 
-    _stale_while_hidden = False
     """Whether the scene changed while the view was hidden (it is drawn again when shown)."""
 
     DEFAULT_CSS = """
@@ -91,16 +91,8 @@ class ConventionsView(VerticalScroll):
                 found[mode] = str(exc)
         return found
 
-    def on_show(self) -> None:
-        if self._stale_while_hidden:
-            self._stale_while_hidden = False
-            self._draw()
-
     def _draw(self) -> None:
-        if not self.is_mounted:
-            return
-        if not self.display:  # hidden behind another view: drawn when shown (on_show)
-            self._stale_while_hidden = True
+        if not self._ready_to_draw():
             return
         scene = self.scene
         head = self.query_one("#conventions-head", Static)

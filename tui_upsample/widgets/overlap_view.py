@@ -27,6 +27,7 @@ from tui_upsample.engine.lessons import (
 )
 from tui_upsample.number_format import format_number
 from tui_upsample.scene import Scene
+from tui_upsample.widgets.drawn_when_shown import DrawnWhenShown
 from tui_upsample.widgets.grid_card import GridCard
 
 LEVELS: tuple[tuple[str, str], ...] = (
@@ -59,11 +60,10 @@ def _pattern(values: tuple[int, ...]) -> str:
     return ", ".join(str(v) for v in values)
 
 
-class OverlapView(VerticalScroll):
+class OverlapView(DrawnWhenShown, VerticalScroll):
     """Footprint counts of the scene's transposed convolution, and the resize-convolution
     remedy, side by side."""
 
-    _stale_while_hidden = False
     """Whether the scene changed while the view was hidden (it is drawn again when shown)."""
 
     DEFAULT_CSS = """
@@ -129,16 +129,8 @@ class OverlapView(VerticalScroll):
             return None, None, str(exc)
         return None, None, ""
 
-    def on_show(self) -> None:
-        if self._stale_while_hidden:
-            self._stale_while_hidden = False
-            self._draw()
-
     def _draw(self) -> None:
-        if not self.is_mounted:
-            return
-        if not self.display:  # hidden behind another view: drawn when shown (on_show)
-            self._stale_while_hidden = True
+        if not self._ready_to_draw():
             return
         scene = self.scene
         mine, remedy, problem = self.overlaps()
