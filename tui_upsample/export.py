@@ -248,6 +248,22 @@ def _pool_window(scene: Scene) -> tuple[int, int, int]:
 # --------------------------------------------------------------------------------------------
 
 
+def _max_pool_call(function: str, scene: Scene) -> str:
+    """``function(x, kernel_size=…, …)`` for the scene's max pooling, defaults left out."""
+    k, s, p = _pool_window(scene)
+    return _call(
+        function,
+        ["x"],
+        [
+            ("kernel_size", str(k), False),
+            ("stride", str(s), False),
+            ("padding", str(p), p == 0),
+            ("dilation", str(scene.dilation), scene.dilation == 1),
+            ("ceil_mode", "True", not scene.ceil_mode),
+        ],
+    )
+
+
 def export_pytorch(scene: Scene) -> str:
     """A script that runs the scene through ``torch.nn.functional`` in float64."""
     op = scene.op
@@ -269,21 +285,7 @@ def export_pytorch(scene: Scene) -> str:
     elif op == "conv_transpose2d":
         body += _pytorch_conv_transpose2d(scene)
     elif op == "max_pool2d":
-        k, s, p = _pool_window(scene)
-        body.append(
-            "y = "
-            + _call(
-                "F.max_pool2d",
-                ["x"],
-                [
-                    ("kernel_size", str(k), False),
-                    ("stride", str(s), False),
-                    ("padding", str(p), p == 0),
-                    ("dilation", str(scene.dilation), scene.dilation == 1),
-                    ("ceil_mode", "True", not scene.ceil_mode),
-                ],
-            )
-        )
+        body.append("y = " + _max_pool_call("F.max_pool2d", scene))
     elif op == "max_unpool2d":
         body += _pytorch_unpool(scene)
     elif op == "upsample_nearest":
@@ -486,21 +488,7 @@ def export_numpy(scene: Scene) -> str:
         keywords.append(("dilation", str(scene.dilation), scene.dilation == 1))
         body.append("y = " + _call(f"engine.{op}", ["x", "w"], keywords))
     elif op == "max_pool2d":
-        k, s, p = _pool_window(scene)
-        body.append(
-            "y = "
-            + _call(
-                "engine.max_pool2d",
-                ["x"],
-                [
-                    ("kernel_size", str(k), False),
-                    ("stride", str(s), False),
-                    ("padding", str(p), p == 0),
-                    ("dilation", str(scene.dilation), scene.dilation == 1),
-                    ("ceil_mode", "True", not scene.ceil_mode),
-                ],
-            )
-        )
+        body.append("y = " + _max_pool_call("engine.max_pool2d", scene))
     elif op == "max_unpool2d":
         k, s, p = _pool_window(scene)
         body += [
