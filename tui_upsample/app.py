@@ -18,7 +18,7 @@ from textual.css.query import NoMatches
 from textual.reactive import var
 from textual.timer import Timer
 from textual.widget import Widget
-from textual.widgets import ContentSwitcher, Footer, Header
+from textual.widgets import ContentSwitcher, Header
 
 from tui_upsample import tour
 from tui_upsample.commands import SceneCommands
@@ -27,6 +27,7 @@ from tui_upsample.file_actions import FileActions
 from tui_upsample.scene import METHODS, OPERATOR_NAMES, PRESETS, Scene, build_trace
 from tui_upsample.screens.help import HelpScreen
 from tui_upsample.widgets.grid_editor import GridEditor
+from tui_upsample.widgets.key_footer import KeyFooter
 from tui_upsample.widgets.lesson_notes import LessonNotes
 from tui_upsample.widgets.settings import Settings
 from tui_upsample.widgets.step_view import StepView
@@ -230,7 +231,7 @@ class UpsampleApp(FileActions, App[int]):
                 yield self._make_view("steps")
                 if self.view != "steps":
                     yield self._make_view(self.view)
-        yield Footer()
+        yield KeyFooter()
         yield TooSmallNotice(id="too-small")
 
     def _make_view(self, view: str) -> Widget:

@@ -9,10 +9,17 @@ when the app is actually started, so ``--help`` and errors are quick.
 from __future__ import annotations
 
 import argparse
+import gc
+import os
 import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+# The grids are at most 64×64: OpenBLAS's thread pool would only cost start-up time. Set before
+# NumPy loads it; a value the user exported wins.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 import numpy as np
 
@@ -29,6 +36,9 @@ from tui_upsample.scene import (
     random_grid,
     resolve_operator,
 )
+
+if TYPE_CHECKING:
+    from tui_upsample.app import UpsampleApp
 
 PROG = "upsample-tui"
 EXPORT_FORMATS = ("pytorch", "keras", "numpy", "session")
@@ -471,9 +481,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         out.write_text(svg, encoding="utf-8")
         return 0
 
-    from tui_upsample.app import UpsampleApp  # textual only now: --help and errors stay fast
-
-    app = UpsampleApp(scene, tour_stop=tour_stop)
+    app = _app_class()(scene, tour_stop=tour_stop)
     if args.load is not None:
         app.session_path = Path(args.load)  # ctrl+s saves back to the file it came from
     app.run()
@@ -482,10 +490,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _tour_stop(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int | None:
     """The tour stop to start at (``--tour``: 1), or None; exits if scene flags come with it."""
-    from tui_upsample.tour import STOPS
-
     if not args.tour and args.tour_stop is None:
         return None
+    from tui_upsample.tour import STOPS
+
     flag = "--tour-stop" if args.tour_stop is not None else "--tour"
     given = [
         "--" + dest.replace("_", "-")
@@ -500,6 +508,16 @@ def _tour_stop(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int
     return number
 
 
+def _app_class() -> type[UpsampleApp]:
+    """The app, imported only now: ``--help`` and errors stay fast without Textual."""
+    from tui_upsample.app import UpsampleApp
+
+    # Modules, classes and styles loaded so far live as long as the process: freezing them keeps
+    # the garbage collector's passes (many during start-up) to the objects the app makes.
+    gc.freeze()
+    return UpsampleApp
+
+
 def screenshot(
     scene: Scene, keys: Sequence[str], size: tuple[int, int], tour_stop: int | None = None
 ) -> str:
@@ -507,9 +525,7 @@ def screenshot(
     ``keys`` are pressed, in a ``size`` terminal."""
     import asyncio
 
-    from tui_upsample.app import UpsampleApp
-
-    app = UpsampleApp(scene, theme=SCREENSHOT_THEME, cursor_blink=False, tour_stop=tour_stop)
+    app = _app_class()(scene, theme=SCREENSHOT_THEME, cursor_blink=False, tour_stop=tour_stop)
 
     async def shoot() -> str:
         async with app.run_test(size=size) as pilot:

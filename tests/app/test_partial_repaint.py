@@ -11,6 +11,7 @@ import numpy as np
 from textual.app import App, ComposeResult
 from textual.geometry import Region
 
+from tui_upsample.scene import build_trace
 from tui_upsample.widgets.grid_view import GridView
 
 SIZE = (120, 40)
@@ -71,3 +72,33 @@ async def test_a_step_back_and_forth_shows_the_same_screen(app_factory) -> None:
         await pilot.press("n", "n", "n", "p", "p", "p")
         await pilot.pause()
         assert app.export_screenshot() == first
+
+
+async def test_a_step_pane_first_shown_later_holds_the_engine_step(app_factory) -> None:
+    """Started on the compare layout, the step pane packs its grids only when first shown."""
+    app = app_factory(method="all")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert app.view == "compare" and not app.query("#grid-output")
+        await pilot.press("m", "n", "n")  # all → scatter: the step pane, two steps on
+        await pilot.pause()
+        expected = build_trace(app.scene)[2]
+        assert app.view == "steps" and app.step == 2
+        output = app.query_one("#grid-output", GridView)
+        np.testing.assert_array_equal(np.asarray(output.values), expected.partial)
+
+
+async def test_grid_rows_are_packed_again_when_the_width_changes(app_factory) -> None:
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        rows = [[v.id for v in row.children] for row in app.query(".grid-row")]
+        assert rows == [["grid-input", "grid-kernel", "grid-matrix"], ["grid-output"]]
+        await pilot.resize_terminal(200, 40)
+        await pilot.pause()
+        rows = [[v.id for v in row.children] for row in app.query(".grid-row")]
+        assert rows == [["grid-input", "grid-kernel", "grid-matrix", "grid-output"]]
+        await pilot.press("n")
+        await pilot.pause()
+        output = app.query_one("#grid-output", GridView)
+        np.testing.assert_array_equal(np.asarray(output.values), app.trace[1].partial)

@@ -115,6 +115,8 @@ class StepView(Vertical):
     def __init__(self, *, id: str | None = None) -> None:  # noqa: A002
         super().__init__(id=id)
         self._layout_key: tuple[Any, ...] | None = None
+        self._available: int | None = None
+        """Columns the grid rows may use; None until the pane is first laid out."""
         self._views: dict[str, GridView] = {}
         self._widths: dict[str, int] = {}
         self._widths_of: Trace | None = None
@@ -138,9 +140,7 @@ class StepView(Vertical):
         self._draw()
 
     def on_resize(self) -> None:
-        if self.trace is not None:
-            self._layout_key = None
-            self._draw()
+        self._draw()  # the rows are packed again only if the width changes what fits
 
     @property
     def current(self) -> Step | None:
@@ -175,11 +175,19 @@ class StepView(Vertical):
         if detail_widget.display != bool(detail):
             detail_widget.display = bool(detail)
 
+        width = self.query_one("#grids", VerticalScroll).size.width
+        if width:  # hidden (another view is shown), the pane keeps the width it last had
+            self._available = max(width, 20) - 1
+        available = self._available
+        if available is None:
+            return  # not laid out yet: the grids are packed into rows once the width is known
         widths = {g.name: self._width(trace, step, g.name) for g in trace.grids}
-        key = tuple((g.name, tuple(g.values.shape), widths[g.name], g.title) for g in trace.grids)
+        key = (available,) + tuple(
+            (g.name, tuple(g.values.shape), widths[g.name], g.title) for g in trace.grids
+        )
         if key != self._layout_key:
             self._layout_key = key
-            self._rebuild(trace, widths)
+            self._rebuild(trace, widths, available)
         for grid in trace.grids:
             view = self._views[grid.name]
             view.show(
@@ -210,11 +218,10 @@ class StepView(Vertical):
                 self._widths[name] = measure_width(grid.values)
         return self._widths[name]
 
-    def _rebuild(self, trace: Trace, widths: dict[str, int]) -> None:
-        """Lay the grids out in rows that fit the pane's width, in the trace's order."""
+    def _rebuild(self, trace: Trace, widths: dict[str, int], available: int) -> None:
+        """Lay the grids out in rows that fit ``available`` columns, in the trace's order."""
         area = self.query_one("#grids", VerticalScroll)
         area.remove_children()
-        available = max(area.size.width or self.size.width - 4, 20) - 1
         rows: list[list[GridView]] = [[]]
         used = 0
         self._views = {}
