@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.reactive import reactive
+from textual.reactive import var
 from textual.widgets import Static
 
 from tui_upsample.engine.lessons import (
@@ -64,7 +64,8 @@ class LessonNotes(Vertical):
     }
     """
 
-    scene: reactive[Scene] = reactive(Scene.seed_example, always_update=True)
+    # var, not reactive: a change repaints only the lines whose text changes (``_draw``).
+    scene: var[Scene] = var(Scene.seed_example, always_update=True)
     """The scene the notes are about (bound to the app's)."""
 
     def compose(self) -> ComposeResult:
