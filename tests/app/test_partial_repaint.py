@@ -102,3 +102,48 @@ async def test_grid_rows_are_packed_again_when_the_width_changes(app_factory) ->
         await pilot.pause()
         output = app.query_one("#grid-output", GridView)
         np.testing.assert_array_equal(np.asarray(output.values), app.trace[1].partial)
+
+
+def numbers_on_screen(view: GridView) -> np.ndarray:
+    """The numbers a bordered grid card shows, row by row (row and column numbers left out)."""
+    lines = on_screen(view)[2:-1]  # below the top border and the column numbers
+    rows = []
+    for line in lines:
+        words = line.strip("│ ").split()
+        if len(words) > 1:
+            rows.append([float(word) for word in words[1:]])
+    width = min(len(row) for row in rows)
+    return np.array([row[:width] for row in rows])
+
+
+async def test_w2_stays_right_through_input_and_kernel_edits(app_factory) -> None:
+    """An edit of r leaves W2 as it is (the view keeps its lines); an edit of w changes it."""
+    scene_input = np.arange(16.0).reshape(4, 4)
+    app = app_factory(input=scene_input, kernel=np.ones((3, 3)), stride=2, method="matrix")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+
+        def shown_and_expected() -> tuple[np.ndarray, np.ndarray]:
+            shown = numbers_on_screen(app.query_one("#grid-matrix", GridView))
+            assert app.trace is not None
+            return shown, np.asarray(app.trace.matrix[: shown.shape[0], : shown.shape[1]])
+
+        before, expected = shown_and_expected()
+        np.testing.assert_array_equal(before, expected)
+        view = app.query_one("#grid-matrix", GridView)  # kept: the widths stay the same
+        app.query_one("#input-editor GridView").focus()
+        await pilot.press("right", "9", "enter")
+        await pilot.pause()
+        assert app.scene.input[0, 1] == 9.0
+        shown, expected = shown_and_expected()
+        np.testing.assert_array_equal(shown, expected)
+        np.testing.assert_array_equal(shown, before)
+
+        app.query_one("#kernel-editor GridView").focus()
+        await pilot.press("2", "enter")
+        await pilot.pause()
+        assert app.scene.kernel[0, 0] == 2.0
+        assert app.query_one("#grid-matrix", GridView) is view
+        shown, expected = shown_and_expected()
+        np.testing.assert_array_equal(shown, expected)
+        assert shown[0, 0] == shown[1, 2] == 2.0 and before[0, 0] == 1.0

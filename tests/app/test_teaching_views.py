@@ -234,6 +234,94 @@ async def test_conv_transpose2d_adjoint_line_and_output_padding(app_factory) -> 
         assert "stride 2 maps both 4 and 5 to 2" in notes and "pads nothing with zeros" in notes
 
 
+def _adjoint_shown(app) -> tuple[str, str]:
+    return _text(app, "#adjoint-lhs"), _text(app, "#adjoint-rhs")
+
+
+def _adjoint_wanted(app) -> tuple[str, str]:
+    """The two numbers the engine gives for the app's scene, as the notes end their lines."""
+    scene = app.scene
+    want = adjoint_partner(scene.input, scene.kernel, stride=scene.stride).identity
+    assert want.lhs == want.rhs
+    return f"= {format_number(want.lhs)}", f"= {format_number(want.rhs)}"
+
+
+def _shows_wanted(app) -> bool:
+    (lhs, rhs), (want_lhs, want_rhs) = _adjoint_shown(app), _adjoint_wanted(app)
+    return lhs.endswith(want_lhs) and rhs.endswith(want_rhs)
+
+
+async def test_adjoint_out_of_view_catches_up_before_it_is_seen(app_factory) -> None:
+    """An edit while the adjoint lines are scrolled out of view leaves them for later; they show
+    the engine's numbers for the edited scene as soon as they scroll, or grow, into view."""
+    big = np.arange(256.0).reshape(16, 16) % 7 - 3
+    app = app_factory(input=big, kernel=np.ones((3, 3)), stride=2)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        side = app.query_one("#side")
+        lhs = app.query_one("#adjoint-lhs")
+        assert not app.screen.can_view_partial(lhs)  # below the fold at 120×40
+        assert _shows_wanted(app)
+        first = _adjoint_shown(app)
+
+        app.query_one("#input-editor GridView").focus()
+        await pilot.press("9", "enter")  # typed: the edit line opens, then closes
+        await pilot.pause()
+        assert app.scene.input[0, 0] == 9.0
+        assert _adjoint_shown(app) == first  # out of view: left as it was, not recomputed
+        assert not _shows_wanted(app)
+
+        side.scroll_y = side.max_scroll_y  # the lines are drawn now, before the frame
+        assert _shows_wanted(app)
+        await pilot.pause()
+        assert app.screen.can_view_partial(lhs) and _shows_wanted(app)
+        assert _adjoint_shown(app)[0] in app.export_screenshot().replace("&#160;", " ")
+
+        await pilot.press("right", "5", "enter")  # in view: drawn with the edit
+        await pilot.pause()
+        assert app.scene.input[0, 1] == 5.0 and _shows_wanted(app)
+
+        side.scroll_y = 0
+        await pilot.pause()
+        await pilot.press("right", "8", "enter")
+        await pilot.pause()
+        assert not app.screen.can_view_partial(lhs) and not _shows_wanted(app)
+        await pilot.resize_terminal(120, 50)  # taller: the lines come into view unscrolled
+        await pilot.pause()
+        assert side.scroll_y == 0 and side.max_scroll_y > 0  # the pane still scrolls
+        assert app.screen.can_view_partial(lhs)
+        assert app.scene.input[0, 2] == 8.0 and _shows_wanted(app)
+
+
+async def test_adjoint_catches_up_when_the_pane_above_it_shrinks(app_factory) -> None:
+    """A typo in a parameter swaps the settings' formula for a one-line message, and the notes
+    move up: an adjoint line left behind just below the fold shows its numbers as it rises."""
+    big = np.arange(256.0).reshape(16, 16) % 7 - 3
+    app = app_factory(input=big, kernel=np.ones((3, 3)), stride=2)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        side = app.query_one("#side")
+        head = app.query_one("#adjoint-head")
+        app.query_one("#input-editor GridView").focus()
+        await pilot.press("1", "enter")  # the message line under the grid is open from now on
+        await pilot.pause()
+        # Scroll so that the adjoint's first line is the first one below the fold.
+        content_y = head.region.y - side.region.y + round(side.scroll_y)
+        side.scroll_y = content_y - side.scrollable_content_region.height
+        await pilot.pause()
+        assert not app.screen.can_view_partial(head) and _shows_wanted(app)
+        await pilot.press("right", "6", "enter")
+        await pilot.pause()
+        assert app.scene.input[0, 1] == 6.0
+        assert not app.screen.can_view_partial(head) and not _shows_wanted(app)  # left behind
+
+        app.query_one("#stride").focus(scroll_visible=False)
+        await pilot.press("-")  # "2-": not an integer
+        await pilot.pause()
+        assert "is not an integer" in _text(app, "#problem")
+        assert app.screen.can_view_partial(head) and _shows_wanted(app)
+
+
 async def test_max_unpool2d_size_bounds_and_max_pool2d_ceil_mode(app_factory) -> None:
     app = app_factory(op="max_unpool2d")
     async with app.run_test(size=SIZE) as pilot:

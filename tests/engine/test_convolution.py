@@ -136,6 +136,18 @@ def test_for_conv_transpose2d_matches_conv_transpose2d() -> None:
     )
 
 
+def test_same_as_compares_kernel_geometry_and_orientation() -> None:
+    w2 = ConvMatrix.for_conv_transpose2d(ONES33, 4, stride=2)
+    assert w2.same_as(ConvMatrix.for_conv_transpose2d(ONES33.copy(), 4, stride=2))
+    assert w2.same_as(w2.T.T) and not w2.same_as(w2.T)
+    other_kernel = ONES33.copy()
+    other_kernel[1, 1] = 2.0
+    assert not w2.same_as(ConvMatrix.for_conv_transpose2d(other_kernel, 4, stride=2))
+    assert not w2.same_as(ConvMatrix.for_conv_transpose2d(ONES33, 5, stride=2))
+    assert not w2.same_as(ConvMatrix.for_conv_transpose2d(ONES33, 4, stride=2, padding=1))
+    assert not w2.same_as(w2.to_array())  # an array is not a ConvMatrix, even with its numbers
+
+
 # --------------------------------------------------------------------------------------------
 # TensorFlow / Keras 'same' and 'valid'
 # --------------------------------------------------------------------------------------------

@@ -871,6 +871,20 @@ class ConvMatrix:
             return block[:, 0]
         return block
 
+    def same_as(self, other: object) -> bool:
+        """Whether ``other`` is a ConvMatrix holding the same numbers: the same kernel values,
+        geometry and orientation. Cheap (no block is built): a new trace after an edit of the
+        input has the same W2, and a view need not redraw it."""
+        if not isinstance(other, ConvMatrix):
+            return False
+        return (
+            self.transposed == other.transposed
+            and (self._in, self._out, self._stride, self._pad, self._dilation)
+            == (other._in, other._out, other._stride, other._pad, other._dilation)
+            and self._w.shape == other._w.shape
+            and bool(np.array_equal(self._w, other._w))
+        )
+
     def __len__(self) -> int:
         return self.shape[0]
 

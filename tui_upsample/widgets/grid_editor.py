@@ -19,7 +19,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.message import Message
-from textual.reactive import reactive
+from textual.reactive import var
 from textual.widgets import Static
 
 from tui_upsample.number_format import format_number
@@ -95,7 +95,9 @@ class GridEditor(Vertical):
     }
     """
 
-    scene: reactive[Scene] = reactive(Scene.seed_example, always_update=True)
+    # var, not reactive: an edit repaints only the cells and lines it changes (``_draw``), not
+    # the whole pane (a full repaint of one pane redraws every pane beside it in the frame).
+    scene: var[Scene] = var(Scene.seed_example, always_update=True)
     """The scene whose grid this pane edits (bound to the app's)."""
 
     class CellEdited(Message):

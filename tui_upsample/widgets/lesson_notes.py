@@ -8,13 +8,17 @@
 - max_pool2d: the window ceil_mode adds, or drops because it would start in the padding.
 
 Every number and sentence about numbers is the engine's (``engine.lessons``).
+
+The notes sit at the foot of the side pane, often scrolled out of view. An edit of a grid's numbers
+changes only the adjoint's two numbers; while those lines are out of view, the notes wait (no
+adjoint is computed, nothing off screen is repainted) and catch up before the lines can be seen.
 """
 
 from __future__ import annotations
 
 from textual.app import ComposeResult
-from textual.containers import Vertical
-from textual.reactive import reactive
+from textual.containers import ScrollableContainer, Vertical
+from textual.reactive import var
 from textual.widgets import Static
 
 from tui_upsample.engine.lessons import (
@@ -35,6 +39,21 @@ WHY_TRANSPOSED = (
     "unpooling has no weights to learn."
 )
 """Why the adjoint identity matters (the seed's paragraphs 4 and 6)."""
+
+
+ADJOINT_LINES = ("#adjoint-head", "#adjoint-lhs", "#adjoint-rhs", "#adjoint-note")
+"""The lines an edit of a grid's numbers can change (the adjoint's)."""
+
+
+def numbers_only(old: Scene, new: Scene) -> bool:
+    """Whether ``new`` is ``old`` with other numbers in its grids: the same operator, parameters
+    and grid shapes (an edited cell, a refilled grid). Of the notes, only the adjoint's numbers
+    can then change."""
+    grids = ("input", "kernel", "channels")
+    if any(getattr(old, g).shape != getattr(new, g).shape for g in grids):
+        return False
+    same_grids = {g: getattr(old, g) for g in grids}
+    return new.replace(**same_grids, step=old.step, seed=old.seed) == old
 
 
 def adjoint_lines(adjoint: Adjoint) -> tuple[str, str]:
@@ -64,7 +83,8 @@ class LessonNotes(Vertical):
     }
     """
 
-    scene: reactive[Scene] = reactive(Scene.seed_example, always_update=True)
+    # var, not reactive: a change repaints only the lines whose text changes (``_draw``).
+    scene: var[Scene] = var(Scene.seed_example, always_update=True)
     """The scene the notes are about (bound to the app's)."""
 
     def compose(self) -> ComposeResult:
@@ -75,12 +95,40 @@ class LessonNotes(Vertical):
         yield Static("", id="adjoint-rhs")
         yield Static("", classes="notes-muted", id="adjoint-note")
 
+    _behind = False
+    """Whether the adjoint lines still show an earlier scene's numbers (they were out of view)."""
+
     def on_mount(self) -> None:
         self.border_title = "why"
+        # The adjoint lines left behind out of view are drawn before they can come into view:
+        # when the pane around them scrolls, holds more or less (its virtual size) or gets taller
+        # (its scrollbar's window). Textual sets these before it paints the frame.
+        for pane in self.ancestors:
+            if isinstance(pane, ScrollableContainer):
+                self.watch(pane, "scroll_y", self._catch_up, init=False)
+                self.watch(pane, "virtual_size", self._catch_up_if_in_view, init=False)
+                self.watch(pane.vertical_scrollbar, "window_size", self._catch_up, init=False)
         self._draw()
 
-    def watch_scene(self, scene: Scene) -> None:
+    def watch_scene(self, old: Scene, scene: Scene) -> None:
+        if self.is_mounted and numbers_only(old, scene) and not self._adjoint_in_view():
+            self._behind = True  # nothing else changes: the adjoint can wait until it is seen
+            return
         self._draw()
+
+    def _adjoint_in_view(self) -> bool:
+        """Whether any of the adjoint lines is on screen (in Textual's last layout)."""
+        screen = self.screen
+        return any(screen.can_view_partial(self.query_one(line)) for line in ADJOINT_LINES)
+
+    def _catch_up(self) -> None:
+        if self._behind:
+            self._draw()
+
+    def _catch_up_if_in_view(self) -> None:
+        # Called after Textual laid the pane out again: the layout says what is in view.
+        if self._behind and self._adjoint_in_view():
+            self._draw()
 
     # What is on screen ----------------------------------------------------------------------
     def adjoint(self) -> Adjoint | str | None:
@@ -147,6 +195,7 @@ class LessonNotes(Vertical):
     def _draw(self) -> None:
         if not self.is_mounted:
             return
+        self._behind = False
         head, text = self.parameter_note()
         self._set("#notes-head", head)
         self._set("#notes-text", text)

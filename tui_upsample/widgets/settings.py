@@ -13,7 +13,7 @@ from textual import events, on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.reactive import reactive
+from textual.reactive import var
 from textual.widget import Widget
 from textual.widgets import Input, Label, Select, Static, Switch
 
@@ -130,11 +130,13 @@ class Settings(Vertical):
     }
     """
 
-    scene: reactive[Scene] = reactive(Scene.seed_example, always_update=True)
+    # vars, not reactives: a change repaints only the controls and lines it changes (``_sync``),
+    # not the whole pane.
+    scene: var[Scene] = var(Scene.seed_example, always_update=True)
     """The scene the pane shows (bound to the app's)."""
-    error: reactive[str] = reactive("")
+    error: var[str] = var("")
     """The engine's message for the scene, if it is invalid (bound to the app's)."""
-    output_shape: reactive[tuple[int, ...]] = reactive(())
+    output_shape: var[tuple[int, ...]] = var(())
     """The size of the last valid output (bound to the app's), for rules the engine decides."""
 
     PARAMETERS: ClassVar[tuple[str, ...]] = tuple(LABELS)
