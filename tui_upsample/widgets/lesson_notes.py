@@ -16,10 +16,14 @@ adjoint is computed, nothing off screen is repainted) and catch up before the li
 
 from __future__ import annotations
 
-from textual.app import ComposeResult
-from textual.containers import ScrollableContainer, Vertical
+from typing import ClassVar
+
+from rich.text import Text
+from textual.containers import ScrollableContainer
+from textual.geometry import Region
 from textual.reactive import var
-from textual.widgets import Static
+from textual.visual import visualize
+from textual.widget import Widget
 
 from tui_upsample.engine.lessons import (
     Adjoint,
@@ -31,7 +35,7 @@ from tui_upsample.engine.lessons import (
 )
 from tui_upsample.number_format import format_number
 from tui_upsample.scene import Scene
-from tui_upsample.widgets.quiet_text import set_text
+from tui_upsample.widgets.quiet_text import refresh_text
 
 WHY_TRANSPOSED = (
     "Equal for every x and y, because W2 = W1ᵀ: so conv_transpose2d is the gradient of conv2d "
@@ -39,10 +43,6 @@ WHY_TRANSPOSED = (
     "unpooling has no weights to learn."
 )
 """Why the adjoint identity matters (the seed's paragraphs 4 and 6)."""
-
-
-ADJOINT_LINES = ("#adjoint-head", "#adjoint-lhs", "#adjoint-rhs", "#adjoint-note")
-"""The lines an edit of a grid's numbers can change (the adjoint's)."""
 
 
 def numbers_only(old: Scene, new: Scene) -> bool:
@@ -66,8 +66,33 @@ def adjoint_lines(adjoint: Adjoint) -> tuple[str, str]:
     )
 
 
-class LessonNotes(Vertical):
-    """What this operator's parameters mean, beyond the output-size formula."""
+NOTE_PARTS = (
+    "notes-head",
+    "notes-text",
+    "adjoint-head",
+    "adjoint-lhs",
+    "adjoint-rhs",
+    "adjoint-note",
+)
+"""The notes' paragraphs, top to bottom; an empty one takes no line."""
+
+PART_STYLE = {
+    "notes-head": "notes--head",
+    "notes-text": "notes--text",
+    "adjoint-head": "notes--head",
+    "adjoint-lhs": "notes--identity",
+    "adjoint-rhs": "notes--identity",
+    "adjoint-note": "notes--muted",
+}
+"""The component class that styles each paragraph."""
+
+
+class LessonNotes(Widget):
+    """What this operator's parameters mean, beyond the output-size formula.
+
+    One widget draws every paragraph (a widget each cost start-up time and a layout pass apiece);
+    ``parts`` holds their texts.
+    """
 
     DEFAULT_CSS = """
     LessonNotes {
@@ -75,28 +100,42 @@ class LessonNotes(Vertical):
         border: round $panel-lighten-2;
         border-title-color: $text-accent;
         padding: 0 1;
-        & > Static { height: auto; }
-        & > .notes-head { color: $text-accent; text-style: bold; }
-        & > .notes-text { color: $text; }
-        & > .notes-muted { color: $text-muted; }
-        & > #adjoint-lhs, & > #adjoint-rhs { color: $text-success; text-style: bold; }
+        & > .notes--head { color: $text-accent; text-style: bold; }
+        & > .notes--text { color: $text; }
+        & > .notes--muted { color: $text-muted; }
+        & > .notes--identity { color: $text-success; text-style: bold; }
     }
     """
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "notes--head",
+        "notes--text",
+        "notes--muted",
+        "notes--identity",
+    }
 
-    # var, not reactive: a change repaints only the lines whose text changes (``_draw``).
+    # var, not reactive: a change repaints the notes only if their text changes (``_draw``).
     scene: var[Scene] = var(Scene.seed_example, always_update=True)
     """The scene the notes are about (bound to the app's)."""
 
-    def compose(self) -> ComposeResult:
-        yield Static("", classes="notes-head", id="notes-head")
-        yield Static("", classes="notes-text", id="notes-text")
-        yield Static("", classes="notes-head", id="adjoint-head")
-        yield Static("", id="adjoint-lhs")
-        yield Static("", id="adjoint-rhs")
-        yield Static("", classes="notes-muted", id="adjoint-note")
-
     _behind = False
     """Whether the adjoint lines still show an earlier scene's numbers (they were out of view)."""
+
+    def __init__(self, *, id: str | None = None) -> None:  # noqa: A002
+        super().__init__(id=id)
+        self.parts: dict[str, str] = dict.fromkeys(NOTE_PARTS, "")
+        """The text of each paragraph on screen (see NOTE_PARTS)."""
+
+    def render(self) -> Text:
+        return self._text(NOTE_PARTS)
+
+    def _text(self, names: tuple[str, ...]) -> Text:
+        """The paragraphs ``names`` (the empty ones left out), one under the other."""
+        lines = [
+            Text(self.parts[name], style=self.get_component_rich_style(PART_STYLE[name]))
+            for name in names
+            if self.parts[name]
+        ]
+        return Text("\n").join(lines)
 
     def on_mount(self) -> None:
         self.border_title = "why"
@@ -117,9 +156,19 @@ class LessonNotes(Vertical):
         self._draw()
 
     def _adjoint_in_view(self) -> bool:
-        """Whether any of the adjoint lines is on screen (in Textual's last layout)."""
-        screen = self.screen
-        return any(screen.can_view_partial(self.query_one(line)) for line in ADJOINT_LINES)
+        """Whether a line of the adjoint is on screen (in Textual's last layout)."""
+        if not self.screen.can_view_partial(self):
+            return False
+        content = self.content_region
+        above = self._text(NOTE_PARTS[:2])  # the parameter note, over the adjoint
+        skip = visualize(self, above).get_height(self.styles, content.width) if above else 0
+        lines = Region(content.x, content.y + skip, content.width, max(content.height - skip, 0))
+        node: Widget = self
+        while isinstance(node.parent, Widget):  # as Widget.can_view_partial, for a region
+            if not lines.overlaps(node.parent.scrollable_content_region):
+                return False
+            node = node.parent
+        return True
 
     def _catch_up(self) -> None:
         if self._behind:
@@ -196,28 +245,23 @@ class LessonNotes(Vertical):
         if not self.is_mounted:
             return
         self._behind = False
-        head, text = self.parameter_note()
-        self._set("#notes-head", head)
-        self._set("#notes-text", text)
+        parts = dict.fromkeys(NOTE_PARTS, "")
+        parts["notes-head"], parts["notes-text"] = self.parameter_note()
         adjoint = self.adjoint()
+        if adjoint:
+            parts["adjoint-head"] = "why “transposed”: the adjoint"
         if isinstance(adjoint, Adjoint):
-            lhs, rhs = adjoint_lines(adjoint)
-            self._set("#adjoint-head", "why “transposed”: the adjoint")
-            self._set("#adjoint-lhs", lhs)
-            self._set("#adjoint-rhs", rhs)
+            parts["adjoint-lhs"], parts["adjoint-rhs"] = adjoint_lines(adjoint)
             if self.scene.op == "conv_transpose2d":
                 who = "y = r; x: fixed small integers."
             else:
                 who = "x = the input; y: fixed small integers."
-            self._set("#adjoint-note", f"{who} {WHY_TRANSPOSED}")
+            parts["adjoint-note"] = f"{who} {WHY_TRANSPOSED}"
         else:
-            self._set("#adjoint-head", "why “transposed”: the adjoint" if adjoint else "")
-            self._set("#adjoint-lhs", "")
-            self._set("#adjoint-rhs", "")
-            self._set("#adjoint-note", adjoint or "")
-        self.display = bool(head or text or adjoint)
-
-    def _set(self, selector: str, text: str) -> None:
-        widget = self.query_one(selector, Static)
-        set_text(widget, text)
-        widget.display = bool(text)
+            parts["adjoint-note"] = adjoint or ""
+        shown = any(parts.values())
+        if self.display != shown:
+            self.display = shown
+        if parts != self.parts:
+            self.parts = parts
+            refresh_text(self)

@@ -8,6 +8,7 @@ picture. When the new text takes as many lines as the old, only the widget itsel
 from __future__ import annotations
 
 from rich.text import Text
+from textual.widget import Widget
 from textual.widgets import Static
 
 
@@ -16,11 +17,18 @@ def set_text(widget: Static, text: str | Text) -> None:
     if getattr(widget, "_quiet_text", None) == text:
         return
     widget._quiet_text = text  # type: ignore[attr-defined]
+    widget.update(text, layout=False)
+    refresh_text(widget)
+
+
+def refresh_text(widget: Widget) -> None:
+    """Repaint ``widget``, whose text just changed; lay the screen out again only if its height
+    must change."""
     width = widget.content_region.width
     if width <= 0 or not widget.display:
-        widget.update(text)
+        widget.refresh(layout=True)
         return
-    widget.update(text, layout=False)
+    widget.refresh()
     lines = widget.get_content_height(widget.content_region.size, widget.app.size, width)
-    if lines != widget.size.height:
+    if lines != widget.content_region.height:
         widget.refresh(layout=True)
