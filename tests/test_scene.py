@@ -112,3 +112,10 @@ def test_number_format() -> None:
     ]
     assert format_to_width(-2 / 3, 4) == "-0.7"
     assert cell_width([1, -30, np.nan]) == 3
+
+
+def test_an_upscale_factor_too_large_to_build_is_refused_before_allocating() -> None:
+    shuffle = Scene.seed_example("pixel_shuffle")
+    with pytest.raises(ValueError, match=r"upscale_factor=76815: the r² input channels would be"):
+        shuffle.with_param("upscale", 76815)  # 5.9e9 channels of 2×2: 176 GiB
+    assert shuffle.with_param("upscale", 64).channels.shape == (4096, 2, 2)

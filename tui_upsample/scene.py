@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from tui_upsample.engine.traces import METHODS, OPERATORS
+from tui_upsample.engine.validation import room_for
 
 OPERATOR_NAMES: Mapping[str, str] = {
     "conv_transpose2d": "transposed convolution",
@@ -387,6 +388,8 @@ class Scene:
             r = int(value)
             if r >= 1 and r**2 != self.channels.shape[0]:
                 c, h, w = self.channels.shape
+                # r² channels are made here, before the engine sees them: refuse what it would.
+                room_for("upscale_factor", r, (r * r, h, w), "the r² input channels")
                 channels = np.zeros((r * r, h, w))
                 n = min(c, r * r)
                 channels[:n] = self.channels[:n]
