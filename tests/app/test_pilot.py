@@ -10,7 +10,7 @@ from tui_upsample.engine.steps import OUTPUT
 from tui_upsample.scene import OPERATORS, PARAMETERS, Scene
 from tui_upsample.widgets.grid_editor import GridEditor
 from tui_upsample.widgets.grid_view import GridView
-from tui_upsample.widgets.settings import Settings
+from tui_upsample.widgets.settings import LABELS, Settings
 from tui_upsample.widgets.step_view import StepView
 
 SIZE = (120, 40)
@@ -115,10 +115,38 @@ async def test_only_the_parameters_the_operator_takes_are_shown(op: str, app_fac
         await pilot.pause()
         settings = app.query_one(Settings)
         for name in Settings.PARAMETERS:
-            rows = settings.query(f"#row-{name}")  # a row is built when first needed
-            assert bool(rows and rows.first().display) == (name in PARAMETERS[op]), name
+            controls = settings.query(f"#controls > #{name}")  # built when first needed
+            assert bool(controls and controls.first().display) == (name in PARAMETERS[op]), name
+        assert labels_and_controls(settings) == [
+            ("operator", "op"),
+            *((LABELS[name], name) for name in Settings.PARAMETERS if name in PARAMETERS[op]),
+        ]
         kernel_editor = app.query_one("#kernel-editor", GridEditor)
         assert kernel_editor.display == (op in ("conv2d", "conv_transpose2d"))
+
+
+def labels_and_controls(settings: Settings) -> list[tuple[str, str]]:
+    """Each line of the label column with the control beside it, read off the screen."""
+    labels = settings.query_one("#labels")
+    lines = [strip.text.strip() for strip in labels.render_lines(labels.region.reset_offset)]
+    shown = [c for c in settings.query_one("#controls").children if c.display]
+    assert [c.region.y for c in shown] == [labels.region.y + i for i in range(len(shown))]
+    return list(zip(lines, [c.id for c in shown], strict=True))
+
+
+async def test_labels_stay_beside_their_controls_through_every_operator(app_factory) -> None:
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        settings = app.query_one(Settings)
+        for _ in range(2 * len(OPERATORS)):  # each operator twice: controls built, then reused
+            await pilot.press("o")
+            await pilot.pause()
+            op = app.scene.op
+            assert labels_and_controls(settings) == [
+                ("operator", "op"),
+                *((LABELS[n], n) for n in Settings.PARAMETERS if n in PARAMETERS[op]),
+            ], op
 
 
 async def test_keys_switch_operator_and_method_and_keep_the_step(app_factory) -> None:
@@ -241,3 +269,21 @@ async def test_a_big_trace_reads_only_what_is_visible(app_factory) -> None:
         assert view.scroll_offset.x > 0  # followed the last column
         strip = view.render_line(3)
         assert strip.cell_length == view.size.width
+
+
+async def test_a_switch_in_the_settings_toggles_its_parameter(app_factory) -> None:
+    app = app_factory(op="upsample_bilinear")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        switch = app.query_one("#align_corners")
+        assert switch.region.height == 1 and not switch.has_class("-on")
+        switch.focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.scene.align_corners is True and switch.has_class("-on")
+        # x = [[1, 2], [3, 4]] to 4×4 with the corners aligned: row 0 runs 1, 4/3, 5/3, 2.
+        np.testing.assert_allclose(app.trace.result[0], [1, 4 / 3, 5 / 3, 2])
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.scene.align_corners is False
+        np.testing.assert_allclose(app.trace.result[0], [1, 1.25, 1.75, 2])

@@ -15,7 +15,7 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.reactive import var
 from textual.widget import Widget
-from textual.widgets import Input, Label, Select, Static, Switch
+from textual.widgets import Input, Select, Static, Switch
 
 from tui_upsample.engine.formulas import output_size_lines
 from tui_upsample.scene import (
@@ -119,12 +119,14 @@ class Settings(Vertical):
         border-title-color: $text-accent;
         padding: 0 1;
         &:focus-within { border: round $accent; }
-        & .param { height: 1; margin-bottom: 0; }
-        & .param > Label { width: 15; color: $text-muted; }
-        & .param > Input { width: 1fr; }
-        & .param > Select { width: 1fr; }
-        & .param > Switch { width: auto; }
-        & #op { width: 1fr; }
+        & #params { height: auto; }
+        & #labels { width: 15; height: auto; color: $text-muted; }
+        & #controls { width: 1fr; height: auto; }
+        & #controls > * { height: 1; }
+        & #controls > Input { width: 1fr; }
+        & #controls > Select { width: 1fr; }
+        & #controls > Switch { width: auto; height: 1; border: none; padding: 0; }
+        & #controls > Switch:focus { border: none; }
         & #formula { color: $text; margin-top: 1; height: auto; }
         & #problem { color: $text-error; text-style: bold; height: auto; }
     }
@@ -158,36 +160,43 @@ class Settings(Vertical):
         self._controls: dict[str, Widget] = {}  # the parameters whose row exists: their control
 
     def compose(self) -> ComposeResult:
-        with Horizontal(classes="param", id="row-op"):
-            yield Label("operator")
-            yield Select(
-                [(op, op) for op in OPERATORS],
-                value=self.scene.op,
-                allow_blank=False,
-                compact=True,
-                id="op",
-            )
-        # A row is built the first time an operator takes its parameter (``_sync``): the seed's
-        # operator takes 6 of the 11, and every widget costs start-up time.
-        for name in self.PARAMETERS:
-            if name in self.scene.takes:
-                yield self._row(name)
+        # One column of labels and one of controls rather than a row widget apiece: every widget
+        # costs start-up time. A control is built the first time an operator takes its parameter
+        # (``_sync``): the seed's operator takes 6 of the 11.
+        with Horizontal(id="params"):
+            yield Static(self._labels(), id="labels")
+            with Vertical(id="controls"):
+                yield Select(
+                    [(op, op) for op in OPERATORS],
+                    value=self.scene.op,
+                    allow_blank=False,
+                    compact=True,
+                    id="op",
+                )
+                for name in self.PARAMETERS:
+                    if name in self.scene.takes:
+                        yield self._new_control(name)
         yield Static("", id="formula")
         yield Static("", id="problem")
 
-    def _row(self, name: str) -> Horizontal:
-        """The row for parameter ``name``: its label and its control, set to the scene's value."""
-        control = self._controls[name] = self._control(name)
-        return Horizontal(Label(LABELS[name]), control, classes="param", id=f"row-{name}")
+    def _labels(self) -> str:
+        """The label column: one line per control shown, the operator's first."""
+        shown = [LABELS[name] for name in self.PARAMETERS if name in self.scene.takes]
+        return "\n".join(["operator", *shown])
 
-    def _build_row(self, name: str) -> None:
-        """Mount the row for ``name`` in its place, between the rows already built."""
+    def _new_control(self, name: str) -> Widget:
+        """The control for parameter ``name``, set to the scene's value."""
+        control = self._controls[name] = self._control(name)
+        return control
+
+    def _build_control(self, name: str) -> None:
+        """Mount the control for ``name`` in its place, between the ones already built."""
         later = self.PARAMETERS[self.PARAMETERS.index(name) + 1 :]
-        before = next((f"#row-{n}" for n in later if n in self._controls), "#formula")
-        row = self._row(name)
-        self.mount(row, before=before)
-        for box in row.query(Input):
-            box.cursor_blink = getattr(self.app, "cursor_blink", True)
+        before = next((self._controls[n] for n in later if n in self._controls), None)
+        control = self._new_control(name)
+        self.query_one("#controls").mount(control, before=before)
+        if isinstance(control, Input):
+            control.cursor_blink = getattr(self.app, "cursor_blink", True)
 
     def _control(self, name: str) -> Widget:
         if name in SWITCH_PARAMS:
@@ -255,13 +264,14 @@ class Settings(Vertical):
             for name in self.PARAMETERS:
                 if name not in self._controls:
                     if name in scene.takes:
-                        self._build_row(name)  # built with the scene's value
+                        self._build_control(name)  # built with the scene's value
                     continue
-                row = self.query_one(f"#row-{name}")
-                row.display = name in scene.takes
-                if not row.display:
-                    continue
-                self._set_control(name)
+                control = self._controls[name]
+                if control.display != (name in scene.takes):
+                    control.display = name in scene.takes
+                if control.display:
+                    self._set_control(name)
+        set_text(self.query_one("#labels", Static), self._labels())
         self._show_formula()
 
     def _set_control(self, name: str) -> None:
