@@ -7,12 +7,14 @@ comes from the engine.
 
 from __future__ import annotations
 
+from types import ModuleType
 from typing import Any, ClassVar
 
 from textual import events, on
 from textual._context import active_message_pump
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
+from textual.command import Provider
 from textual.containers import Horizontal, VerticalScroll
 from textual.css.query import NoMatches
 from textual.reactive import var
@@ -20,12 +22,9 @@ from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import ContentSwitcher, Header
 
-from tui_upsample import tour
-from tui_upsample.commands import SceneCommands
 from tui_upsample.engine.steps import Trace
 from tui_upsample.file_actions import FileActions
 from tui_upsample.scene import METHODS, OPERATOR_NAMES, PRESETS, Scene, build_trace
-from tui_upsample.screens.help import HelpScreen
 from tui_upsample.widgets.grid_editor import GridEditor
 from tui_upsample.widgets.key_footer import KeyFooter
 from tui_upsample.widgets.lesson_notes import LessonNotes
@@ -53,12 +52,26 @@ TOUR_ACTIONS = frozenset({"toggle_tour", "tour_move", "leave_tour", "tour_varian
 """The guided tour's keys: like the stepping keys, and (but for t) only during the tour."""
 
 
+def _scene_commands() -> type[Provider]:
+    """The palette's commands for the scene, loaded when the palette first opens."""
+    from tui_upsample.commands import SceneCommands
+
+    return SceneCommands
+
+
+def _tour() -> ModuleType:
+    """The guided tour (its stops and texts), loaded the first time the tour is used."""
+    from tui_upsample import tour
+
+    return tour
+
+
 class UpsampleApp(FileActions, App[int]):
     """tui-upsample: step, key by key, through the operators that make feature maps bigger."""
 
     CSS_PATH = "app.tcss"
     TITLE = "tui-upsample"
-    COMMANDS: ClassVar[set[Any]] = App.COMMANDS | {SceneCommands}
+    COMMANDS: ClassVar[set[Any]] = App.COMMANDS | {_scene_commands}
     AUTO_FOCUS = "#input-editor GridView"
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -199,7 +212,7 @@ class UpsampleApp(FileActions, App[int]):
         self._timer: Timer | None = None
         scene = scene if scene is not None else Scene.seed_example()
         if tour_stop is not None:  # the tour brings its own scene
-            scene = tour.stop(tour_stop).scene
+            scene = _tour().stop(tour_stop).scene
             self.set_reactive(UpsampleApp.tour_stop, tour_stop)
         self.set_reactive(UpsampleApp.scene, scene)
         self._method_before_compare = "matrix"
@@ -271,7 +284,7 @@ class UpsampleApp(FileActions, App[int]):
         self.query_one(TooSmallNotice).fit(self.size)
         self._name_operator()
         if self.tour_stop is not None:
-            self.view = tour.stop(self.tour_stop).view
+            self.view = _tour().stop(self.tour_stop).view
 
     def on_resize(self, event: events.Resize) -> None:
         """Below 80×24 the panes give way to a "make the terminal larger" notice, and return."""
@@ -336,7 +349,7 @@ class UpsampleApp(FileActions, App[int]):
                 return False  # a value is being typed: the keys are characters
         if action in TOUR_ACTIONS and action != "toggle_tour" and self.tour_stop is None:
             return False  # ] [ v escape belong to the panes outside the tour
-        if action == "tour_variant" and not tour.stop(self.tour_stop or 1).variants:
+        if action == "tour_variant" and not _tour().stop(self.tour_stop or 1).variants:
             return False
         return True
 
@@ -426,7 +439,7 @@ class UpsampleApp(FileActions, App[int]):
 
     def action_tour_go(self, number: int) -> None:
         """Show tour stop ``number`` (1 … 10) from its starting scene and step."""
-        stop = tour.stop(number)
+        stop = _tour().stop(number)
         self.playing = False
         self.tour_stop = number
         self.scene = stop.scene
@@ -439,7 +452,7 @@ class UpsampleApp(FileActions, App[int]):
         stop left behind are not kept."""
         if self.tour_stop is None:
             return
-        number = min(max(self.tour_stop + delta, 1), len(tour.STOPS))
+        number = min(max(self.tour_stop + delta, 1), len(_tour().STOPS))
         if number == self.tour_stop:
             self.notify(
                 "the last stop: t or escape leaves the tour"
@@ -453,7 +466,7 @@ class UpsampleApp(FileActions, App[int]):
     def action_tour_variant(self) -> None:
         """Switch the stop to its next variant (the grids the learner edited stay)."""
         if self.tour_stop is not None:
-            self.scene = tour.stop(self.tour_stop).next_variant(self.scene)
+            self.scene = _tour().stop(self.tour_stop).next_variant(self.scene)
             self.step = 0
 
     def action_leave_tour(self) -> None:
@@ -477,6 +490,8 @@ class UpsampleApp(FileActions, App[int]):
 
     def action_help(self) -> None:
         """Show every key."""
+        from tui_upsample.screens.help import HelpScreen
+
         self.push_screen(
             HelpScreen(
                 [

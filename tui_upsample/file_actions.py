@@ -1,6 +1,7 @@
 """The app's file actions: export a script (x), save the session (ctrl+s), open one (palette).
 
 A mixin for :class:`~tui_upsample.app.UpsampleApp`, kept apart so the app stays about the scene.
+The export and session modules are imported when a file is first written or read, not at start.
 Every write is atomic (:func:`tui_upsample.session.write_atomic`); every outcome, good or bad, is
 said in a notification; a file that cannot be read or written changes nothing.
 """
@@ -10,16 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from tui_upsample.export import ExportError, export, file_name
 from tui_upsample.scene import Scene
-from tui_upsample.session import (
-    DEFAULT_PATH,
-    SessionError,
-    describe_os_error,
-    load_session,
-    save_session,
-    write_atomic,
-)
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -58,6 +50,9 @@ class FileActions(_Base):
 
     def action_export_to(self, fmt: str) -> None:
         """Write the scene as ``fmt`` to a file in the current directory, and say where."""
+        from tui_upsample.export import ExportError, export, file_name
+        from tui_upsample.session import describe_os_error, write_atomic
+
         scene = self._scene_now()
         words = FORMAT_WORDS.get(fmt, fmt)
         try:
@@ -89,6 +84,8 @@ class FileActions(_Base):
 
     def action_save_session(self) -> None:
         """Save the whole scene (grids, parameters, step) to the session file."""
+        from tui_upsample.session import DEFAULT_PATH, SessionError, save_session
+
         path = self.session_path or Path(DEFAULT_PATH)
         try:
             save_session(self._scene_now(), path)
@@ -110,6 +107,7 @@ class FileActions(_Base):
     def action_open_session(self) -> None:
         """Ask for a session file's path, then open it."""
         from tui_upsample.screens.export import OpenSessionScreen
+        from tui_upsample.session import DEFAULT_PATH
 
         self.push_screen(
             OpenSessionScreen(str(self.session_path or DEFAULT_PATH)), self._open_chosen
@@ -121,6 +119,8 @@ class FileActions(_Base):
 
     def open_session(self, path: str | Path) -> bool:
         """Show the session saved in ``path``; on any problem say so and change nothing."""
+        from tui_upsample.session import SessionError, load_session
+
         try:
             scene = load_session(path)
         except SessionError as exc:

@@ -147,3 +147,19 @@ async def test_w2_stays_right_through_input_and_kernel_edits(app_factory) -> Non
         shown, expected = shown_and_expected()
         np.testing.assert_array_equal(shown, expected)
         assert shown[0, 0] == shown[1, 2] == 2.0 and before[0, 0] == 1.0
+
+
+async def test_an_editors_edit_and_message_lines_are_made_when_first_needed(app_factory) -> None:
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        editor = app.query_one("#input-editor")
+        assert [child.id for child in editor.children] == ["grid"]
+        await pilot.press("7")  # starts typing a value for x[0,0]
+        await pilot.pause()
+        assert [child.id for child in editor.children] == ["grid", "edit-line", "message"]
+        assert "x[0,0] = 7" in str(editor.query_one("#edit-line").render())
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.scene.input[0, 0] == 7.0
+        assert "x[0,0] = 7" in str(editor.query_one("#message").render())

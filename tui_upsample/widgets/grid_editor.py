@@ -18,6 +18,7 @@ from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
+from textual.css.query import NoMatches
 from textual.message import Message
 from textual.reactive import var
 from textual.widgets import Static
@@ -140,9 +141,19 @@ class GridEditor(Vertical):
         """What has been typed so far."""
 
     def compose(self) -> ComposeResult:
+        # The edit line and the message line are made when first needed (_line): most of the
+        # time neither shows, and every widget costs start-up time.
         yield GridView(focusable=True, id="grid")
-        yield Static("", id="edit-line")
-        yield Static("", id="message")
+
+    def _line(self, name: str) -> Static:
+        """The ``edit-line`` (over the message) or the ``message`` line, made when first asked."""
+        try:
+            return self.query_one(f"#{name}", Static)
+        except NoMatches:
+            line = Static("", id=name)
+            messages = self.query("#message")
+            self.mount(line, before=messages.first() if name == "edit-line" and messages else None)
+            return line
 
     # Scene → screen ----------------------------------------------------------------------------
     @property
@@ -179,7 +190,9 @@ class GridEditor(Vertical):
         view.show(grid, {"cursor": [self.cursor]})
 
     def _say(self, text: str, refused: bool = False) -> None:
-        message = self.query_one("#message", Static)
+        if not text and not self.query("#message"):
+            return  # nothing said yet, nothing to clear
+        message = self._line("message")
         set_text(message, text)
         message.set_class(refused, "-refused")
         message.set_class(bool(text), "-shown")
@@ -210,13 +223,13 @@ class GridEditor(Vertical):
         without it, the cell's value is there to change)."""
         self.editing = True
         self.typed = first if first is not None else format_number(self.grid[self._editing_cell()])
-        self.query_one("#edit-line").add_class("-editing")
+        self._line("edit-line").add_class("-editing")
         self._show_typed()
         self._say("Enter keeps it, Escape cancels")
 
     def _show_typed(self) -> None:
         name = ("w" if self.which == "kernel" else "x") + _cell_name(self._editing_cell())
-        self.query_one("#edit-line", Static).update(f"{name} = {self.typed}▏")
+        self._line("edit-line").update(f"{name} = {self.typed}▏")
 
     def action_cancel(self) -> None:
         """Stop typing; the cell keeps its value."""
@@ -227,7 +240,7 @@ class GridEditor(Vertical):
     def _close(self) -> None:
         self.editing = False
         self.typed = ""
-        self.query_one("#edit-line").remove_class("-editing")
+        self._line("edit-line").remove_class("-editing")
 
     def action_fill(self, how: str) -> None:
         """Ask for the grid to be refilled."""

@@ -7,6 +7,8 @@ The panel is hidden outside the tour. It writes no number of its own: the senten
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual.containers import Horizontal, Vertical
 from textual.reactive import reactive
@@ -14,8 +16,10 @@ from textual.widgets import Static
 
 from tui_upsample.engine.steps import Trace
 from tui_upsample.scene import Scene
-from tui_upsample.tour import STOPS, TourStop
 from tui_upsample.widgets.grid_view import GridView
+
+if TYPE_CHECKING:
+    from tui_upsample.tour import TourStop
 
 KEYS = (
     ("n / p", "step"),
@@ -24,6 +28,13 @@ KEYS = (
     ("t / esc", "leave the tour"),
 )
 """The keys the panel lists (the app's bindings; ``v`` only where the stop has variants)."""
+
+
+def _stops() -> tuple[TourStop, ...]:
+    """The tour's stops, loaded the first time the tour is shown (start-up skips them)."""
+    from tui_upsample.tour import STOPS
+
+    return STOPS
 
 
 def keys_text(stop: TourStop, scene: Scene) -> Text:
@@ -111,9 +122,10 @@ class TourPanel(Vertical):
     @property
     def tour_stop(self) -> TourStop | None:
         """The :class:`TourStop` on screen, if any."""
-        if self.stop is None or not 1 <= self.stop <= len(STOPS):
+        if self.stop is None:
             return None
-        return STOPS[self.stop - 1]
+        stops = _stops()
+        return stops[self.stop - 1] if 1 <= self.stop <= len(stops) else None
 
     @property
     def sentences(self) -> list[str]:
@@ -131,7 +143,7 @@ class TourPanel(Vertical):
                 self._build()
             self.call_after_refresh(self._draw)  # once the new widgets are in place
             return
-        self.border_title = f"Guided tour  {self.stop} / {len(STOPS)}"
+        self.border_title = f"Guided tour  {self.stop} / {len(_stops())}"
         self.border_subtitle = stop.source
         self.query_one("#tour-title", Static).update(stop.title)
         self.query_one("#tour-text", Static).update(" ".join(self.sentences))
