@@ -90,7 +90,7 @@ PART_STYLE = {
 class LessonNotes(Widget):
     """What this operator's parameters mean, beyond the output-size formula.
 
-    One widget draws every paragraph (a widget each cost start-up time and a layout pass apiece);
+    One widget draws every paragraph (six widgets cost six times the start-up styling and layout);
     ``parts`` holds their texts.
     """
 
