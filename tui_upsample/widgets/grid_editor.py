@@ -54,7 +54,8 @@ class GridEditor(Vertical):
         Binding("left", "move(0, -1)", "Cursor left", show=False, id="cell-left"),
         Binding("right", "move(0, 1)", "Cursor right", show=False, id="cell-right"),
         Binding("enter", "edit", "Edit cell", show=False, id="cell-edit"),
-        Binding("escape", "cancel", "Cancel edit", show=False, id="cell-cancel"),
+        # Shown (in the footer) only while a value is typed: check_action hides it otherwise.
+        Binding("escape", "cancel", "Cancel edit", id="cell-cancel"),
         Binding(
             "r", "fill('random')", "Random small integers (seeded)", show=False, id="grid-random"
         ),
@@ -222,6 +223,7 @@ class GridEditor(Vertical):
         """Start typing a value for the cell under the cursor (``first`` is its first character;
         without it, the cell's value is there to change)."""
         self.editing = True
+        self.refresh_bindings()  # the footer dims the keys that are characters now
         self.typed = first if first is not None else format_number(self.grid[self._editing_cell()])
         self._line("edit-line").add_class("-editing")
         self._show_typed()
@@ -239,6 +241,7 @@ class GridEditor(Vertical):
 
     def _close(self) -> None:
         self.editing = False
+        self.refresh_bindings()
         self.typed = ""
         self._line("edit-line").remove_class("-editing")
 
