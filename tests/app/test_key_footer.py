@@ -122,4 +122,3 @@ async def test_the_key_under_the_mouse_is_highlighted_and_tells_its_tooltip(app_
         text = footer.render()
         hover = footer.get_component_rich_style("key-footer--item-hover")
         assert any(span.style == hover and span.start == 0 for span in text.spans)
-

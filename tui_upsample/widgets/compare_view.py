@@ -114,9 +114,20 @@ class CompareView(DrawnWhenShown, Vertical):
         for scroll in self.query(".face-grids"):
             scroll.can_focus = False
         self._draw()
+        # A view mounted while the screen is being laid out can get its size without a Resize
+        # event: fit the faces to the width once it is on screen, too.
+        self.call_after_refresh(self._fit)
 
     def on_resize(self) -> None:
-        self.set_class(self.size.width < WIDE, "-narrow")
+        self._fit()
+
+    def on_show(self) -> None:
+        self._fit()
+        super().on_show()
+
+    def _fit(self) -> None:
+        if self.size.width:
+            self.set_class(self.size.width < WIDE, "-narrow")
 
     def watch_trace(self, trace: Trace | None) -> None:
         self._built_for = None

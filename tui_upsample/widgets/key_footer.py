@@ -33,7 +33,7 @@ class ShownKey(NamedTuple):
 
 
 class KeyFooter(Widget, can_focus=False):
-    """The shown bindings of the focused screen, one line, the command palette's key at the right."""
+    """The screen's shown bindings on one line, the command palette's key at the right."""
 
     ALLOW_SELECT = False
     COMPONENT_CLASSES = {
@@ -162,7 +162,9 @@ class KeyFooter(Widget, can_focus=False):
         key_style = self._on_item("key-footer--key", item)
         description_style = self._on_item("key-footer--description", item)
         if compact:
-            text = Text.assemble((key.display, key_style), (f" {key.description}", description_style))
+            text = Text.assemble(
+                (key.display, key_style), (f" {key.description}", description_style)
+            )
         else:
             text = Text.assemble(
                 (f" {key.display} ", key_style), (f"{key.description} ", description_style)
@@ -177,8 +179,9 @@ class KeyFooter(Widget, can_focus=False):
         palette = None
         if self.palette is not None:
             item = self._item(self.palette)
+            rule = self.get_component_rich_style("key-footer--rule") + Style(bgcolor=item.bgcolor)
             palette = Text.assemble(
-                ("▏", self.get_component_rich_style("key-footer--rule") + Style(bgcolor=item.bgcolor)),
+                ("▏", rule),
                 self._label(self.palette, compact=True),
                 (" ", Style(bgcolor=item.bgcolor)),  # FooterKey's right padding
             )

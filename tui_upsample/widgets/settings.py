@@ -26,6 +26,7 @@ from tui_upsample.scene import (
     PADDING_WORDS,
     Scene,
 )
+from tui_upsample.widgets.choice import Choice
 from tui_upsample.widgets.quiet_text import set_text
 
 LABELS: dict[str, str] = {
@@ -166,7 +167,7 @@ class Settings(Vertical):
         with Horizontal(id="params"):
             yield Static(self._labels(), id="labels")
             with Vertical(id="controls"):
-                yield Select(
+                yield Choice(
                     [(op, op) for op in OPERATORS],
                     value=self.scene.op,
                     allow_blank=False,
@@ -205,11 +206,11 @@ class Settings(Vertical):
             methods = METHODS.get(self.scene.op, ("im2col",))
             self._methods_shown = methods
             value = self.scene.method if self.scene.method in methods else methods[0]
-            return Select(
+            return Choice(
                 [(m, m) for m in methods], value=value, allow_blank=False, compact=True, id=name
             )
         if name == "fill":
-            return Select(
+            return Choice(
                 [(f, f) for f in FILLS],
                 value=self.scene.fill,
                 allow_blank=False,
