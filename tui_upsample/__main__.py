@@ -1,5 +1,5 @@
 """`python -m tui_upsample` runs the same program as `upsample-tui`."""
 
-from tui_upsample.cli import main
+from tui_upsample.start import main
 
 raise SystemExit(main())

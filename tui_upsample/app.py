@@ -7,6 +7,7 @@ comes from the engine.
 
 from __future__ import annotations
 
+import gc
 from types import ModuleType
 from typing import Any, ClassVar
 
@@ -50,6 +51,12 @@ VIEW_ACTIONS = frozenset({"toggle_view", "set_view", "toggle_matrix_face"})
 
 TOUR_ACTIONS = frozenset({"toggle_tour", "tour_move", "leave_tour", "tour_variant"})
 """The guided tour's keys: like the stepping keys, and (but for t) only during the tour."""
+
+
+def _resume_garbage_collection() -> None:
+    if not gc.isenabled():  # paused by tui_upsample.start (not when the app is made in a test)
+        gc.freeze()
+        gc.enable()
 
 
 def _scene_commands() -> type[Provider]:
@@ -281,6 +288,9 @@ class UpsampleApp(FileActions, App[int]):
         switcher.current = view
 
     def on_mount(self) -> None:
+        # `upsample-tui` starts with the garbage collector paused (tui_upsample.start): resume it
+        # once the first screen is drawn, with everything made so far set aside for good.
+        self.call_after_refresh(_resume_garbage_collection)
         self.query_one(TooSmallNotice).fit(self.size)
         self._name_operator()
         if self.tour_stop is not None:

@@ -9,7 +9,6 @@ when the app is actually started, so ``--help`` and errors are quick.
 from __future__ import annotations
 
 import argparse
-import gc
 import os
 import re
 import sys
@@ -512,9 +511,6 @@ def _app_class() -> type[UpsampleApp]:
     """The app, imported only now: ``--help`` and errors stay fast without Textual."""
     from tui_upsample.app import UpsampleApp
 
-    # Modules, classes and styles loaded so far live as long as the process: freezing them keeps
-    # the garbage collector's passes (many during start-up) to the objects the app makes.
-    gc.freeze()
     return UpsampleApp
 
 
