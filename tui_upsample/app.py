@@ -21,7 +21,7 @@ from textual.css.query import NoMatches
 from textual.reactive import var
 from textual.timer import Timer
 from textual.widget import Widget
-from textual.widgets import ContentSwitcher, Header
+from textual.widgets import ContentSwitcher, Header, Select, Switch
 
 from tui_upsample.engine.steps import Trace
 from tui_upsample.file_actions import FileActions
@@ -357,6 +357,8 @@ class UpsampleApp(FileActions, App[int]):
                 return False  # a modal screen (help, palette) has the keys
             if self.typing:
                 return False  # a value is being typed: the keys are characters
+        if action == "toggle_play" and isinstance(self.focused, (Switch, Select)):
+            return False  # space is the focused control's: it flips the switch, opens the list
         if action in TOUR_ACTIONS and action != "toggle_tour" and self.tour_stop is None:
             return False  # ] [ v escape belong to the panes outside the tour
         if action == "tour_variant" and not _tour().stop(self.tour_stop or 1).variants:

@@ -287,3 +287,27 @@ async def test_a_switch_in_the_settings_toggles_its_parameter(app_factory) -> No
         await pilot.pause()
         assert app.scene.align_corners is False
         np.testing.assert_allclose(app.trace.result[0], [1, 1.25, 1.75, 2])
+
+
+async def test_space_flips_a_focused_switch_and_opens_a_focused_list(app_factory) -> None:
+    app = app_factory(op="upsample_bilinear")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        switch = app.query_one("#align_corners")
+        switch.focus()
+        await pilot.press("space")
+        await pilot.pause()
+        assert app.scene.align_corners is True and not app.playing
+        np.testing.assert_allclose(app.trace.result[0], [1, 4 / 3, 5 / 3, 2])
+        app.query_one("#op").focus()
+        await pilot.press("space")
+        await pilot.pause()
+        assert app.query_one("#op").expanded and not app.playing
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not app.query_one("#op").expanded
+        app.query_one("#steps").focus()
+        await pilot.pause()
+        await pilot.press("space")  # anywhere else space plays the steps
+        await pilot.pause()
+        assert app.playing
