@@ -105,6 +105,9 @@ async def test_the_mouse_wheel_scrolls_keys_cut_off_by_a_narrow_terminal(app_fac
         footer.post_message(wheel(footer, events.MouseScrollUp))
         await pilot.pause()
         assert footer_line(app).startswith(" space Play ")
+        await pilot.press("right", "1")  # typing: a row of one key, shown from its start
+        await pilot.pause()
+        assert footer.offset_keys == 0 and footer_line(app).startswith(" esc Cancel edit ")
 
 
 async def test_the_key_under_the_mouse_is_highlighted_and_tells_its_tooltip(app_factory) -> None:

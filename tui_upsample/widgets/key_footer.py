@@ -126,6 +126,7 @@ class KeyFooter(Widget, can_focus=False):
         self.palette = palette
 
     def watch_keys(self) -> None:
+        self.offset_keys = 0  # a new row of keys starts unscrolled
         self.refresh()
 
     def watch_palette(self) -> None:
