@@ -231,7 +231,8 @@ async def test_conv2d_adjoint_line(app_factory) -> None:
         await pilot.pause()
         scene = app.scene
         want = adjoint_of_conv2d(scene.input, scene.kernel)
-        assert want.lhs == want.rhs == -272.0
+        # conv2d(x, w) = [[25, 31], [43, 49]], y = [[-2, 1], [2, -2]] (small_nonzero_integers)
+        assert want.lhs == want.rhs == 25 * -2 + 31 * 1 + 43 * 2 + 49 * -2
         lhs, rhs = _note(app, "adjoint-lhs"), _note(app, "adjoint-rhs")
         assert lhs.startswith("⟨conv2d(x, w), y⟩") and lhs.endswith(f"= {format_number(want.lhs)}")
         assert rhs.startswith("⟨x, conv_transpose2d(y, w)⟩")

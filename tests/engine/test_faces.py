@@ -106,7 +106,9 @@ def test_shuffle_overlap_is_even() -> None:
 def test_adjoint_of_conv2d_numbers_agree() -> None:
     x = np.arange(1.0, 10.0).reshape(3, 3)
     a = adjoint_of_conv2d(x, W)
-    assert a.lhs == a.rhs == -272.0
+    # y is small_nonzero_integers((2, 2)) = [[-2, 1], [2, -2]]; conv2d(x, W) = [[25, 31], [43, 49]]
+    np.testing.assert_array_equal(a.forward, [[25, 31], [43, 49]])
+    assert a.lhs == a.rhs == 25 * -2 + 31 * 1 + 43 * 2 + 49 * -2 == -31.0
     y = a.forward * 0  # the y it drew has conv2d's shape
     assert y.shape == (2, 2)
     again = adjoint_of_conv2d(x, W)

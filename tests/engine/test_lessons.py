@@ -28,6 +28,7 @@ from tui_upsample.engine.lessons import (
     keras_vs_pytorch,
     output_padding_choices,
     resize_conv_overlap,
+    small_nonzero_integers,
     unpool_size_bounds,
 )
 from tui_upsample.engine.pooling import max_pool2d, max_unpool2d
@@ -769,3 +770,33 @@ def test_texts_are_single_lines() -> None:
     ]
     for text in texts:
         assert "\n" not in text and not re.search(r"\s{2,}", text)
+
+
+def _splitmix64(state: int) -> int:
+    """SplitMix64's output for one state, in plain Python integers (the reference)."""
+    mask = (1 << 64) - 1
+    z = state & mask
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & mask
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & mask
+    return z ^ (z >> 31)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 7, 2**40 + 3])
+def test_small_nonzero_integers_follow_splitmix64(seed: int) -> None:
+    got = small_nonzero_integers((3, 5), seed)
+    want = []
+    for i in range(1, 16):
+        z = _splitmix64(i * 0x9E3779B97F4A7C15 + seed)
+        want.append((z % 3 + 1) * (-1 if z >> 63 else 1))
+    np.testing.assert_array_equal(got.ravel(), want)
+    assert got.shape == (3, 5) and got.dtype == np.float64
+
+
+def test_small_nonzero_integers_are_all_six_values_evenly_and_depend_on_the_seed() -> None:
+    values, counts = np.unique(small_nonzero_integers((60, 60)), return_counts=True)
+    np.testing.assert_array_equal(values, [-3, -2, -1, 1, 2, 3])
+    assert counts.min() > 0.8 * 3600 / 6 and counts.max() < 1.2 * 3600 / 6
+    assert not np.array_equal(small_nonzero_integers((4, 4), 0), small_nonzero_integers((4, 4), 1))
+    np.testing.assert_array_equal(
+        small_nonzero_integers((2, 3), 5), small_nonzero_integers((2, 3), 5)
+    )

@@ -94,6 +94,24 @@ def _int(name: str, value: Any, minimum: int) -> int:
     return v
 
 
+def small_nonzero_integers(shape: tuple[int, ...], seed: int = 0) -> np.ndarray:
+    """Integers ±1, ±2 or ±3 filling ``shape``, the same for the same seed on every machine.
+
+    Each cell's number comes from SplitMix64 of (seed, cell index): vectorised, and without
+    ``numpy.random``, whose import costs ~15 ms of start-up for a first screen that needs a
+    handful of numbers (the adjoint's x). Never 0, so no term of ⟨x, ·⟩ vanishes.
+    """
+    with np.errstate(over="ignore"):  # uint64 arithmetic wraps, as SplitMix64 intends
+        z = np.arange(1, math.prod(shape) + 1, dtype=np.uint64)
+        z = z * np.uint64(0x9E3779B97F4A7C15) + np.uint64(seed & 0xFFFFFFFFFFFFFFFF)
+        z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+        z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+        z = z ^ (z >> np.uint64(31))
+    magnitude = (z % np.uint64(3)).astype(np.int64) + 1
+    sign = np.where((z >> np.uint64(63)) == 1, -1, 1)
+    return (magnitude * sign).astype(float).reshape(shape)
+
+
 def _pt(value: Pair) -> str:
     """A pair as a learner would type it: ``2`` when both axes agree, else ``(2, 3)``."""
     return str(value[0]) if value[0] == value[1] else f"({value[0]}, {value[1]})"
@@ -502,7 +520,7 @@ def adjoint_partner(
     """The convolution a scene's conv_transpose2d(r, w, …) is the adjoint of, with an x to try.
 
     x gets the transposed convolution's output shape, filled with small nonzero integers
-    (±1, ±2, ±3) drawn from ``numpy.random.default_rng(seed)``; y is r itself. Keras's
+    (±1, ±2, ±3, :func:`small_nonzero_integers` of ``seed``); y is r itself. Keras's
     ``'same'`` / ``'valid'`` pair with conv2d's. An output_padding of at least the stride
     (allowed only when dilation is larger) is refused: conv2d then maps the output to more
     than r's rows, so no convolution has this transposed convolution as its adjoint.
@@ -526,8 +544,7 @@ def adjoint_partner(
                     f"{i + op[axis] // s[axis]}, not {i}, so this transposed convolution is "
                     "no convolution's adjoint",
                 )
-    rng = np.random.default_rng(seed_value)
-    x = (rng.integers(1, 4, size=out.shape) * rng.choice([-1, 1], size=out.shape)).astype(float)
+    x = small_nonzero_integers(tuple(out.shape), seed_value)
     identity = adjoint_identity(x, w, ra, stride=s, padding=pad, dilation=d)
     text = (
         f"conv_transpose2d maps {_size(ra.shape)} to {_size(out.shape)}; it is the adjoint of "
@@ -1055,13 +1072,11 @@ def adjoint_of_conv2d(
 ) -> Adjoint:
     """A conv2d scene's adjoint identity, with a y to try.
 
-    y gets conv2d(x, w)'s shape, filled with small nonzero integers (±1, ±2, ±3) drawn from
-    ``numpy.random.default_rng(seed)``, as :func:`adjoint_partner` does for x; then
+    y gets conv2d(x, w)'s shape, filled with small nonzero integers (±1, ±2, ±3,
+    :func:`small_nonzero_integers` of ``seed``), as :func:`adjoint_partner` does for x; then
     :func:`adjoint_identity` on (x, w, y).
     """
     xa = as_grid("x", x)
     forward = conv2d(xa, w, stride=stride, padding=padding_arg(padding), dilation=dilation)
-    rng = np.random.default_rng(_int("seed", seed, 0))
-    shape = forward.shape
-    y = (rng.integers(1, 4, size=shape) * rng.choice([-1, 1], size=shape)).astype(float)
+    y = small_nonzero_integers(tuple(forward.shape), _int("seed", seed, 0))
     return adjoint_identity(x, w, y, stride=stride, padding=padding, dilation=dilation)
