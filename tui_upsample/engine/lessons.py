@@ -98,7 +98,7 @@ def small_nonzero_integers(shape: tuple[int, ...], seed: int = 0) -> np.ndarray:
     """Integers ±1, ±2 or ±3 filling ``shape``, the same for the same seed on every machine.
 
     Each cell's number comes from SplitMix64 of (seed, cell index): vectorised, and without
-    ``numpy.random``, whose import costs ~15 ms of start-up for a first screen that needs a
+    ``numpy.random``, whose import costs ~11 ms of start-up for a first screen that needs a
     handful of numbers (the adjoint's x). Never 0, so no term of ⟨x, ·⟩ vanishes.
     """
     with np.errstate(over="ignore"):  # uint64 arithmetic wraps, as SplitMix64 intends

@@ -223,7 +223,7 @@ class GridEditor(Vertical):
         """Start typing a value for the cell under the cursor (``first`` is its first character;
         without it, the cell's value is there to change)."""
         self.editing = True
-        self.refresh_bindings()  # the footer dims the keys that are characters now
+        self.refresh_bindings()  # the footer drops the keys that are characters now
         self.typed = first if first is not None else format_number(self.grid[self._editing_cell()])
         self._line("edit-line").add_class("-editing")
         self._show_typed()
