@@ -138,13 +138,3 @@ def test_version_and_help_are_quick_and_do_not_import_textual() -> None:
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert "0.1.0" in result.stdout
-
-
-def test_scene_and_formulas_do_not_import_textual() -> None:
-    code = (
-        "import sys\n"
-        "import tui_upsample.scene, tui_upsample.engine.formulas, tui_upsample.number_format\n"
-        "assert 'textual' not in sys.modules and 'rich' not in sys.modules\n"
-    )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    assert result.returncode == 0, result.stderr

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from tui_upsample import engine
-from tui_upsample.engine.formulas import output_size_lines
+from tui_upsample.engine.operators import output_size_lines
 from tui_upsample.number_format import cell_width, format_number, format_to_width
 from tui_upsample.scene import METHODS, OPERATORS, PARAMETERS, Scene, build_trace, resolve_operator
 
@@ -107,10 +107,10 @@ def test_number_format() -> None:
         "0",
         "0.3333",
         "1.235e6",
-        "1e-5",
+        "1e−5",
         "·",
     ]
-    assert format_to_width(-2 / 3, 4) == "-0.7"
+    assert format_to_width(-2 / 3, 4) == "−0.7"
     assert cell_width([1, -30, np.nan]) == 3
 
 

@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 from tui_upsample.engine import conv2d, conv_matrix, max_pool2d
-from tui_upsample.engine.lessons import footprint_overlap
-from tui_upsample.engine.numbers import format_number as num
+from tui_upsample.engine.overlap import footprint_overlap
+from tui_upsample.engine.text import format_number as num
 from tui_upsample.scene import OPERATORS, SEED_KERNEL, SEED_RAMP, Scene, build_trace
 from tui_upsample.tour import SEED_PARAGRAPHS, STOPS, apply_variant, stop
 

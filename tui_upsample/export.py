@@ -25,8 +25,8 @@ from typing import Any
 import numpy as np
 
 from tui_upsample import __version__
-from tui_upsample.engine.convolution import forward_padding
-from tui_upsample.engine.lessons import keras_vs_pytorch
+from tui_upsample.engine.conventions import keras_vs_pytorch
+from tui_upsample.engine.geometry import forward_padding
 from tui_upsample.scene import OPERATOR_NAMES, Scene, build_trace
 
 FORMATS: tuple[str, ...] = ("pytorch", "keras", "numpy", "session")
@@ -360,11 +360,11 @@ def _pytorch_conv_transpose2d(scene: Scene) -> list[str]:
         # which (padding, output_padding) gives Keras's crop, or which slice does.
         conv = keras_vs_pytorch(scene.input, scene.kernel, s, padding, d)
         if conv.reproduce is not None:
-            p, a = conv.reproduce
+            p, extra = conv.reproduce
             body.append(f"# Keras padding='{padding}': {conv.reproduce_text}.")
             keywords += [
                 ("padding", _pair(p), _pair(p) == "0"),
-                ("output_padding", _pair(a), _pair(a) == "0"),
+                ("output_padding", _pair(extra), _pair(extra) == "0"),
                 ("dilation", str(d), d == 1),
             ]
             body.append("y = " + _call("F.conv_transpose2d", ["x", "w"], keywords))

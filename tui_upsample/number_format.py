@@ -1,45 +1,21 @@
-"""How a number is written in a grid cell: short, but never hiding a difference that matters.
+"""How a number fits a grid cell: the engine's one number formatter, to a width.
 
-Integers are written as integers, other numbers with at most 4 significant digits, very large or
-very small ones in e-notation, and "nothing written yet" (NaN) as a middle dot. A grid uses one
-width for all its cells, so the columns line up.
+:func:`~tui_upsample.engine.text.format_number` writes every number the learner reads (integers as
+integers, others with at most 4 significant digits, e-notation for very large or very small ones,
+"nothing written yet" as a middle dot, a real minus sign). A grid uses one width for all its
+cells, so the columns line up; a number that does not fit loses digits first.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable
 from functools import lru_cache
 
 import numpy as np
 
-EMPTY = "·"
-"""What a cell that no step has written yet (NaN) shows."""
+from tui_upsample.engine.text import EMPTY, format_number
 
-
-def _tidy_exponent(text: str) -> str:
-    """'1.235e+06' → '1.235e6', '4.5e-05' → '4.5e-5'."""
-    if "e" not in text:
-        return text
-    mantissa, exponent = text.split("e")
-    if "." in mantissa:
-        mantissa = mantissa.rstrip("0").rstrip(".")
-    sign = "-" if exponent.startswith("-") else ""
-    return f"{mantissa}e{sign}{exponent.lstrip('+-').lstrip('0') or '0'}"
-
-
-def format_number(value: float, digits: int = 4) -> str:
-    """The compact text of one cell's value."""
-    v = float(value)
-    if math.isnan(v):
-        return EMPTY
-    if math.isinf(v):
-        return "∞" if v > 0 else "-∞"
-    if v == int(v) and abs(v) < 1e6:
-        return str(int(v))
-    if abs(v) >= 1e6 or abs(v) < 1e-3:
-        return _tidy_exponent(f"{v:.{max(digits - 1, 0)}e}")
-    return _tidy_exponent(f"{v:.{digits}g}")
+__all__ = ["EMPTY", "cell_width", "format_number", "format_to_width"]
 
 
 def format_to_width(value: float, width: int) -> str:

@@ -15,60 +15,20 @@ from typing import Any
 
 import numpy as np
 
-from tui_upsample.engine.traces import METHODS, OPERATORS
+from tui_upsample.engine.operators import METHODS, OPERATORS, TABLE, operator
+from tui_upsample.engine.parameters import FILL, NUMBER
 from tui_upsample.engine.validation import room_for
 
-OPERATOR_NAMES: Mapping[str, str] = {
-    "conv_transpose2d": "transposed convolution",
-    "conv2d": "convolution",
-    "max_pool2d": "max pooling",
-    "max_unpool2d": "max unpooling",
-    "upsample_nearest": "nearest-neighbour upsampling",
-    "bed_of_nails": "bed-of-nails upsampling",
-    "upsample_bilinear": "bilinear upsampling",
-    "pixel_shuffle": "pixel shuffle",
-}
+OPERATOR_NAMES: Mapping[str, str] = {name: op.words for name, op in TABLE.items()}
 """What each operator is called in words."""
 
-ALIASES: Mapping[str, str] = {
-    "pool": "max_pool2d",
-    "maxpool": "max_pool2d",
-    "unpool": "max_unpool2d",
-    "nearest": "upsample_nearest",
-    "bilinear": "upsample_bilinear",
-    "nails": "bed_of_nails",
-    "conv": "conv2d",
-    "convt": "conv_transpose2d",
-    "deconv": "conv_transpose2d",
-    "transpose": "conv_transpose2d",
-    "shuffle": "pixel_shuffle",
-}
-"""Short names accepted for operators (compared without regard to case)."""
-
-
-PARAMETERS: Mapping[str, tuple[str, ...]] = {
-    "conv_transpose2d": (
-        "kernel_size",
-        "stride",
-        "padding",
-        "output_padding",
-        "dilation",
-        "method",
-    ),
-    "conv2d": ("kernel_size", "stride", "padding", "dilation", "method"),
-    "max_pool2d": ("kernel_size", "stride", "padding", "dilation", "ceil_mode"),
-    "max_unpool2d": ("kernel_size", "stride", "padding", "fill"),
-    "upsample_nearest": ("scale",),
-    "bed_of_nails": ("scale",),
-    "upsample_bilinear": ("scale", "align_corners"),
-    "pixel_shuffle": ("upscale",),
-}
+PARAMETERS: Mapping[str, tuple[str, ...]] = {name: op.fields for name, op in TABLE.items()}
 """The scene fields each operator takes, in the order the settings pane lists them."""
 
-KERNEL_OPERATORS = frozenset({"conv2d", "conv_transpose2d"})
+KERNEL_OPERATORS = frozenset(name for name, op in TABLE.items() if op.kernel)
 """Operators with a learned kernel (the kernel grid is theirs); the others have a window size."""
 
-FILLS = ("zeros", "max")
+FILLS = FILL.choices
 """How max unpooling fills the cells no maximum goes back to: PyTorch's zeros, or the seed's max."""
 
 PADDING_WORDS = ("same", "valid")
@@ -88,18 +48,7 @@ MAX_SIDE = 64
 
 def resolve_operator(name: str) -> str:
     """The engine name of operator ``name`` (an engine name or an alias); ValueError if none."""
-    key = name.strip()
-    if key in OPERATORS:
-        return key
-    lowered = key.lower()
-    if lowered in ALIASES:
-        return ALIASES[lowered]
-    for op in OPERATORS:
-        if op.lower() == lowered:
-            return op
-    known = ", ".join(OPERATORS)
-    short = ", ".join(sorted(ALIASES))
-    raise ValueError(f"unknown operator {name!r} (choose from {known}; or {short})")
+    return operator(name).name
 
 
 def _grid(rows: list[list[float]]) -> np.ndarray:
@@ -245,46 +194,18 @@ class Scene:
 
     def engine_params(self) -> dict[str, Any]:
         """The keyword arguments of ``trace(op, x, **params)`` for this scene."""
-        op = self.op
-        if op == "conv2d":
-            return dict(
-                weight=self.kernel,
-                stride=self.stride,
-                padding=self.padding,
-                dilation=self.dilation,
-                method=self.method if self.method in METHODS[op] else METHODS[op][0],
-            )
-        if op == "conv_transpose2d":
-            return dict(
-                weight=self.kernel,
-                stride=self.stride,
-                padding=self.padding,
-                output_padding=self.output_padding,
-                dilation=self.dilation,
-                method=self.method if self.method in METHODS[op] else METHODS[op][0],
-            )
-        if op == "max_pool2d":
-            return dict(
-                kernel_size=self.kernel_size,
-                stride=self.stride,
-                padding=self.padding,
-                dilation=self.dilation,
-                ceil_mode=self.ceil_mode,
-            )
-        if op == "max_unpool2d":
-            return dict(
-                kernel_size=self.kernel_size,
-                stride=self.stride,
-                padding=self.padding,
-                fill=self.fill,
-            )
-        if op in ("upsample_nearest", "bed_of_nails"):
-            return dict(scale_factor=_number(self.scale))
-        if op == "upsample_bilinear":
-            return dict(scale_factor=_number(self.scale), align_corners=self.align_corners)
-        if op == "pixel_shuffle":
-            return dict(upscale_factor=self.upscale)
-        raise ValueError(f"unknown operator {op!r}")
+        entry = TABLE[self.op]
+        params: dict[str, Any] = {"weight": self.kernel} if entry.kernel else {}
+        for p in entry.parameters:
+            if p.keyword is None:
+                continue
+            value = getattr(self, p.field)
+            if p.field == "method" and value not in entry.methods:
+                value = entry.methods[0]
+            elif p.kind == NUMBER:
+                value = _number(value)
+            params[p.keyword] = value
+        return params
 
     # Changing (every change returns a new scene) ----------------------------------------------
     def replace(self, **changes: Any) -> Scene:

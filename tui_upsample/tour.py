@@ -17,10 +17,10 @@ from typing import Any
 import numpy as np
 
 from tui_upsample.engine import conv2d
-from tui_upsample.engine.convolution import ConvMatrix
-from tui_upsample.engine.lessons import footprint_overlap, resize_conv_overlap
-from tui_upsample.engine.numbers import format_number as num
+from tui_upsample.engine.conv_matrix import ConvMatrix
+from tui_upsample.engine.overlap import footprint_overlap, resize_conv_overlap
 from tui_upsample.engine.steps import Trace
+from tui_upsample.engine.text import format_number as num
 from tui_upsample.scene import (
     OPERATOR_NAMES,
     SEED_KERNEL,
@@ -256,10 +256,10 @@ def _unlearnable(trace: Trace) -> list[str]:
     x, y = trace.input, trace.result
     text = []
     if trace.op == "upsample_nearest":
-        example = trace[1].text if len(trace) > 1 else trace[0].text
+        example = trace[1].arithmetic if len(trace) > 1 else trace[0].arithmetic
         text.append(
             f"Nearest neighbour copies every cell of x into a block: x {_shape(x)} becomes y"
-            f" {_shape(y)}, e.g. {example.split('   ')[0]}."
+            f" {_shape(y)}, e.g. {example}."
         )
     elif trace.op == "bed_of_nails":
         sh, sw = trace.params["scale_factor"]
@@ -269,12 +269,12 @@ def _unlearnable(trace: Trace) -> list[str]:
             " unpooling with every argmax in the corner."
         )
     else:
-        example = trace[1].text if len(trace) > 1 else trace[0].text
+        example = trace[1].arithmetic if len(trace) > 1 else trace[0].arithmetic
         corners = "True" if trace.params["align_corners"] else "False"
         text.append(
             f"Bilinear mixes the four x cells nearest to each output position, weighted by"
             f" distance (align_corners={corners}): x {_shape(x)} becomes y {_shape(y)}, e.g."
-            f" {example.split('   ')[0]}."
+            f" {example}."
         )
     text += [
         "None of the three has weights: the same x always gives the same y, so there is"
@@ -419,13 +419,13 @@ def _checkerboard(trace: Trace) -> list[str]:
 def _pixel_shuffle(trace: Trace) -> list[str]:
     x, y = trace.input, trace.result
     r = trace.params["upscale_factor"]
-    example = trace[1].text if len(trace) > 1 else trace[0].text
+    example = trace[1].arithmetic if len(trace) > 1 else trace[0].arithmetic
     return [
         f"Pixel shuffle (sub-pixel convolution) grows a map without zeros or overlap: a"
         f" convolution makes r² = {r * r} channels of {_shape(x[0])}, and pixel shuffle"
         f" interleaves them into one {_shape(y[0])} map.",
         f"Output cell [i,j] takes channel (i mod {r})·{r} + (j mod {r}) at [i div {r}, j div {r}]:"
-        f" {example.split('   ')[0]}.",
+        f" {example}.",
         "Every output cell gets exactly one value, so the shuffle itself adds no uneven overlap;"
         " the convolution before it can still start out checkered (ICNR initialisation avoids"
         " that).",

@@ -185,7 +185,7 @@ async def test_a_huge_matrix_reads_only_the_visible_block(app_factory) -> None:
 def test_w1_of_a_64x64_input_is_a_lazy_4096_by_3844_matrix() -> None:
     scene = Scene.seed_example("conv2d").replace(input=BIG, kernel=KERNEL[:3, :3])
     trace = build_trace(scene.replace(method="im2col"))
-    from tui_upsample.engine.convolution import ConvMatrix
+    from tui_upsample.engine.conv_matrix import ConvMatrix
 
     w1 = ConvMatrix(KERNEL[:3, :3], (64, 64))
     assert w1.shape == (4096, 3844)

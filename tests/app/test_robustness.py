@@ -119,7 +119,7 @@ async def test_an_invalid_parameter_keeps_the_last_picture_and_names_the_rule(
 # Huge and tiny numbers -----------------------------------------------------------------------
 def test_awkward_numbers_are_compact_and_distinct() -> None:
     texts = [format_number(v) for v in AWKWARD]
-    assert texts == ["1e300", "-1e-300", "1.235e8", "1.23e-4"]
+    assert texts == ["1e300", "−1e−300", "1.235e8", "1.23e−4"]
     assert len(set(texts)) == len(texts)
     width = cell_width(np.array(AWKWARD))
     assert [format_to_width(v, width).strip() for v in AWKWARD] == texts
@@ -164,14 +164,14 @@ async def test_awkward_numbers_keep_every_grid_aligned(app_factory) -> None:
             assert {s.cell_length for s in strips} == {view.size.width}
         editor = app.query_one("#input-editor GridView", GridView)
         lines = [editor.render_line(y).text for y in range(3)]
-        for number in ("1e300", "-1e-300", "1.235e8", "1.23e-4"):
+        for number in ("1e300", "−1e−300", "1.235e8", "1.23e−4"):
             assert any(number in line for line in lines), (number, lines)
         out = output_view(app)
         np.testing.assert_array_equal(
             out.values, engine_trace("upsample_nearest", x, scale_factor=2).result
         )
         text = "\n".join(out.render_line(y).text for y in range(out.size.height))
-        assert text.count("1e300") == 4 and text.count("1.23e-4") == 4
+        assert text.count("1e300") == 4 and text.count("1.23e−4") == 4
 
 
 async def test_typing_an_awkward_number_shows_it_compactly(app_factory) -> None:
@@ -185,7 +185,7 @@ async def test_typing_an_awkward_number_shows_it_compactly(app_factory) -> None:
         await pilot.pause()
         assert app.scene.input[0, 1] == -1e-300
         editor = app.query_one("#input-editor GridView", GridView)
-        assert "-1e-300" in editor.render_line(1).text
+        assert "−1e−300" in editor.render_line(1).text
 
 
 # A terminal too small ------------------------------------------------------------------------

@@ -10,14 +10,11 @@ from textual.geometry import Region
 from textual.widgets import ContentSwitcher, Static
 
 from tui_upsample.engine import conv_transpose2d
+from tui_upsample.engine.adjoint import adjoint_of_conv2d, adjoint_partner
+from tui_upsample.engine.conventions import keras_vs_pytorch
 from tui_upsample.engine.faces import FACES, ThreeFacesTrace
-from tui_upsample.engine.lessons import (
-    adjoint_of_conv2d,
-    adjoint_partner,
-    footprint_overlap,
-    keras_vs_pytorch,
-    unpool_size_bounds,
-)
+from tui_upsample.engine.overlap import footprint_overlap
+from tui_upsample.engine.unpooling import unpool_size_bounds
 from tui_upsample.number_format import format_number
 from tui_upsample.scene import Scene
 from tui_upsample.widgets.compare_view import CompareView
@@ -346,10 +343,15 @@ async def test_max_unpool2d_size_bounds_and_max_pool2d_ceil_mode(app_factory) ->
     app = app_factory(op="max_unpool2d")
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        bounds = unpool_size_bounds(4, 2, 2)
-        assert bounds.allowed == (7, 8, 9)
+        # 4×4 pools to 2×2: the bounds are the pooled map's (PyTorch refuses 7, 8 and 9 here),
+        # and a remembered index that does not fit the chosen size is refused too.
+        bounds = unpool_size_bounds(2, 2, 2)
+        assert bounds.allowed == (3, 4, 5)
         assert bounds.text in _note(app, "notes-text")
-        assert "strictly between 6 and 10" in _note(app, "notes-text")
+        assert "strictly between 2 and 6" in _note(app, "notes-text")
+        assert "the largest is 14, so output_size needs more than 14 cells" in _note(
+            app, "notes-text"
+        )
         app.scene = Scene.seed_example("max_pool2d").replace(input=np.ones((5, 5)), ceil_mode=True)
         await pilot.pause()
         assert "adds a window over cells 4 to 5" in _note(app, "notes-text")

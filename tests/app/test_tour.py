@@ -13,8 +13,8 @@ import pytest
 from tui_upsample.cli import main
 from tui_upsample.commands import SceneCommands
 from tui_upsample.engine import trace as engine_trace
-from tui_upsample.engine.numbers import format_number as num
 from tui_upsample.engine.steps import OUTPUT
+from tui_upsample.engine.text import format_number as num
 from tui_upsample.scene import build_trace
 from tui_upsample.screens.help import binding_rows
 from tui_upsample.tour import STOPS, stop

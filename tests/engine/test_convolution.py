@@ -12,16 +12,10 @@ from typing import Any
 import numpy as np
 import pytest
 
-from tui_upsample.engine.convolution import (
-    ConvMatrix,
-    col2im,
-    conv2d,
-    conv_matrix,
-    conv_matrix_block,
-    conv_transpose2d,
-    im2col,
-)
+from tui_upsample.engine.conv_matrix import ConvMatrix, conv_matrix, conv_matrix_block
+from tui_upsample.engine.convolution import col2im, conv2d, im2col
 from tui_upsample.engine.errors import EngineError
+from tui_upsample.engine.transposed import conv_transpose2d
 
 A = np.array
 

@@ -8,16 +8,10 @@ import numpy as np
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from tui_upsample.engine.convolution import (
-    ConvMatrix,
-    col2im,
-    conv2d,
-    conv_matrix,
-    conv_matrix_block,
-    conv_transpose2d,
-    im2col,
-)
+from tui_upsample.engine.conv_matrix import ConvMatrix, conv_matrix, conv_matrix_block
+from tui_upsample.engine.convolution import col2im, conv2d, im2col
 from tui_upsample.engine.shapes import conv_output_size, conv_transpose_output_size
+from tui_upsample.engine.transposed import conv_transpose2d
 
 FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

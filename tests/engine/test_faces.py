@@ -7,8 +7,9 @@ import numpy as np
 import pytest
 
 from tui_upsample.engine import conv2d, conv_transpose2d, trace
+from tui_upsample.engine.adjoint import adjoint_of_conv2d
 from tui_upsample.engine.faces import FACES, ThreeFacesTrace
-from tui_upsample.engine.lessons import adjoint_of_conv2d, shuffle_overlap
+from tui_upsample.engine.overlap import shuffle_overlap
 
 R = np.array([[1.0, 2.0], [3.0, 4.0]])
 W = np.array([[0.0, 1.0], [2.0, 3.0]])

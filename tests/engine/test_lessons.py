@@ -17,22 +17,22 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tui_upsample.engine.convolution import conv2d, conv_matrix, conv_transpose2d
-from tui_upsample.engine.errors import EngineError
-from tui_upsample.engine.lessons import (
+from tui_upsample.engine.adjoint import (
     ADJOINT_NOTE,
     adjoint_identity,
     adjoint_partner,
-    ceil_mode_windows,
-    footprint_overlap,
-    keras_vs_pytorch,
-    output_padding_choices,
-    resize_conv_overlap,
     small_nonzero_integers,
-    unpool_size_bounds,
 )
-from tui_upsample.engine.pooling import max_pool2d, max_unpool2d
+from tui_upsample.engine.conv_matrix import conv_matrix
+from tui_upsample.engine.conventions import keras_vs_pytorch
+from tui_upsample.engine.convolution import conv2d
+from tui_upsample.engine.errors import EngineError
+from tui_upsample.engine.output_padding import output_padding_choices
+from tui_upsample.engine.overlap import footprint_overlap, resize_conv_overlap
+from tui_upsample.engine.pooling import ceil_mode_windows, max_pool2d
 from tui_upsample.engine.shapes import pool_output_size
+from tui_upsample.engine.transposed import conv_transpose2d
+from tui_upsample.engine.unpooling import max_unpool2d, unpool_size_bounds
 
 FAST = settings(max_examples=60, deadline=None)
 A = np.array

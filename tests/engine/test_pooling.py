@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from tui_upsample.engine.errors import EngineError
-from tui_upsample.engine.pooling import max_pool2d, max_unpool2d
+from tui_upsample.engine.pooling import max_pool2d
+from tui_upsample.engine.unpooling import max_unpool2d
 
 # The CS231n max pooling example (2×2 windows, stride 2).
 CS231N = np.array([[1, 1, 2, 4], [5, 6, 7, 8], [3, 2, 1, 0], [1, 2, 3, 4]], dtype=float)

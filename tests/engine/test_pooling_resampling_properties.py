@@ -7,16 +7,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from tui_upsample.engine.pooling import max_pool2d, max_unpool2d
-from tui_upsample.engine.resampling import (
+from tui_upsample.engine.pixel_shuffle import pixel_shuffle
+from tui_upsample.engine.pooling import max_pool2d
+from tui_upsample.engine.shapes import pool_output_size
+from tui_upsample.engine.unpooling import max_unpool2d
+from tui_upsample.engine.upsampling import (
     bed_of_nails,
     bilinear_sources,
     nearest_sources,
-    pixel_shuffle,
     upsample_bilinear,
     upsample_nearest,
 )
-from tui_upsample.engine.shapes import pool_output_size
 
 FAST = settings(max_examples=60, deadline=None)
 

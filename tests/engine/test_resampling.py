@@ -6,12 +6,12 @@ import numpy as np
 import pytest
 
 from tui_upsample.engine.errors import EngineError
-from tui_upsample.engine.resampling import (
+from tui_upsample.engine.pixel_shuffle import pixel_shuffle
+from tui_upsample.engine.upsampling import (
     bed_of_nails,
     bilinear_sources,
     nearest_fast_path,
     nearest_sources,
-    pixel_shuffle,
     upsample_bilinear,
     upsample_nearest,
 )

@@ -41,6 +41,9 @@ W = np.array([[1.0, 0.0], [-1.0, 2.0]])
 Y = np.array([[1.0, 2.0, 0.0], [2.0, 4.0, 4.0], [-3.0, 2.0, 8.0]])
 
 
+N = np.nan
+
+
 def test_seed_scene_result_is_the_hand_worked_sum_of_footprints():
     t = trace("conv_transpose2d", R, weight=W)
     np.testing.assert_array_equal(t.result, Y)
@@ -145,7 +148,8 @@ def test_pytorch_padding_and_output_padding_traced():
         )
         np.testing.assert_array_equal(t[-1].partial, expected)
     t = trace("conv_transpose2d", R, weight=ones, stride=2, padding=1, output_padding=1)
-    assert t[0].text.endswith("(5 taps fall outside y, cut off by padding)")
+    assert t[0].text.endswith("; 5 of its 9 taps fall outside y, cut off by padding")
+    assert t[0].arithmetic == "r[0,0] = 1: y[0:2, 0:2] += 1·w[1:3, 1:3] = [[1,1],[1,1]]"
     assert t[0].output_cells == ((0, 0), (0, 1), (1, 0), (1, 1))
 
 
@@ -229,7 +233,9 @@ def test_max_unpool_puts_each_value_back_at_its_argmax():
     )
     assert s.pooled_cell == (0, 1) and s.argmax == (1, 3)
     assert s.cells(POOLED) == ((0, 1),)
-    np.testing.assert_array_equal(s.partial, [[0, 0, 0, 0], [0, 6, 0, 8], [0, 0, 0, 0], [0] * 4])
+    # Only the two stepped windows are written; the lower half is not yet (NaN, shown as ·).
+    np.testing.assert_array_equal(s.partial, [[0, 0, 0, 0], [0, 6, 0, 8], [N] * 4, [N] * 4])
+    np.testing.assert_array_equal(t[-1].partial, t.result)
 
 
 def test_max_unpool_seed_variant_fills_each_window_with_its_maximum():
@@ -238,8 +244,11 @@ def test_max_unpool_seed_variant_fills_each_window_with_its_maximum():
         t.result, [[6, 6, 8, 8], [6, 6, 8, 8], [3, 3, 4, 4], [3, 3, 4, 4]]
     )
     s = t[0]
-    assert s.output_cells == ((0, 0), (0, 1), (1, 0), (1, 1))
-    np.testing.assert_array_equal(s.partial, [[6, 6, 0, 0], [6, 6, 0, 0], [0] * 4, [0] * 4])
+    # The argmax is written; the rest of the window is filled (a role of its own).
+    assert s.output_cells == ((1, 1),)
+    assert s.window_cells == ((0, 0), (0, 1), (1, 0))
+    np.testing.assert_array_equal(s.partial, [[6, 6, N, N], [6, 6, N, N], [N] * 4, [N] * 4])
+    np.testing.assert_array_equal(t[-1].partial, t.result)
     assert s.text.endswith("the rest of its window is filled with 6 (the seed's variant)")
 
 
@@ -283,7 +292,8 @@ def test_bilinear_steps_show_four_weights():
     assert s.input_cells == ((0, 0), (0, 1), (1, 0), (1, 1))
     np.testing.assert_allclose(s.weights, [0.5625, 0.1875, 0.1875, 0.0625])
     assert s.text == (
-        "y[1,1] = 0.5625·1 + 0.1875·2 + 0.1875·3 + 0.0625·4 = 1.75   (source row 0.25, col 0.25)"
+        "y[1,1] = 0.5625·1 + 0.1875·2 + 0.1875·3 + 0.0625·4 = 1.75"
+        "   (source row (1 + 0.5)·0.5 − 0.5 = 0.25, col (1 + 0.5)·0.5 − 0.5 = 0.25)"
     )
     assert t.result[1, 1] == 1.75
     corner = t[0]  # clamped at the border: one source with the whole weight
@@ -442,7 +452,7 @@ def test_pixel_shuffle_trace_ends_at_the_result(r, c, h, w, data):
 
 
 def test_a_64_by_64_trace_builds_no_step_and_no_whole_matrix(monkeypatch):
-    from tui_upsample.engine import traces as trace_module
+    from tui_upsample.engine import transposed as trace_module
 
     def refuse(self, k):
         raise AssertionError("a step was built while only the trace was asked for")

@@ -2,25 +2,21 @@
 
 Pure NumPy: nothing here imports textual or rich. Arrays may be (H, W), (C, H, W) or
 (N, C, H, W); results keep the caller's layout; values are float64.
+
+One module per operator family, each read top to bottom like a textbook section: the operator,
+its step trace, its output-size formula and its lessons (:mod:`.pooling`, :mod:`.unpooling`,
+:mod:`.upsampling`, :mod:`.pixel_shuffle`, :mod:`.convolution`, :mod:`.transposed`, with
+:mod:`.conv_matrix` for W1 / W2 and :mod:`.faces` for the three faces side by side). Lessons that
+span operators have rooms of their own (:mod:`.overlap`, :mod:`.adjoint`, :mod:`.conventions`).
+:mod:`.operators` is the table every other layer reads, and :func:`trace` the way in.
 """
 
-from tui_upsample.engine.convolution import (
-    ConvMatrix,
-    col2im,
-    conv2d,
-    conv_matrix,
-    conv_matrix_block,
-    conv_transpose2d,
-    im2col,
-)
+from tui_upsample.engine.conv_matrix import ConvMatrix, conv_matrix, conv_matrix_block
+from tui_upsample.engine.convolution import col2im, conv2d, im2col
 from tui_upsample.engine.errors import EngineError
-from tui_upsample.engine.pooling import max_pool2d, max_unpool2d
-from tui_upsample.engine.resampling import (
-    bed_of_nails,
-    pixel_shuffle,
-    upsample_bilinear,
-    upsample_nearest,
-)
+from tui_upsample.engine.operators import METHODS, OPERATORS, trace
+from tui_upsample.engine.pixel_shuffle import pixel_shuffle
+from tui_upsample.engine.pooling import max_pool2d
 from tui_upsample.engine.shapes import (
     conv_output_size,
     conv_transpose_output_size,
@@ -28,7 +24,9 @@ from tui_upsample.engine.shapes import (
     unpool_default_size,
 )
 from tui_upsample.engine.steps import Grid, Step, Trace
-from tui_upsample.engine.traces import METHODS, OPERATORS, trace
+from tui_upsample.engine.transposed import conv_transpose2d
+from tui_upsample.engine.unpooling import max_unpool2d
+from tui_upsample.engine.upsampling import bed_of_nails, upsample_bilinear, upsample_nearest
 
 __all__ = [
     "METHODS",

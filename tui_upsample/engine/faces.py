@@ -21,10 +21,11 @@ from typing import Any
 
 import numpy as np
 
-from tui_upsample.engine.convolution import ConvMatrix, conv2d
-from tui_upsample.engine.numbers import format_number as num
+from tui_upsample.engine.conv_matrix import ConvMatrix
+from tui_upsample.engine.convolution import conv2d
 from tui_upsample.engine.steps import Cell, Grid, Step, Trace
-from tui_upsample.engine.traces import ConvTranspose2dTrace
+from tui_upsample.engine.text import format_number as num
+from tui_upsample.engine.transposed import ConvTranspose2dTrace
 
 FACES: tuple[str, ...] = ("scatter", "matrix", "direct")
 """The three ways of computing one transposed convolution, in the order they are shown."""
@@ -187,7 +188,7 @@ class ThreeFacesTrace(Trace):
         else:
             scatter = Step(
                 index=-1,
-                text="no input value's footprint reaches these cells: nothing scattered yet",
+                arithmetic="no input value's footprint reaches these cells: nothing scattered yet",
                 partial=np.zeros(self.result.shape),
             )
         target = f"y[{cell[0]},{cell[1]}]"

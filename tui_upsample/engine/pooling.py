@@ -1,19 +1,54 @@
-"""Max pooling and max unpooling, exact to PyTorch's ``F.max_pool2d`` and ``F.max_unpool2d``.
+"""Max pooling, exact to ``F.max_pool2d``: the largest value of each window, and where it was.
 
-Arrays may be (H, W), (C, H, W) or (N, C, H, W); results keep the caller's layout. Indices are
-flat positions ``row * W + col`` inside each (N, C) plane of the *unpadded* input, as PyTorch gives
-them.
+The step trace shows one window per step, its maximum and its argmax (the flat index
+``row * W + col`` in the unpadded plane that max unpooling later puts the value back at). Also
+here: the output-size formula, and the window ceil_mode adds. Arrays may be (H, W), (C, H, W) or
+(N, C, H, W); results keep the caller's layout.
 """
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, cast
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from tui_upsample.engine.errors import EngineError
-from tui_upsample.engine.shapes import pool_output_size, unpool_default_size
+from tui_upsample.engine.geometry import (
+    Span,
+    reach,
+)
+from tui_upsample.engine.parameters import (
+    CEIL_MODE,
+    DILATION,
+    STRIDE,
+    WINDOW_PADDING,
+    WINDOW_SIZE,
+    Operator,
+)
+from tui_upsample.engine.shapes import (
+    pool_output_size,
+)
+from tui_upsample.engine.steps import (
+    INPUT,
+    OUTPUT,
+    Cell,
+    CellByCellTrace,
+    Grid,
+    Step,
+    plane,
+)
+from tui_upsample.engine.text import (
+    Formula,
+    axis_label,
+    counted,
+    formula_axes,
+    int_text,
+)
+from tui_upsample.engine.text import format_cell as cell_text
+from tui_upsample.engine.text import format_number as num
+from tui_upsample.engine.text import formula_number as fnum
 from tui_upsample.engine.validation import (
     Pair,
     as_grid,
@@ -23,9 +58,8 @@ from tui_upsample.engine.validation import (
     positive_pair,
     room_for,
     to_batched,
+    whole_number,
 )
-
-__all__ = ["max_pool2d", "max_unpool2d"]
 
 _AXES = ("height", "width")
 
@@ -39,6 +73,11 @@ def _flag(name: str, value: Any) -> bool:
 
 def _show_pair(p: Pair) -> str:
     return count_text(p[0]) if p[0] == p[1] else f"({count_text(p[0])}, {count_text(p[1])})"
+
+
+# --------------------------------------------------------------------------------------------
+# The operator
+# --------------------------------------------------------------------------------------------
 
 
 def max_pool2d(
@@ -152,172 +191,212 @@ def max_pool2d(
     return result, restore(indices)
 
 
-def _indices_array(indices: Any, shape: tuple[int, ...]) -> np.ndarray:
-    """``indices`` as an int64 array shaped like the pooled values."""
-    try:
-        raw = np.asarray(indices)
-    except (TypeError, ValueError) as exc:
-        raise EngineError(f"indices: must be an array of integers ({exc})") from None
-    if raw.shape != shape:
-        raise EngineError(f"indices has shape {raw.shape}: must have the same shape as x, {shape}")
-    if raw.dtype.kind in "iu":
-        if raw.dtype.kind == "u" and raw.size and raw.max() > np.iinfo(np.int64).max:
-            at = tuple(int(i) for i in np.argwhere(raw > np.iinfo(np.int64).max)[0])
-            raise EngineError(f"indices{list(at)}={int(raw[at])}: is too large to be an index")
-        return raw.astype(np.int64, copy=False)
-    if raw.dtype.kind == "f":
-        # Integral floats (typed in by a learner) are fine; anything else is not an index.
-        with np.errstate(invalid="ignore"):
-            bad = ~np.isfinite(raw) | (raw != np.round(raw))
-        if bad.any():
-            at = tuple(int(i) for i in np.argwhere(bad)[0])
-            raise EngineError(
-                f"indices{list(at)}={raw[at].item()!r}: every index must be an integer"
-            )
-        huge = np.abs(raw) >= 2.0**62
-        if huge.any():
-            at = tuple(int(i) for i in np.argwhere(huge)[0])
-            raise EngineError(f"indices{list(at)}={raw[at].item()!r}: is too large to be an index")
-        return raw.astype(np.int64)
-    raise EngineError(f"indices has dtype {raw.dtype}: must be an array of integers")
+# --------------------------------------------------------------------------------------------
+# The step trace: one window per output cell
+# --------------------------------------------------------------------------------------------
 
 
-def _unpool_size(output_size: Any, default: tuple[int, int], s: Pair) -> tuple[int, int]:
-    """The asked-for (H, W), checked against PyTorch's bounds default ± stride (exclusive)."""
-    if output_size is None:
-        return default
-    if isinstance(output_size, np.ndarray):
-        items = output_size.tolist() if output_size.ndim == 1 else None
-    elif isinstance(output_size, (tuple, list)):
-        items = list(output_size)
-    else:
-        items = None
-    if items is None or len(items) not in (2, 3, 4):
-        raise fail(
-            "output_size",
-            output_size,
-            "must be (H, W) or a full shape (C, H, W) / (N, C, H, W) whose last two are taken",
+class MaxPoolTrace(CellByCellTrace):
+    """Max pooling: one step per window, its maximum and where that maximum was."""
+
+    op = "max_pool2d"
+
+    def __init__(
+        self,
+        x: Any,
+        kernel_size: Any = 2,
+        stride: Any = None,
+        padding: Any = 0,
+        dilation: Any = 1,
+        ceil_mode: bool = False,
+    ) -> None:
+        self.input = plane("x", x)
+        # return_indices=True: max_pool2d returns (values, indices).
+        self.result, self.indices = cast(
+            "tuple[np.ndarray, np.ndarray]",
+            max_pool2d(
+                self.input, kernel_size, stride, padding, dilation, ceil_mode, return_indices=True
+            ),
         )
-    hw = []
-    for v in items[-2:]:
-        if isinstance(v, (bool, np.bool_)) or not isinstance(v, (int, np.integer)):
-            raise fail("output_size", output_size, "every entry must be an integer")
-        hw.append(int(v))
-    for a in range(2):
-        lo, hi = default[a] - s[a], default[a] + s[a]
-        if not lo < hw[a] < hi:
-            raise fail(
-                "output_size",
-                output_size,
-                f"{_AXES[a]} {count_text(hw[a])} must be strictly between {count_text(lo)} and "
-                f"{count_text(hi)} "
-                f"(default {count_text(default[a])} ± stride {count_text(s[a])})",
-            )
-        if hw[a] < 1:
-            raise fail("output_size", output_size, f"{_AXES[a]} must be at least 1")
-    return (hw[0], hw[1])
+        k = positive_pair("kernel_size", kernel_size)
+        self.params = {
+            "kernel_size": k,
+            "stride": k if stride is None else positive_pair("stride", stride),
+            "padding": non_negative_pair("padding", padding),
+            "dilation": positive_pair("dilation", dilation),
+            "ceil_mode": bool(ceil_mode),
+        }
+
+    def window(self, oi: int, oj: int) -> tuple[list[Cell], int]:
+        """The input cells of window (oi, oj) that lie inside x, and how many taps it has."""
+        (kh, kw), (sh, sw) = self.params["kernel_size"], self.params["stride"]
+        (ph, pw), (dh, dw) = self.params["padding"], self.params["dilation"]
+        h, w = self.input.shape
+        rows = [oi * sh - ph + dh * a for a in range(kh)]
+        cols = [oj * sw - pw + dw * b for b in range(kw)]
+        cells: list[Cell] = [(r, c) for r in rows if 0 <= r < h for c in cols if 0 <= c < w]
+        return cells, kh * kw
+
+    def _step(self, k: int) -> Step:
+        oi, oj = self._output_cell(k)
+        cells, taps = self.window(oi, oj)
+        argmax = tuple(int(i) for i in divmod(int(self.indices[oi, oj]), self.input.shape[1]))
+        values = [self.input[c] for c in cells]
+        best = self.result[oi, oj]
+        arithmetic = (
+            f"y[{oi},{oj}] = max({', '.join(num(v) for v in values)}) = {num(best)},"
+            f" found at x{cell_text(argmax)}"
+        )
+        notes = []
+        if sum(v == best for v in values) > 1:
+            notes.append("a tie goes to the first in reading order")
+        if len(cells) < taps:
+            notes.append(f"{taps - len(cells)} taps fall on padding (−∞)")
+        return Step(
+            index=k,
+            arithmetic=arithmetic,
+            notes=tuple(notes),
+            value=float(best),
+            operands=tuple(float(v) for v in values),
+            partial=self._partial(k),
+            output_cells=((oi, oj),),
+            input_cells=tuple(cells),
+            argmax=argmax,
+        )
+
+    def _grids(self) -> Sequence[Grid]:
+        return (
+            Grid(INPUT, "x", self.input),
+            Grid(OUTPUT, "y = max_pool2d(x)", self.result),
+        )
 
 
-def max_unpool2d(
-    x: Any,
-    indices: Any,
-    kernel_size: Any,
-    stride: Any = None,
-    padding: Any = 0,
-    output_size: Any = None,
-    fill: Literal["zeros", "max"] = "zeros",
-) -> np.ndarray:
-    """Put each pooled value back at its index, as ``F.max_unpool2d``; the rest is ``fill``.
+# --------------------------------------------------------------------------------------------
+# The output size, written out
+# --------------------------------------------------------------------------------------------
 
-    The default output size is (i−1)·s − 2p + k per axis; ``output_size`` (``(H, W)`` or a full
-    shape whose last two entries are taken) must lie strictly between default − stride and
-    default + stride. Where several values share an index the last one in row-major order wins,
-    as PyTorch's CPU kernel does on one thread (on several threads PyTorch leaves it undefined).
 
-    ``fill="zeros"`` is PyTorch's. ``fill="max"`` (a teaching variant) also gives every cell of a
-    pooled value's window — rows ``i·s − p … i·s − p + k − 1``, likewise columns, clipped to the
-    output — that no index wrote that window's maximum. Where windows overlap (stride < kernel)
-    such a cell takes the *largest* of the maxima of the windows covering it. Cells written by an
-    index keep the written value; cells in no window stay 0.
+def pool_formula(
+    in_size: Sequence[int], p: dict[str, Any], out: Sequence[int] | None = None
+) -> list[Formula]:
+    ceil = bool(p.get("ceil_mode", False))
+    lo, hi = ("⌈", "⌉") if ceil else ("⌊", "⌋")
+    keys = {
+        k: p.get(k, d)
+        for k, d in (("kernel_size", 1), ("stride", None), ("padding", 0), ("dilation", 1))
+    }
+    if keys["stride"] is None:
+        keys["stride"] = keys["kernel_size"]
+    lines: list[Formula] = []
+    for name, n in formula_axes(in_size, None, keys):
+        i, k, s, pad, d = n["i"], n["kernel_size"], n["stride"], n["padding"], n["dilation"]
+        o = pool_output_size(i, k, s, pad, d, ceil)
+        span = f"({fnum(i)} + {fnum(2 * pad)} − {fnum(d * (k - 1))} − 1)/{fnum(s)}"
+        line = f"o = {lo}(i + 2p − d(k−1) − 1)/s{hi} + 1 = {lo}{span}{hi} + 1 = {fnum(o)}"
+        note = ""
+        if ceil and o != -(-(i + 2 * pad - d * (k - 1) - 1) // s) + 1:
+            note = "(the last window would start in the padding: dropped)"
+        lines.append(axis_label(name, line, note))
+    return lines
+
+
+# --------------------------------------------------------------------------------------------
+# ceil_mode adds a window, unless it would start in the right padding
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CeilWindows:
+    """The pooling windows along one axis with ceil_mode off and on.
+
+    Windows are (start, stop) in input coordinates — stop exclusive, negative or past the input
+    where they reach into padding — covering d·(k−1)+1 cells (with dilation, every d-th is
+    read). ``added`` is the window ceil_mode adds (or ``None``); ``dropped`` the window rounding
+    up would have added but PyTorch drops because it would start at or after the input's end,
+    i.e. in the right padding or beyond (or ``None``).
     """
-    arr = as_grid("x", x)
-    k = positive_pair("kernel_size", kernel_size)
-    s = k if stride is None else positive_pair("stride", stride)
-    p = non_negative_pair("padding", padding)
-    if not isinstance(fill, str) or fill not in ("zeros", "max"):
-        raise fail("fill", fill, 'must be "zeros" or "max"')
-    idx = _indices_array(indices, arr.shape)
 
-    x4, restore = to_batched(arr)
-    idx4, _ = to_batched(idx)
-    n, c, h, w = x4.shape
-    default = (unpool_default_size(h, k[0], s[0], p[0]), unpool_default_size(w, k[1], s[1], p[1]))
-    if output_size is None:
-        for a in range(2):
-            if default[a] < 1:
-                raise fail(
-                    "padding",
-                    padding,
-                    f"the default output {_AXES[a]} (i−1)·s − 2p + k = {count_text(default[a])} "
-                    "is below 1",
-                )
-    oh, ow = _unpool_size(output_size, default, s)
-    plane = oh * ow
-    if output_size is not None:
-        blame: tuple[str, Any] = ("output_size", output_size)
-    elif stride is not None and max((h - 1) * s[0] - k[0], (w - 1) * s[1] - k[1]) > 0:
-        blame = ("stride", stride)  # the default size (i−1)·s − 2p + k grows mostly with it
-    else:
-        blame = ("kernel_size", kernel_size)
-    room_for(*blame, (n, c, oh, ow))
+    floor: tuple[Span, ...]
+    ceil: tuple[Span, ...]
+    added: Span | None
+    dropped: Span | None
+    text: str
 
-    if idx.min() < 0 or idx.max() >= plane:
-        bad = (idx < 0) | (idx >= plane)
-        at = tuple(int(i) for i in np.argwhere(bad)[0])
-        raise EngineError(
-            f"indices{list(at)}={int(idx[at])}: must be between 0 and {count_text(plane - 1)}, "
-            f"a flat index into the {count_text(oh)} × {count_text(ow)} output plane"
+
+def ceil_mode_windows(i: int, k: int, s: int, p: int = 0, d: int = 1) -> CeilWindows:
+    """Where max pooling's windows sit with ceil_mode False and True (one axis).
+
+    The window count is (i + 2p − d(k−1) − 1)/s + 1 rounded down, or up with ceil_mode. Rounding
+    up adds at most one window, hanging past the padded input; PyTorch keeps it only if it
+    starts before the input ends (start < i), so that it pools at least one real cell.
+    """
+    i = whole_number("i", i, 1)
+    k = whole_number("k", k, 1)
+    s = whole_number("s", s, 1)
+    p = whole_number("p", p, 0)
+    d = whole_number("d", d, 1)
+    if p > k // 2:
+        raise fail("p", p, f"must be at most half of kernel_size={k}, rounded down ({k // 2})")
+    span = reach(k, d)
+    room = i + 2 * p - span
+    if room < 0:
+        raise fail(
+            "k",
+            k,
+            f"with dilation={d} a window spans {span} cells, but the input has {i} plus padding "
+            f"{p} on each side ({i + 2 * p}): no window fits",
         )
+    o_floor = pool_output_size(i, k, s, p, d, False)
+    o_ceil = pool_output_size(i, k, s, p, d, True)
 
-    # One flat key per pooled value: its plane's offset plus its index, in row-major order.
-    keys = (np.arange(n * c, dtype=np.int64) * plane)[:, None] + idx4.reshape(n * c, h * w)
-    keys = keys.ravel()
-    vals = x4.reshape(-1)
-    total = n * c * plane
-    counts = np.bincount(keys, minlength=total)
-    if counts.max(initial=0) > 1:
-        # Shared indices: the last write wins, so keep each key's last occurrence (the first
-        # one in reversed order). NumPy does not promise an order for repeated fancy writes.
-        keys, first_rev = np.unique(keys[::-1], return_index=True)
-        vals = vals[::-1][first_rev]
-    out = np.zeros(total)
-    out[keys] = vals
-    out = out.reshape(n, c, oh, ow)
+    def window(j: int) -> Span:
+        return (j * s - p, j * s - p + span)
 
-    if fill == "max":
-        best = np.full((n, c, oh, ow), -np.inf)
-        # One pass per kernel offset: the targets of a fixed offset are distinct cells, so a
-        # strided slice updates them all at once.
-        for a in range(k[0]):
-            r = _strided_span(h, s[0], a - p[0], oh)
-            if r is None:
-                continue
-            for b in range(k[1]):
-                q = _strided_span(w, s[1], b - p[1], ow)
-                if q is None:
-                    continue
-                (i0, i1, r0, r1), (j0, j1, c0, c1) = r, q
-                view = best[:, :, r0 : r1 : s[0], c0 : c1 : s[1]]
-                np.maximum(view, x4[:, :, i0:i1, j0:j1], out=view)
-        written = (counts > 0).reshape(out.shape)
-        out = np.where(written, out, np.where(np.isneginf(best), 0.0, best))
-    return restore(out)
+    floor = tuple(window(j) for j in range(o_floor))
+    ceil = tuple(window(j) for j in range(o_ceil))
+    added = ceil[-1] if o_ceil > o_floor else None
+    rounded = -(-room // s) + 1
+    dropped = window(rounded - 1) if rounded > o_ceil else None
+    frac = f"({i} + 2·{p} − {span - 1} − 1)/{s} = {room}/{s}"
+
+    def cells(w: Span) -> str:
+        if w[1] - w[0] == 1:
+            return f"cell {int_text(w[0])}"
+        return f"cells {int_text(w[0])} to {int_text(w[1] - 1)}"
+
+    if added is not None:
+        text = (
+            f"ceil_mode rounds {frac} up: it adds a window over {cells(added)}, which starts "
+            f"before the input ends (last cell {i - 1}), so PyTorch keeps it: "
+            f"{counted(o_floor, 'window')} {'becomes' if o_floor == 1 else 'become'} {o_ceil}"
+        )
+    elif dropped is not None:
+        if dropped[0] < i + p:
+            where = "in the right padding"
+        else:
+            where = "past the input and its padding" if p else "past the input"
+        text = (
+            f"ceil_mode rounds {frac} up to one more window, over {cells(dropped)}, but it "
+            f"would start {where}, so PyTorch drops it: {counted(o_floor, 'window')} either way"
+        )
+    else:
+        text = f"{frac} is whole, so ceil_mode changes nothing: {counted(o_floor, 'window')}"
+    return CeilWindows(floor=floor, ceil=ceil, added=added, dropped=dropped, text=text)
 
 
-def _strided_span(i: int, s: int, offset: int, o: int) -> tuple[int, int, int, int] | None:
-    """For targets ``t = j·s + offset`` (0 ≤ j < i) inside [0, o): the j range and the t range."""
-    j0 = max(0, (-offset + s - 1) // s)
-    j1 = min(i, (o - 1 - offset) // s + 1) if o - 1 - offset >= 0 else 0
-    if j1 <= j0:
-        return None
-    return j0, j1, j0 * s + offset, (j1 - 1) * s + offset + 1
+# --------------------------------------------------------------------------------------------
+# The operator table's entry
+# --------------------------------------------------------------------------------------------
+
+
+MAX_POOL2D = Operator(
+    name="max_pool2d",
+    words="max pooling",
+    pytorch="F.max_pool2d",
+    function=max_pool2d,
+    trace=MaxPoolTrace,
+    formula=pool_formula,
+    parameters=(WINDOW_SIZE, STRIDE, WINDOW_PADDING, DILATION, CEIL_MODE),
+    step="a window, its argmax, the output cell",
+    aliases=("pool", "maxpool"),
+)

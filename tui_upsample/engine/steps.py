@@ -14,6 +14,9 @@ from typing import Any, Protocol, overload
 
 import numpy as np
 
+from tui_upsample.engine.errors import EngineError
+from tui_upsample.engine.validation import as_grid, non_negative_pair
+
 Cell = tuple[int, ...]
 """An index into a grid: ``(row, col)`` in a 2-D grid, ``(channel, row, col)`` in a 3-D one."""
 
@@ -28,6 +31,7 @@ MATRIX = "matrix"  # conv_transpose2d "matrix": W2 = W1ᵀ
 SCALED_KERNEL = "scaled_kernel"  # conv_transpose2d "scatter": the kernel times one input value
 PADDED = "padded"  # conv_transpose2d "direct": zeros inserted, then padded
 ROTATED_KERNEL = "rotated_kernel"  # conv_transpose2d "direct": the kernel turned 180°
+INDICES = "indices"  # max_unpool2d: the argmax positions remembered by the pooling
 OUTPUT = "output"
 
 
@@ -50,18 +54,59 @@ class Grid:
     note: str = ""
 
 
+# The roles a highlighted cell plays in a step. The UI maps each role to one style; the names say
+# what a cell means, not how it looks.
+READ = "read"
+"""A cell the step reads: a window's cells, a kernel tap, a row of im2col, a column of W2."""
+ARGMAX = "argmax"
+"""The window's maximum (pooling), or the pooled value that is put back (unpooling)."""
+WRITTEN = "written"
+"""An output cell the step writes (or adds to)."""
+WINDOW = "window"
+"""A cell the window covers whose value is not read as such (filled with the maximum, say)."""
+ROLES: tuple[str, ...] = (WRITTEN, ARGMAX, READ, WINDOW)
+"""Every role, strongest first: a cell in several is drawn in the first."""
+
+
+@dataclass(frozen=True)
+class Mark:
+    """Cells of one grid that play one role in a step.
+
+    A cell ``(r, c)``; ``(r, -1)`` is the whole row r, ``(-1, c)`` the whole column c.
+    """
+
+    grid: str
+    role: str
+    cells: tuple[Cell, ...]
+
+
 @dataclass(frozen=True)
 class Step:
-    """One step of an operator, with everything the view highlights.
+    """One step of an operator: the arithmetic a learner reads, in parts, and what it highlights.
+
+    ``arithmetic`` is the line of arithmetic (``y[1,1] = 1·2 + 2·(−1) = 0``), ``rule`` why these
+    cells and not others (shown in parentheses), ``notes`` what else is worth knowing about this
+    step; ``text`` puts them together. ``value`` is the number written (None when a step adds a
+    whole block), ``terms`` the products summed into it and ``operands`` the numbers compared or
+    averaged. ``marks`` says which cells of which grid play which role.
 
     ``partial`` is the output as accumulated after this step (same shape as the result); cells that
     no step has written yet are NaN, except for operators that add into an output of zeros
-    (the scatter view of transposed convolution, max unpooling), whose partial starts at zero.
+    (the scatter view of transposed convolution), whose partial starts at zero.
+
+    The cell fields below are the same highlights by grid, kept for code that reads them directly.
     """
 
     index: int
-    text: str
+    arithmetic: str
     partial: np.ndarray
+    rule: str = ""
+    notes: tuple[str, ...] = ()
+    value: float | None = None
+    terms: tuple[tuple[float, float], ...] = ()
+    """The (factor, value) products whose sum is ``value``, in the order the arithmetic shows."""
+    operands: tuple[float, ...] = ()
+    """The numbers a max or a mean is taken of, in the order the arithmetic shows."""
     output_cells: tuple[Cell, ...] = ()
     input_cells: tuple[Cell, ...] = ()
     kernel_cells: tuple[Cell, ...] = ()
@@ -78,29 +123,56 @@ class Step:
     scaled_kernel: np.ndarray | None = None
     extra: Mapping[str, tuple[Cell, ...]] = field(default_factory=dict)
     """Further highlights, by grid name, for grids the fields above do not cover."""
+    window_cells: tuple[Cell, ...] = ()
+    """Output cells the step fills without reading them (max unpooling's ``fill="max"``)."""
 
-    def cells(self, grid: str) -> tuple[Cell, ...]:
-        """The cells of grid ``grid`` this step highlights."""
-        if grid in self.extra:
-            return self.extra[grid]
-        if grid == INPUT:
-            return self.input_cells
-        if grid == KERNEL:
-            return self.kernel_cells
-        if grid == OUTPUT:
-            return self.output_cells
-        if grid == PADDED:
-            return self.padded_cells
-        if grid == POOLED:
-            return (self.pooled_cell,) if self.pooled_cell is not None else ()
-        if grid == IM2COL and self.im2col_row is not None:
-            return ((self.im2col_row, -1),)  # -1: the whole row
-        if grid == MATRIX:
-            if self.matrix_column is not None:
-                return ((-1, self.matrix_column),)  # -1: the whole column
-            if self.matrix_row is not None:
-                return ((self.matrix_row, -1),)
-        return ()
+    @property
+    def text(self) -> str:
+        """The whole line: the arithmetic, then the rule in parentheses, then the notes."""
+        text = self.arithmetic
+        if self.rule:
+            text += f"   ({self.rule})"
+        for note in self.notes:
+            text += f"; {note}"
+        return text
+
+    @cached_property
+    def marks(self) -> tuple[Mark, ...]:
+        """Every highlighted cell, by grid and role."""
+        marks = [
+            Mark(OUTPUT, WRITTEN, self.output_cells),
+            Mark(OUTPUT, WINDOW, self.window_cells),
+            Mark(INPUT, READ, self.input_cells),
+            Mark(KERNEL, READ, self.kernel_cells),
+            Mark(PADDED, READ, self.padded_cells),
+        ]
+        if self.argmax is not None:
+            marks.append(Mark(INPUT, ARGMAX, (self.argmax,)))
+        if self.pooled_cell is not None:
+            marks.append(Mark(POOLED, ARGMAX, (self.pooled_cell,)))
+        if self.im2col_row is not None:
+            marks.append(Mark(IM2COL, READ, ((self.im2col_row, -1),)))
+        if self.matrix_column is not None:
+            marks.append(Mark(MATRIX, READ, ((-1, self.matrix_column),)))
+        elif self.matrix_row is not None:
+            marks.append(Mark(MATRIX, READ, ((self.matrix_row, -1),)))
+        marks.extend(Mark(grid, READ, cells) for grid, cells in self.extra.items())
+        return tuple(m for m in marks if m.cells)
+
+    def cells(self, grid: str, role: str | None = None) -> tuple[Cell, ...]:
+        """The cells of grid ``grid`` this step highlights (in ``role`` only, if given).
+
+        Without a role: what the step reads there (for the output, what it writes).
+        """
+        if role is None:
+            role = WRITTEN if grid == OUTPUT else READ
+        if grid == POOLED and role == READ:
+            role = ARGMAX
+        found: list[Cell] = []
+        for mark in self.marks:
+            if mark.grid == grid and mark.role == role:
+                found.extend(mark.cells)
+        return tuple(found)
 
 
 class Trace(Sequence[Step]):
@@ -175,3 +247,40 @@ class Trace(Sequence[Step]):
 
     def _grids(self) -> Sequence[Grid]:
         raise NotImplementedError
+
+
+def plane(name: str, value: Any) -> np.ndarray:
+    arr = as_grid(name, value)
+    if arr.ndim != 2:
+        raise EngineError(f"{name} has shape {arr.shape}: a trace follows one 2-D plane (H, W)")
+    return arr
+
+
+def kernel_plane(value: Any) -> np.ndarray:
+    if value is None:
+        raise EngineError("weight=None: a convolution needs a 2-D kernel")
+    return plane("weight", value)
+
+
+def padding_param(padding: Any) -> Any:
+    return padding if isinstance(padding, str) else non_negative_pair("padding", padding)
+
+
+def written_before(result: np.ndarray, k: int) -> np.ndarray:
+    """The result with every cell after flat position ``k`` not yet written (NaN)."""
+    partial = np.array(result, dtype=np.float64, copy=True)
+    partial.reshape(-1)[k + 1 :] = np.nan
+    return partial
+
+
+class CellByCellTrace(Trace):
+    """A trace whose step k writes output cell k in row-major order."""
+
+    def _count(self) -> int:
+        return int(self.result.size)
+
+    def _partial(self, k: int) -> np.ndarray:
+        return written_before(self.result, k)
+
+    def _output_cell(self, k: int) -> Cell:
+        return tuple(int(i) for i in np.unravel_index(k, self.result.shape))

@@ -184,3 +184,19 @@ def to_batched(x: np.ndarray) -> tuple[np.ndarray, Callable[[np.ndarray], np.nda
         return y.reshape(y.shape[4 - ndim :]) if ndim < 4 else y
 
     return x4, restore
+
+
+def whole_number(name: str, value: Any, minimum: int) -> int:
+    """One integer of at least ``minimum`` (0 or 1), never a bool or a float."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, Integral):
+        raise fail(name, value, "must be an integer")
+    v = int(value)
+    if v < minimum:
+        raise fail(name, value, "must be at least 1" if minimum == 1 else "must not be negative")
+    return v
+
+
+def frozen(arr: np.ndarray) -> np.ndarray:
+    """The array, made read-only so a frozen dataclass really is frozen."""
+    arr.setflags(write=False)
+    return arr

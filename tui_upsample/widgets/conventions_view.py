@@ -16,7 +16,8 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.reactive import reactive
 from textual.widgets import Static
 
-from tui_upsample.engine.lessons import Conventions, keras_vs_pytorch, output_padding_choices
+from tui_upsample.engine.conventions import Conventions, keras_vs_pytorch
+from tui_upsample.engine.output_padding import output_padding_choices
 from tui_upsample.number_format import cell_width
 from tui_upsample.scene import Scene
 from tui_upsample.widgets.drawn_when_shown import DrawnWhenShown

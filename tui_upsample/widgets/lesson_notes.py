@@ -25,15 +25,11 @@ from textual.reactive import var
 from textual.visual import visualize
 from textual.widget import Widget
 
-from tui_upsample.engine.lessons import (
-    Adjoint,
-    adjoint_of_conv2d,
-    adjoint_partner,
-    ceil_mode_windows,
-    output_padding_choices,
-    unpool_size_bounds,
-)
-from tui_upsample.number_format import format_number
+from tui_upsample.engine.adjoint import Adjoint, adjoint_of_conv2d, adjoint_partner
+from tui_upsample.engine.output_padding import output_padding_choices
+from tui_upsample.engine.pooling import ceil_mode_windows
+from tui_upsample.engine.text import format_number
+from tui_upsample.engine.unpooling import unpool_output_size_note
 from tui_upsample.scene import Scene
 from tui_upsample.widgets.quiet_text import refresh_text
 
@@ -58,11 +54,9 @@ def numbers_only(old: Scene, new: Scene) -> bool:
 
 def adjoint_lines(adjoint: Adjoint) -> tuple[str, str]:
     """The identity's two sides, each with its own number: ``⟨conv2d(…), y⟩ = 63``."""
-    parts = adjoint.text.split(" = ")
-    left, right = parts[0], parts[-1]
     return (
-        f"{left} = {format_number(adjoint.lhs)}",
-        f"{right} = {format_number(adjoint.rhs)}",
+        f"{adjoint.lhs_text} = {format_number(adjoint.lhs)}",
+        f"{adjoint.rhs_text} = {format_number(adjoint.rhs)}",
     )
 
 
@@ -222,12 +216,9 @@ class LessonNotes(Widget):
                     text += cols.text
                 return "output_padding chooses a size", text
             if scene.op == "max_unpool2d":
-                rows_b = unpool_size_bounds(h, scene.kernel_size, scene.stride, scene.padding)
-                cols_b = unpool_size_bounds(w, scene.kernel_size, scene.stride, scene.padding)
-                text = f"rows: {rows_b.text}"
-                if cols_b.text != rows_b.text:
-                    text += f"; columns: {cols_b.text}"
-                return "MaxUnpool2d output_size", text
+                assert isinstance(scene.padding, int)
+                k, s, p = scene.kernel_size, scene.stride, scene.padding
+                return "MaxUnpool2d output_size", unpool_output_size_note(scene.input, k, s, p)
             if scene.op == "max_pool2d":
                 k, s, p, d = scene.kernel_size, scene.stride, scene.padding, scene.dilation
                 assert isinstance(p, int)

@@ -19,7 +19,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.reactive import reactive
 from textual.widgets import Static
 
-from tui_upsample.engine.lessons import (
+from tui_upsample.engine.overlap import (
     Overlap,
     footprint_overlap,
     resize_conv_overlap,

@@ -17,9 +17,10 @@ from textual.reactive import var
 from textual.widget import Widget
 from textual.widgets import Input, Select, Static, Switch
 
-from tui_upsample.engine.formulas import output_size_lines
+from tui_upsample.engine.operators import all_parameters, output_size_formula
+from tui_upsample.engine.parameters import CHOICE, FLAG, INT, NUMBER, PADDING, Parameter
+from tui_upsample.engine.text import Formula
 from tui_upsample.scene import (
-    FILLS,
     METHODS,
     OPERATOR_NAMES,
     OPERATORS,
@@ -29,23 +30,14 @@ from tui_upsample.scene import (
 from tui_upsample.widgets.choice import Choice
 from tui_upsample.widgets.quiet_text import set_text
 
-LABELS: dict[str, str] = {
-    "kernel_size": "kernel size k",
-    "stride": "stride s",
-    "padding": "padding p",
-    "output_padding": "output pad a",
-    "dilation": "dilation d",
-    "scale": "scale f",
-    "upscale": "upscale r",
-    "align_corners": "align_corners",
-    "ceil_mode": "ceil_mode",
-    "method": "method",
-    "fill": "unpool fill",
-}
+SETTINGS: dict[str, Parameter] = {p.field: p for p in all_parameters()}
+"""Every parameter some operator takes, in the order the pane lays them out (the table's)."""
+
+LABELS: dict[str, str] = {name: p.label for name, p in SETTINGS.items()}
 """What each parameter is called in the pane (with the letter the formula uses)."""
 
-INTEGER_PARAMS = ("kernel_size", "stride", "output_padding", "dilation", "upscale")
-SWITCH_PARAMS = ("align_corners", "ceil_mode")
+INTEGER_PARAMS = tuple(name for name, p in SETTINGS.items() if p.kind == INT)
+SWITCH_PARAMS = tuple(name for name, p in SETTINGS.items() if p.kind == FLAG)
 
 
 def parse_param(name: str, text: str) -> Any:
@@ -56,18 +48,19 @@ def parse_param(name: str, text: str) -> Any:
             return int(text)
         except ValueError:
             raise ValueError(f"{name}: {text!r} is not an integer") from None
-    if name == "padding":
+    kind = SETTINGS[name].kind if name in SETTINGS else ""
+    if kind == PADDING:
         if text.lower() in PADDING_WORDS:
             return text.lower()
         try:
             return int(text)
         except ValueError:
             raise ValueError(f"padding: {text!r} is not an integer, 'same' or 'valid'") from None
-    if name == "scale":
+    if kind == NUMBER:
         try:
             value = float(text)
         except ValueError:
-            raise ValueError(f"scale_factor: {text!r} is not a number") from None
+            raise ValueError(f"{SETTINGS[name].keyword}: {text!r} is not a number") from None
         return value
     return text
 
@@ -92,11 +85,13 @@ class ParamInput(Input):
         await super()._on_key(event)
 
 
-def wrap_formula(line: str, width: int) -> str:
+def wrap_formula(formula: Formula, width: int) -> str:
     """A formula broken only before its " = " signs, continuation lines indented."""
-    parts = line.split(" = ")
-    lines = [parts[0]]
-    for part in parts[1:]:
+    first, *rest = formula.sides
+    if rest and formula.note:
+        rest[-1] += f" {formula.note}"
+    lines = [f"{formula.label}: {first}" if formula.label else first]
+    for part in rest:
         if len(lines[-1]) + 3 + len(part) <= width:
             lines[-1] += " = " + part
         else:
@@ -209,17 +204,16 @@ class Settings(Vertical):
             return Choice(
                 [(m, m) for m in methods], value=value, allow_blank=False, compact=True, id=name
             )
-        if name == "fill":
+        setting = SETTINGS[name]
+        if setting.kind == CHOICE:
             return Choice(
-                [(f, f) for f in FILLS],
-                value=self.scene.fill,
+                [(c, c) for c in setting.choices],
+                value=getattr(self.scene, name),
                 allow_blank=False,
                 compact=True,
                 id=name,
             )
-        kind = "integer" if name in INTEGER_PARAMS else "text"
-        if name == "scale":
-            kind = "number"
+        kind = {INT: "integer", NUMBER: "number"}.get(setting.kind, "text")
         return ParamInput(_show(self._value(name)), type=kind, compact=True, id=name)
 
     def on_mount(self) -> None:
@@ -334,12 +328,13 @@ class Settings(Vertical):
         if scene.has_kernel:
             params["kernel_size"] = scene.kernel.shape
         out = self.output_shape[-2:] if self.output_shape else None
+        width = max(self.content_region.width, 20)
         try:
-            lines = output_size_lines(scene.op, scene.x.shape[-2:], params, out)
+            formulas = output_size_formula(scene.op, scene.x.shape[-2:], params, out)
+            lines = [wrap_formula(f, width) for f in formulas]
         except ValueError as exc:
             lines = [str(exc)]
-        width = max(self.content_region.width, 20)
-        set_text(formula, "\n".join(wrap_formula(line, width) for line in lines))
+        set_text(formula, "\n".join(lines))
         formula.display = bool(lines)
 
     # Screen → app ------------------------------------------------------------------------------

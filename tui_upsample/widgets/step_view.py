@@ -18,13 +18,16 @@ from textual.reactive import var
 from textual.widgets import Static
 
 from tui_upsample.engine.steps import (
+    ARGMAX,
     IM2COL,
     INPUT,
     MATRIX,
     OUTPUT,
     PADDED,
-    POOLED,
+    READ,
     SCALED_KERNEL,
+    WINDOW,
+    WRITTEN,
     Step,
     Trace,
 )
@@ -38,18 +41,30 @@ CARD_MAX_HEIGHT = 18
 """Lines a grid may take before it scrolls."""
 
 
+ROLE_STYLES: dict[str, str] = {
+    WRITTEN: "written",
+    ARGMAX: "argmax",
+    READ: "current",
+    WINDOW: "window",
+}
+"""The highlight style (a GridView component class) that draws each role of a step's cells."""
+
+
 def highlights(trace: Trace, step: Step, name: str) -> dict[str, Iterable[tuple[int, ...]]]:
     """Which cells of grid ``name`` to draw in which highlight style at ``step``."""
-    if name == OUTPUT:
-        return {"written": step.output_cells}
-    marks: dict[str, Iterable[tuple[int, ...]]] = {"current": step.cells(name)}
-    if name == INPUT and step.argmax is not None and len(step.argmax) == len(trace.input.shape):
-        inside = all(0 <= i < s for i, s in zip(step.argmax, trace.input.shape, strict=False))
-        if inside and trace.op in ("max_pool2d", "max_unpool2d"):
-            marks["argmax"] = (step.argmax,)
-    if name == POOLED and step.pooled_cell is not None:
-        marks = {"argmax": (step.pooled_cell,)}
-    return marks
+    marks: dict[str, list[tuple[int, ...]]] = {}
+    shape = trace.input.shape
+    for mark in step.marks:
+        if mark.grid != name:
+            continue
+        cells = mark.cells
+        if name == INPUT and mark.role == ARGMAX:
+            # max_unpool2d's argmax is an output cell: on x only where x has that cell
+            cells = tuple(
+                c for c in cells if all(0 <= i < n for i, n in zip(c, shape, strict=False))
+            )
+        marks.setdefault(ROLE_STYLES[mark.role], []).extend(cells)
+    return {style: cells for style, cells in marks.items() if cells}
 
 
 def grid_values(trace: Trace, step: Step, name: str) -> Any:

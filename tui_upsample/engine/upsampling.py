@@ -1,0 +1,536 @@
+"""Fixed (unlearned) upsampling: nearest, bed of nails and bilinear, with their step traces.
+
+``upsample_nearest`` and ``upsample_bilinear`` are ``F.interpolate`` with ``mode="nearest"`` and
+``mode="bilinear"`` (``recompute_scale_factor=None``); the per-axis helpers ``nearest_sources``
+and ``bilinear_sources`` give the source cells (and weights) of every output row or column, for
+the step-through view. Arrays may be (H, W), (C, H, W) or (N, C, H, W); results keep the
+caller's layout.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from tui_upsample.engine.errors import EngineError
+from tui_upsample.engine.parameters import ALIGN_CORNERS, SCALE, Operator
+from tui_upsample.engine.steps import (
+    INPUT,
+    OUTPUT,
+    Cell,
+    CellByCellTrace,
+    Grid,
+    Step,
+    Trace,
+    plane,
+)
+from tui_upsample.engine.text import (
+    Formula,
+    axis_label,
+    dot_text,
+    formula_axes,
+)
+from tui_upsample.engine.text import format_cell as cell_text
+from tui_upsample.engine.text import format_number as num
+from tui_upsample.engine.text import formula_number as fnum
+from tui_upsample.engine.validation import (
+    _show,
+    as_grid,
+    fail,
+    positive_int,
+    positive_pair,
+    positive_scale,
+    room_for,
+    to_batched,
+)
+
+# --------------------------------------------------------------------------------------------
+# The operators
+# --------------------------------------------------------------------------------------------
+
+
+_AXES = ("height", "width")
+
+
+# Work through planes in blocks of about this many output bytes (see upsample_bilinear).
+_CHUNK_BYTES = 1 << 18
+
+
+def _check_length(name: str, value: Any) -> int:
+    """A per-axis length for the source helpers: an integer of at least 1, not absurdly large."""
+    v = positive_int(name, value)
+    room_for(name, value, (v,))
+    return v
+
+
+def _scale_value(scale: Any) -> float | None:
+    """A helper's ``scale`` argument: None, or one positive finite number."""
+    if scale is None:
+        return None
+    if isinstance(scale, (tuple, list)):
+        raise fail("scale", scale, "must be one number (these helpers work on one axis)")
+    return positive_scale("scale", scale)[0]
+
+
+def _output_size(
+    in_hw: tuple[int, int], size: Any, scale_factor: Any
+) -> tuple[tuple[int, int], tuple[float, float] | tuple[None, None]]:
+    """(out_h, out_w) and the scale factors PyTorch hands to its kernel (None with ``size``)."""
+    if (size is None) == (scale_factor is None):
+        given = "both" if size is not None else "neither"
+        raise EngineError(
+            f"size={_show(size)}, scale_factor={_show(scale_factor)}: give exactly one of size "
+            f"and scale_factor ({given} given)"
+        )
+    if size is not None:
+        return positive_pair("size", size), (None, None)
+    sf = positive_scale("scale_factor", scale_factor)
+    # PyTorch: floor(in · scale_factor), computed in float64.
+    out = (int(np.floor(in_hw[0] * sf[0])), int(np.floor(in_hw[1] * sf[1])))
+    for a in range(2):
+        if out[a] < 1:
+            raise fail(
+                "scale_factor",
+                scale_factor,
+                f"the output {_AXES[a]} ⌊{in_hw[a]} × {sf[a]:g}⌋ = {out[a]} must be at least 1",
+            )
+    return out, sf
+
+
+def _size_arg(size: Any, scale_factor: Any) -> tuple[str, Any]:
+    """The (name, value) of whichever of size / scale_factor was given."""
+    return ("size", size) if size is not None else ("scale_factor", scale_factor)
+
+
+def nearest_fast_path(out_h: int, out_w: int) -> bool:
+    """Whether PyTorch's CPU nearest kernel takes its small-output path for this output size.
+
+    PyTorch picks its kernel by output size: when ``out_h + out_w <= 128`` (or for channels-last
+    input with more than 3 channels, which for a C-contiguous array only happens when H = W = 1,
+    where every source is 0 anyway) it rounds in float32 and special-cases ``out == in`` and
+    ``out == 2·in``; otherwise it works in float64. The two differ only on rare boundary cells.
+    """
+    return out_h + out_w <= 128
+
+
+def nearest_sources(
+    in_size: int,
+    out_size: int,
+    scale: float | None = None,
+    *,
+    fast_path: bool = True,
+    clamp: bool = True,
+    shortcuts: bool = True,
+) -> np.ndarray:
+    """The input index each output index copies along one axis, as PyTorch's ``nearest``.
+
+    src = min(⌊dst · r⌋, in − 1), with r = 1 / ``scale`` when a scale factor was given (``scale``
+    is the caller's ``scale_factor`` for this axis, output per input, as PyTorch receives it) and
+    r = in / out otherwise. ``fast_path`` selects PyTorch's kernel (see
+    :func:`nearest_fast_path`): True computes r and the product in float32 and copies straight
+    through when out == in or halves when out == 2·in; False computes them in float64 and rounds
+    the product to float32 before the floor. ``clamp=False`` leaves out the final min(…, in − 1)
+    and ``shortcuts=False`` the two special cases (to show what the general rule would give).
+    """
+    i = _check_length("in_size", in_size)
+    o = _check_length("out_size", out_size)
+    sf = _scale_value(scale)
+    if not isinstance(fast_path, (bool, np.bool_)):
+        raise fail("fast_path", fast_path, "must be True or False")
+    dst = np.arange(o)
+    if fast_path and shortcuts:
+        if o == i:
+            return dst
+        if o == 2 * i:
+            return dst >> 1
+    if fast_path:
+        # A ratio above in sends every dst ≥ 1 to the last cell anyway; capping it keeps an
+        # inconsistent (in, out, scale) from overflowing float32.
+        if sf is not None:
+            ratio = np.float32(min(1.0 / sf, i))
+        else:
+            ratio = np.float32(i) / np.float32(o)
+        src = np.floor(dst.astype(np.float32) * ratio)
+    else:
+        ratio64 = min(1.0 / sf if sf is not None else i / o, float(i))
+        src = np.floor((dst * ratio64).astype(np.float32))
+    return np.minimum(src.astype(np.int64), i - 1) if clamp else src.astype(np.int64)
+
+
+def bilinear_sources(
+    in_size: int, out_size: int, scale: float | None = None, align_corners: bool = False
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """For each output index along one axis: the two input indices and their weights.
+
+    Returns ``(i0, i1, w0, w1)`` with output = w0·x[i0] + w1·x[i1]. The source position is
+    src = (dst + 0.5)·r − 0.5 clamped at 0 (r = 1 / ``scale`` when a scale factor was given — the
+    caller's ``scale_factor``, output per input — else in / out), or with ``align_corners``
+    src = dst·(in − 1)/(out − 1) (0 when out = 1; ``scale`` is then ignored, as in PyTorch).
+    i0 = ⌊src⌋, i1 = i0 + 1 (or i0 at the last row), w1 = src − i0, w0 = 1 − w1. When out == in
+    PyTorch copies straight through whatever the scale, and so does this.
+    """
+    i = _check_length("in_size", in_size)
+    o = _check_length("out_size", out_size)
+    sf = _scale_value(scale)
+    if not isinstance(align_corners, (bool, np.bool_)):
+        raise fail("align_corners", align_corners, "must be True or False")
+    dst = np.arange(o, dtype=np.float64)
+    if o == i:
+        idx = np.arange(o)
+        return idx, idx.copy(), np.ones(o), np.zeros(o)
+    if align_corners:
+        src = dst * ((i - 1) / (o - 1)) if o > 1 else np.zeros(o)
+    else:
+        # A ratio of 2·in already puts every output past the last cell: capping it there keeps
+        # an inconsistent (in, out, scale) from overflowing.
+        ratio = min(1.0 / sf if sf is not None else i / o, 2.0 * i)
+        src = np.maximum((dst + 0.5) * ratio - 0.5, 0.0)
+    i0 = np.minimum(np.floor(src).astype(np.int64), i - 1)
+    i1 = np.minimum(i0 + 1, i - 1)
+    # At the last row both sources are the same cell: give it the whole weight.
+    w1 = np.where(i1 > i0, np.clip(src - i0, 0.0, 1.0), 0.0)
+    return i0, i1, 1.0 - w1, w1
+
+
+def upsample_nearest(x: Any, size: Any = None, scale_factor: Any = None) -> np.ndarray:
+    """Each output cell copies its nearest-source input cell, as ``F.interpolate(mode="nearest")``.
+
+    Give exactly one of ``size`` (``(H, W)`` or an int) and ``scale_factor`` (a number or a pair);
+    with a scale factor the output is ⌊in · scale_factor⌋ and the sources use that factor, not
+    the rounded ratio (``recompute_scale_factor=None``). See :func:`nearest_sources`.
+    """
+    arr = as_grid("x", x)
+    x4, restore = to_batched(arr)
+    in_hw = (x4.shape[2], x4.shape[3])
+    (oh, ow), sf = _output_size(in_hw, size, scale_factor)
+    room_for(*_size_arg(size, scale_factor), x4.shape[:2] + (oh, ow))
+    fast = nearest_fast_path(oh, ow)
+    rows = nearest_sources(in_hw[0], oh, sf[0], fast_path=fast)
+    cols = nearest_sources(in_hw[1], ow, sf[1], fast_path=fast)
+    # Columns first, on the smaller array; then whole rows, which copy contiguously. When x
+    # shrinks in height but grows in width that middle array would outgrow both x and the
+    # output, so rows go first there (a copy either way: the result is the same).
+    if in_hw[0] * ow > oh * in_hw[1]:
+        return restore(np.take(np.take(x4, rows, axis=2), cols, axis=3))
+    return restore(np.take(np.take(x4, cols, axis=3), rows, axis=2))
+
+
+def upsample_bilinear(
+    x: Any, size: Any = None, scale_factor: Any = None, align_corners: bool = False
+) -> np.ndarray:
+    """Each output cell blends its four nearest input cells, as ``F.interpolate(mode="bilinear")``.
+
+    Give exactly one of ``size`` and ``scale_factor``; see :func:`bilinear_sources` for where each
+    output cell reads and with what weights. Columns are blended first, then rows.
+    """
+    arr = as_grid("x", x)
+    if not isinstance(align_corners, (bool, np.bool_)):
+        raise fail("align_corners", align_corners, "must be True or False")
+    x4, restore = to_batched(arr)
+    in_hw = (x4.shape[2], x4.shape[3])
+    (oh, ow), sf = _output_size(in_hw, size, scale_factor)
+    room_for(*_size_arg(size, scale_factor), x4.shape[:2] + (oh, ow))
+    r0, r1, rw0, rw1 = bilinear_sources(in_hw[0], oh, sf[0], bool(align_corners))
+    c0, c1, cw0, cw1 = bilinear_sources(in_hw[1], ow, sf[1], bool(align_corners))
+    # Separable: blend along the width first (on the smaller array), then along the height,
+    # where whole rows are gathered contiguously. A few planes at a time: small temporaries
+    # are reused by the allocator, while fresh megabyte-sized ones cost more in page faults
+    # than the arithmetic does.
+    n, c = x4.shape[:2]
+    planes = x4.reshape(n * c, in_hw[0], in_hw[1])
+    out = np.empty((n * c, oh, ow))
+    # Row weights spread over whole rows: NumPy multiplies two contiguous arrays several times
+    # faster than it broadcasts a column.
+    rw0_full = np.repeat(rw0[:, None], ow, axis=1)
+    rw1_full = np.repeat(rw1[:, None], ow, axis=1)
+    step = max(1, _CHUNK_BYTES // (8 * oh * ow))
+    # Blended along the width, a block of planes is in_h × out_w: larger than the output when x
+    # shrinks in height but grows in width.
+    room_for(
+        *_size_arg(size, scale_factor),
+        (min(step, n * c), in_hw[0], ow),
+        "x blended along its width",
+    )
+    for start in range(0, n * c, step):
+        xs = planes[start : start + step]
+        cols = np.take(xs, c0, axis=2)
+        cols *= cw0
+        part = np.take(xs, c1, axis=2)
+        part *= cw1
+        cols += part
+        o = out[start : start + step]
+        np.multiply(np.take(cols, r0, axis=1), rw0_full, out=o)
+        part = np.take(cols, r1, axis=1)
+        part *= rw1_full
+        o += part
+    return restore(out.reshape(n, c, oh, ow))
+
+
+def bed_of_nails(x: Any, scale_factor: Any) -> np.ndarray:
+    """Each value at the top-left corner of its s×s block, zeros elsewhere (CS231n's unpooling).
+
+    ``scale_factor`` is an integer or an ``(h, w)`` pair of integers, each at least 1.
+    """
+    arr = as_grid("x", x)
+    s = positive_pair("scale_factor", scale_factor)
+    x4, restore = to_batched(arr)
+    n, c, h, w = x4.shape
+    room_for("scale_factor", scale_factor, (n, c, h * s[0], w * s[1]))
+    out = np.zeros((n, c, h * s[0], w * s[1]))
+    out[:, :, :: s[0], :: s[1]] = x4
+    return restore(out)
+
+
+# --------------------------------------------------------------------------------------------
+# The step traces: one output cell (bed of nails: one input value) per step
+# --------------------------------------------------------------------------------------------
+
+
+def _scale_params(size: Any, scale_factor: Any) -> dict[str, Any]:
+    return {"size": size, "scale_factor": scale_factor}
+
+
+class NearestTrace(CellByCellTrace):
+    """Nearest upsampling: each output cell copies the input cell its position falls in."""
+
+    op = "upsample_nearest"
+
+    def __init__(self, x: Any, size: Any = None, scale_factor: Any = None) -> None:
+        self.input = plane("x", x)
+        self.result = upsample_nearest(self.input, size=size, scale_factor=scale_factor)
+        self.params = _scale_params(size, scale_factor)
+        (h, w), (oh, ow) = self.input.shape, self.result.shape
+        row_sf, col_sf = _axis_scale(scale_factor, 0), _axis_scale(scale_factor, 1)
+        self.rows = nearest_sources(h, oh, row_sf, fast_path=nearest_fast_path(oh, ow))
+        self.cols = nearest_sources(w, ow, col_sf, fast_path=nearest_fast_path(oh, ow))
+        # input cells per output cell, as PyTorch reads the scale: 1/scale_factor, or in/out
+        self.row_scale = 1.0 / row_sf if row_sf is not None else h / oh
+        self.col_scale = 1.0 / col_sf if col_sf is not None else w / ow
+        self.fast_path = nearest_fast_path(oh, ow)
+        # ⌊dst · r⌋ before the min(…, in − 1), to show the clamp where it happens
+        fast = self.fast_path
+        general = dict(fast_path=fast, clamp=False, shortcuts=False)
+        self.raw_rows = nearest_sources(h, oh, row_sf, **general)
+        self.raw_cols = nearest_sources(w, ow, col_sf, **general)
+
+    def _step(self, k: int) -> Step:
+        oi, oj = self._output_cell(k)
+        src = (int(self.rows[oi]), int(self.cols[oj]))
+        (h, w), (oh, ow) = self.input.shape, self.result.shape
+        fast = self.fast_path
+        row = _nearest_rule(oi, h, oh, self.row_scale, int(self.raw_rows[oi]), src[0], fast)
+        col = _nearest_rule(oj, w, ow, self.col_scale, int(self.raw_cols[oj]), src[1], fast)
+        return Step(
+            index=k,
+            arithmetic=f"y[{oi},{oj}] = x{cell_text(src)} = {num(self.input[src])}",
+            rule=f"row {row}, col {col}",
+            value=float(self.input[src]),
+            partial=self._partial(k),
+            output_cells=((oi, oj),),
+            input_cells=(src,),
+        )
+
+    def _grids(self) -> Sequence[Grid]:
+        return (Grid(INPUT, "x", self.input), Grid(OUTPUT, "y = nearest(x)", self.result))
+
+
+def _axis_scale(scale_factor: Any, axis: int) -> float | None:
+    if scale_factor is None:
+        return None
+    if isinstance(scale_factor, (tuple, list)):
+        return float(scale_factor[axis])
+    return float(scale_factor)
+
+
+def _nearest_rule(
+    dst: int, n_in: int, n_out: int, scale: float, raw: int, src: int, fast: bool
+) -> str:
+    """How output index ``dst`` found its source ``src`` (``raw`` before the clamp) along one
+    axis, as PyTorch's kernel did it."""
+    # PyTorch's small-output kernel copies straight through at the same size and halves at twice
+    # the size; say so where the general rule would have picked another cell.
+    if fast and n_out == n_in and min(raw, n_in - 1) != src:
+        return f"{dst} — the same size, copied straight"
+    if fast and n_out == 2 * n_in and min(raw, n_in - 1) != src:
+        return f"⌊{dst}/2⌋ = {src} — twice the size"
+    text = f"⌊{dst}·{num(scale)}⌋ = {raw}"
+    return text if raw == src else f"min({text}, {n_in - 1}) = {src}"
+
+
+class BilinearTrace(CellByCellTrace):
+    """Bilinear upsampling: each output cell mixes the four input cells around its position."""
+
+    op = "upsample_bilinear"
+
+    def __init__(
+        self, x: Any, size: Any = None, scale_factor: Any = None, align_corners: bool = False
+    ) -> None:
+        self.input = plane("x", x)
+        self.result = upsample_bilinear(
+            self.input, size=size, scale_factor=scale_factor, align_corners=align_corners
+        )
+        self.params = {**_scale_params(size, scale_factor), "align_corners": bool(align_corners)}
+        (h, w), (oh, ow) = self.input.shape, self.result.shape
+        self.rows = bilinear_sources(h, oh, _axis_scale(scale_factor, 0), align_corners)
+        self.cols = bilinear_sources(w, ow, _axis_scale(scale_factor, 1), align_corners)
+
+    def _step(self, k: int) -> Step:
+        oi, oj = self._output_cell(k)
+        r0, r1, wr0, wr1 = (v[oi] for v in self.rows)
+        c0, c1, wc0, wc1 = (v[oj] for v in self.cols)
+        # The same cell twice (at a border) is one source with the summed weight.
+        weights: dict[Cell, float] = {}
+        for r, wr in ((int(r0), wr0), (int(r1), wr1)):
+            for c, wc in ((int(c0), wc0), (int(c1), wc1)):
+                if wr * wc:
+                    weights[(r, c)] = weights.get((r, c), 0.0) + float(wr * wc)
+        cells = tuple(weights)
+        terms = [(weights[c], self.input[c]) for c in cells]
+        (h, w), (oh, ow) = self.input.shape, self.result.shape
+        corners = self.params["align_corners"]
+        row = _bilinear_rule(oi, h, oh, _axis_scale(self.params["scale_factor"], 0), corners)
+        col = _bilinear_rule(oj, w, ow, _axis_scale(self.params["scale_factor"], 1), corners)
+        return Step(
+            index=k,
+            arithmetic=dot_text(f"y[{oi},{oj}]", terms, self.result[oi, oj]),
+            rule=f"source row {row}, col {col}",
+            value=float(self.result[oi, oj]),
+            terms=tuple((float(a), float(b)) for a, b in terms),
+            partial=self._partial(k),
+            output_cells=((oi, oj),),
+            input_cells=cells,
+            weights=tuple(weights[c] for c in cells),
+        )
+
+    def _grids(self) -> Sequence[Grid]:
+        corners = "align_corners=True" if self.params["align_corners"] else "align_corners=False"
+        return (
+            Grid(INPUT, "x", self.input),
+            Grid(OUTPUT, f"y = bilinear(x), {corners}", self.result),
+        )
+
+
+def _bilinear_rule(dst: int, n_in: int, n_out: int, scale: float | None, corners: bool) -> str:
+    """PyTorch's source coordinate of output index ``dst`` along one axis, then its clamp."""
+    if n_out == n_in:
+        return f"{dst} — the same size, copied straight"
+    if corners:
+        if n_out == 1:
+            return "0 (one output cell: the first)"
+        return f"{dst}·({n_in}−1)/({n_out}−1) = {num(dst * (n_in - 1) / (n_out - 1))}"
+    ratio = min(1.0 / scale if scale is not None else n_in / n_out, 2.0 * n_in)
+    raw = (dst + 0.5) * ratio - 0.5
+    text = f"({dst} + 0.5)·{num(ratio)} − 0.5 = {num(raw)}"
+    return f"{text} → 0" if raw < 0 else text
+
+
+class BedOfNailsTrace(Trace):
+    """Bed of nails: each input value at the top-left of its s×s block, zeros elsewhere."""
+
+    op = "bed_of_nails"
+
+    def __init__(self, x: Any, scale_factor: Any = 2) -> None:
+        self.input = plane("x", x)
+        self.result = bed_of_nails(self.input, scale_factor)
+        self.params = {"scale_factor": positive_pair("scale_factor", scale_factor)}
+
+    def _count(self) -> int:
+        return int(self.input.size)
+
+    def _step(self, k: int) -> Step:
+        sh, sw = self.params["scale_factor"]
+        i, j = (int(v) for v in divmod(k, self.input.shape[1]))
+        partial = np.full(self.result.shape, np.nan)
+        # every block of the rows above, then this row's blocks up to this one
+        partial[: i * sh] = self.result[: i * sh]
+        partial[i * sh : (i + 1) * sh, : (j + 1) * sw] = self.result[
+            i * sh : (i + 1) * sh, : (j + 1) * sw
+        ]
+        block = tuple((i * sh + a, j * sw + b) for a in range(sh) for b in range(sw))
+        return Step(
+            index=k,
+            arithmetic=f"y[{i * sh},{j * sw}] = x[{i},{j}] = {num(self.input[i, j])}",
+            notes=(f"the other {sh * sw - 1} cells of its {sh}×{sw} block are 0",),
+            value=float(self.input[i, j]),
+            partial=partial,
+            output_cells=block,
+            input_cells=((i, j),),
+        )
+
+    def _grids(self) -> Sequence[Grid]:
+        return (Grid(INPUT, "x", self.input), Grid(OUTPUT, "y = bed of nails(x)", self.result))
+
+
+# --------------------------------------------------------------------------------------------
+# The output size, written out
+# --------------------------------------------------------------------------------------------
+
+
+def interpolate_formula(
+    in_size: Sequence[int], p: dict[str, Any], out: Sequence[int] | None = None
+) -> list[Formula]:
+    if p.get("size") is not None:
+        return [axis_label("", f"o = size = {p['size']}")]
+    keys = {"scale_factor": p.get("scale_factor", 1)}
+    lines: list[Formula] = []
+    for name, n in formula_axes(in_size, None, keys):
+        i, f = n["i"], n["scale_factor"]
+        o = math.floor(i * f)
+        lines.append(axis_label(name, f"o = ⌊i·f⌋ = ⌊{fnum(i)}·{fnum(f)}⌋ = {fnum(o)}"))
+    return lines
+
+
+def nails_formula(
+    in_size: Sequence[int], p: dict[str, Any], out: Sequence[int] | None = None
+) -> list[Formula]:
+    keys = {"scale_factor": p.get("scale_factor", 1)}
+    lines: list[Formula] = []
+    for name, n in formula_axes(in_size, None, keys):
+        i, f = n["i"], n["scale_factor"]
+        lines.append(axis_label(name, f"o = i·f = {fnum(i)}·{fnum(f)} = {fnum(i * f)}"))
+    return lines
+
+
+# --------------------------------------------------------------------------------------------
+# The operator table's entry
+# --------------------------------------------------------------------------------------------
+
+
+UPSAMPLE_NEAREST = Operator(
+    name="upsample_nearest",
+    words="nearest-neighbour upsampling",
+    pytorch='F.interpolate(mode="nearest")',
+    function=upsample_nearest,
+    trace=NearestTrace,
+    formula=interpolate_formula,
+    parameters=(SCALE,),
+    step="an output cell and the input cell it copies",
+    aliases=("nearest",),
+)
+
+BED_OF_NAILS = Operator(
+    name="bed_of_nails",
+    words="bed-of-nails upsampling",
+    pytorch="(CS231n)",
+    function=bed_of_nails,
+    trace=BedOfNailsTrace,
+    formula=nails_formula,
+    parameters=(SCALE,),
+    step="an input value at the top-left of its s×s block, zeros elsewhere",
+    aliases=("nails",),
+)
+
+UPSAMPLE_BILINEAR = Operator(
+    name="upsample_bilinear",
+    words="bilinear upsampling",
+    pytorch='F.interpolate(mode="bilinear")',
+    function=upsample_bilinear,
+    trace=BilinearTrace,
+    formula=interpolate_formula,
+    parameters=(SCALE, ALIGN_CORNERS),
+    step="an output cell, its four sources and their weights",
+    aliases=("bilinear",),
+)
