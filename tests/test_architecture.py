@@ -108,3 +108,15 @@ def test_every_parameter_field_is_a_scene_field() -> None:
     names = {f.name for f in fields(Scene)}
     for p in all_parameters():
         assert p.field in names, p.field
+
+
+def test_the_ui_free_modules_type_check() -> None:
+    """mypy over the files pyproject.toml names: the engine and every UI-free module."""
+    done = subprocess.run(
+        [sys.executable, "-m", "mypy", "--no-error-summary"],
+        cwd=PACKAGE.parent,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr

@@ -204,7 +204,7 @@ def test_nearest_steps(case: int) -> None:
     x, params, t = _traces("upsample_nearest", _scale_scene)[case]
     (h, w), (oh, ow) = x.shape, t.result.shape
     sf = params["scale_factor"]
-    for axis, (n_in, n_out) in enumerate(((h, oh), (w, ow))):
+    for axis, n_out in enumerate((oh, ow)):
         assert n_out == math.floor(x.shape[axis] * sf[axis])
     for step in t:
         _roles_are_known(step)
@@ -281,7 +281,9 @@ def test_bilinear_steps(case: int) -> None:
         assert math.fsum(step.weights) == pytest.approx(1.0)
         assert step.value == pytest.approx(math.fsum(wt * x[c] for c, wt in expected.items()))
         assert step.value == t.result[oi, oj]
-        assert step.terms == tuple((wt, x[c]) for c, wt in zip(step.input_cells, step.weights))
+        assert step.terms == tuple(
+            (wt, x[c]) for c, wt in zip(step.input_cells, step.weights, strict=True)
+        )
         assert step.arithmetic == f"y[{oi},{oj}] = {_dot(step.terms)} = {format_number(step.value)}"
         # The rule shows PyTorch's source coordinate before the clamp, and the clamp.
         row, col = step.rule.removeprefix("source row ").split(", col ")
@@ -474,18 +476,13 @@ def test_conv_transpose2d_steps(method: str, case: int) -> None:
                     i, j = num_r // s, num_c // s
                     if 0 <= i < x.shape[0] and 0 <= j < x.shape[1]:
                         pairs.append(((i, j), (a, b)))
-            assert (
-                sorted(
-                    zip(
-                        step.input_cells,
-                        step.kernel_cells
-                        if method == "matrix"
-                        else [(k - 1 - a, k - 1 - b) for a, b in step.cells("rotated_kernel")],
-                    )
-                )
-                == sorted(pairs)
-                or method == "direct"
-            )
+            # Each input cell read goes with the kernel tap that multiplies it (in w's own
+            # coordinates: the direct face's turned kernel is mapped back).
+            read = sorted(zip(step.input_cells, step.kernel_cells, strict=True))
+            assert read == sorted(pairs)
+            if method == "direct":
+                turned = [(k - 1 - a, k - 1 - b) for a, b in step.cells("rotated_kernel")]
+                assert sorted(turned) == sorted(step.kernel_cells)
             assert set(step.input_cells) == {c for c, _ in pairs}
             assert step.value == pytest.approx(
                 math.fsum(x[c] * wgt[tap] for c, tap in pairs), abs=1e-9
