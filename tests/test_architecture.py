@@ -21,6 +21,7 @@ UI_FREE = (
     "tui_upsample.session",
     "tui_upsample.tour",
     "tui_upsample.export",
+    "tui_upsample.teaching",
 )
 """The modules outside the engine that must work without a screen."""
 

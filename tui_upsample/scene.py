@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from tui_upsample.engine.operators import METHODS, OPERATORS, TABLE, operator
-from tui_upsample.engine.parameters import FILL, NUMBER
+from tui_upsample.engine.parameters import FILL, NUMBER, WINDOW_SIZE
 from tui_upsample.engine.validation import room_for
 
 OPERATOR_NAMES: Mapping[str, str] = {name: op.words for name, op in TABLE.items()}
@@ -126,6 +126,12 @@ class Scene:
     """upscale_factor r of pixel shuffle (its input has r² channels)."""
     align_corners: bool = False
     ceil_mode: bool = False
+    count_include_pad: bool = True
+    """avg_pool2d: divide by the whole window, padding included, or only by the cells of x."""
+    divisor_override: int | None = None
+    """avg_pool2d: divide every window's sum by this instead (None: the window's own count)."""
+    exact: bool = False
+    """upsample_nearest: PyTorch's "nearest-exact" (the cell under each output cell's centre)."""
     method: str = "matrix"
     """How a convolution is stepped through (see METHODS); ignored by the other operators."""
     fill: str = "zeros"
@@ -160,7 +166,7 @@ class Scene:
         base = cls(op=op, method="matrix" if op == "conv_transpose2d" else "im2col")
         if op == "conv2d":
             return base.replace(input=SEED_RAMP.copy())
-        if op in ("max_pool2d", "max_unpool2d"):
+        if TABLE[op].parameter("kernel_size") is WINDOW_SIZE:  # the pooling family
             return base.replace(input=SEED_POOL.copy(), kernel_size=2, stride=2)
         return base
 

@@ -44,6 +44,7 @@ from tui_upsample.engine import (
     ConvMatrix,
     EngineError,
     Trace,
+    avg_pool2d,
     bed_of_nails,
     col2im,
     conv2d,
@@ -567,6 +568,30 @@ POOL_STRIDE = arg(st.one_of(st.none(), positive(3)), NOT_POSITIVE)
 # large to build (refused past MAX_CELLS).
 POOL_PADDING = arg(non_negative(1), st.one_of(NEGATIVE, int_or_pair(2, 3)))
 FLAG = arg(st.one_of(st.booleans(), st.sampled_from([np.bool_(True), np.bool_(False)])))
+DIVISOR = arg(
+    st.one_of(st.none(), st.integers(-4, -1), st.integers(1, 4)),
+    st.one_of(st.just(0), st.floats(0.5, 2)),
+)
+
+
+@FUZZ
+@given(
+    calls(
+        {
+            "x": grid(valid_arrays(max_side=5)),
+            "kernel_size": KERNEL_SIZE,
+            "stride": POOL_STRIDE,
+            "padding": POOL_PADDING,
+            "ceil_mode": FLAG,
+            "count_include_pad": FLAG,
+            "divisor_override": DIVISOR,
+        }
+    )
+)
+def test_avg_pool2d_hostile(kw: dict[str, Any]) -> None:
+    out = outcome(lambda: avg_pool2d(**kw))
+    if out is not None:
+        assert_grid(out, ndim_of(kw["x"]))
 
 
 @FUZZ
@@ -788,7 +813,15 @@ TRACE_SPECS: dict[str, dict[str, Arg]] = {
         "fill": FILL,
         "output_size": UNPOOL_OUTPUT_SIZE,
     },
-    "upsample_nearest": {"sizing": SIZING},
+    "avg_pool2d": {
+        "kernel_size": KERNEL_SIZE,
+        "stride": POOL_STRIDE,
+        "padding": POOL_PADDING,
+        "ceil_mode": FLAG,
+        "count_include_pad": FLAG,
+        "divisor_override": DIVISOR,
+    },
+    "upsample_nearest": {"sizing": SIZING, "exact": FLAG},
     "upsample_bilinear": {"sizing": SIZING, "align_corners": FLAG},
     "bed_of_nails": {"scale_factor": NAILS},
     "pixel_shuffle": {"upscale_factor": UPSCALE},

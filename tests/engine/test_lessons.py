@@ -23,13 +23,14 @@ from tui_upsample.engine.adjoint import (
     adjoint_partner,
     small_nonzero_integers,
 )
+from tui_upsample.engine.ceil_mode import ceil_mode_windows
 from tui_upsample.engine.conv_matrix import conv_matrix
 from tui_upsample.engine.conventions import keras_vs_pytorch
 from tui_upsample.engine.convolution import conv2d
 from tui_upsample.engine.errors import EngineError
 from tui_upsample.engine.output_padding import output_padding_choices
 from tui_upsample.engine.overlap import footprint_overlap, resize_conv_overlap
-from tui_upsample.engine.pooling import ceil_mode_windows, max_pool2d
+from tui_upsample.engine.pooling import max_pool2d
 from tui_upsample.engine.shapes import pool_output_size
 from tui_upsample.engine.transposed import conv_transpose2d
 from tui_upsample.engine.unpooling import max_unpool2d, unpool_size_bounds
@@ -737,7 +738,13 @@ def test_ceil_mode_windows_match_max_pool2d(i, k, s, p, d) -> None:
     p = min(p, k // 2)
     if i + 2 * p < d * (k - 1) + 1:
         return
-    c = ceil_mode_windows(i, k, s, p, d)
+    try:
+        c = ceil_mode_windows(i, k, s, p, d)
+    except EngineError:
+        # a dilated window over padding only: max_pool2d refuses it too
+        with pytest.raises(EngineError, match="only padding"):
+            max_pool2d(np.ones((1, i)), (1, k), (1, s), (0, p), (1, d), ceil_mode=True)
+        return
     assert len(c.floor) == pool_output_size(i, k, s, p, d, False)
     assert len(c.ceil) == pool_output_size(i, k, s, p, d, True)
     assert c.ceil[: len(c.floor)] == c.floor

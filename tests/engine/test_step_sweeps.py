@@ -542,3 +542,31 @@ def test_negative_numbers_are_written_with_one_minus_sign() -> None:
     step = trace("conv2d", [[1, -2], [3, 4]], weight=[[-1.5]], method="im2col")[1]
     assert step.text == "y[0,1] = (−2)·(−1.5) = 3"
     assert format_number(-89) == "−89" and format_number(-1e-5) == "−1e−5"
+
+
+def test_ceil_mode_lesson_never_describes_a_window_of_padding_alone() -> None:
+    from tui_upsample.engine.ceil_mode import ceil_mode_windows
+
+    for i in range(1, 9):
+        for k in range(1, 5):
+            for s in range(1, 5):
+                for p in range(k // 2 + 1):
+                    for d in range(1, 4):
+                        try:
+                            lesson = ceil_mode_windows(i, k, s, p, d)
+                        except EngineError:
+                            lesson = None
+                        try:
+                            trace(
+                                "max_pool2d",
+                                np.ones((1, i)),
+                                kernel_size=(1, k),
+                                stride=(1, s),
+                                padding=(0, p),
+                                dilation=(1, d),
+                                ceil_mode=True,
+                            )
+                            engine_takes_it = True
+                        except EngineError:
+                            engine_takes_it = False
+                        assert (lesson is not None) == engine_takes_it, (i, k, s, p, d)

@@ -281,7 +281,10 @@ def test_nearest_steps_name_the_source_cell():
         t.result, [[1, 1, 2, 2], [1, 1, 2, 2], [3, 3, 4, 4], [3, 3, 4, 4]]
     )
     assert len(t) == 16
-    assert t[7].text == "y[1,3] = x[0,1] = 2   (row ⌊1·0.5⌋ = 0, col ⌊3·0.5⌋ = 1)"
+    assert t[7].text == (
+        "y[1,3] = x[0,1] = 2   (row ⌊1·0.5⌋ = 0, col ⌊3·0.5⌋ = 1); nearest-exact would copy"
+        " x[0,1] too"
+    )
     assert t[7].input_cells == ((0, 1),)
 
 

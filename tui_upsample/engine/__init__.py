@@ -16,7 +16,7 @@ from tui_upsample.engine.convolution import col2im, conv2d, im2col
 from tui_upsample.engine.errors import EngineError
 from tui_upsample.engine.operators import METHODS, OPERATORS, trace
 from tui_upsample.engine.pixel_shuffle import pixel_shuffle
-from tui_upsample.engine.pooling import max_pool2d
+from tui_upsample.engine.pooling import avg_pool2d, max_pool2d
 from tui_upsample.engine.shapes import (
     conv_output_size,
     conv_transpose_output_size,
@@ -36,6 +36,7 @@ __all__ = [
     "Grid",
     "Step",
     "Trace",
+    "avg_pool2d",
     "bed_of_nails",
     "col2im",
     "conv2d",

@@ -15,7 +15,7 @@ from typing import Any
 from tui_upsample.engine.convolution import CONV2D
 from tui_upsample.engine.parameters import Operator, Parameter
 from tui_upsample.engine.pixel_shuffle import PIXEL_SHUFFLE
-from tui_upsample.engine.pooling import MAX_POOL2D
+from tui_upsample.engine.pooling import AVG_POOL2D, MAX_POOL2D
 from tui_upsample.engine.steps import Trace
 from tui_upsample.engine.text import Formula
 from tui_upsample.engine.transposed import CONV_TRANSPOSE2D
@@ -27,6 +27,7 @@ TABLE: Mapping[str, Operator] = {
     op.name: op
     for op in (
         MAX_POOL2D,
+        AVG_POOL2D,
         MAX_UNPOOL2D,
         UPSAMPLE_NEAREST,
         BED_OF_NAILS,

@@ -48,6 +48,8 @@ class Parameter:
     rule: str = ""
     minimum: int = 1
     choices: tuple[str, ...] = ()
+    optional: bool = False
+    """Whether the setting may be left empty (None: the operator's own default)."""
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -116,6 +118,19 @@ DILATION = Parameter("dilation", "dilation d", rule="at least 1")
 SCALE = Parameter("scale", "scale f", kind=NUMBER, keyword="scale_factor", rule="a number above 0")
 CEIL_MODE = Parameter("ceil_mode", "ceil_mode", kind=FLAG)
 ALIGN_CORNERS = Parameter("align_corners", "align_corners", kind=FLAG)
+COUNT_INCLUDE_PAD = Parameter(
+    "count_include_pad",
+    "count pad",
+    kind=FLAG,
+    flag="--count-include-pad",
+    rule="divide by the whole window, padding included (True) or only the cells of x (False)",
+)
+DIVISOR_OVERRIDE = Parameter(
+    "divisor_override",
+    "divisor",
+    optional=True,
+    rule="a whole number other than 0, or empty for the window's own count",
+)
 FILL = Parameter(
     "fill", "unpool fill", kind=CHOICE, choices=("zeros", "max"), rule="'zeros' or 'max'"
 )

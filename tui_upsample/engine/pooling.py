@@ -1,27 +1,27 @@
-"""Max pooling, exact to ``F.max_pool2d``: the largest value of each window, and where it was.
+"""Pooling: max pooling, exact to ``F.max_pool2d``, and average pooling, exact to ``F.avg_pool2d``.
 
-The step trace shows one window per step, its maximum and its argmax (the flat index
-``row * W + col`` in the unpadded plane that max unpooling later puts the value back at). Also
-here: the output-size formula, and the window ceil_mode adds. Arrays may be (H, W), (C, H, W) or
-(N, C, H, W); results keep the caller's layout.
+Max pooling keeps the largest value of each window and where it was: its step trace shows one
+window per step, its maximum and its argmax (the flat index ``row * W + col`` in the unpadded
+plane that max unpooling later puts the value back at). Average pooling divides each window's
+sum by a count the step says the reason for, and shows beside it what max pooling would give:
+the post's point that the average is the better choice where exact position matters. Also here:
+the output-size formula. Arrays may be (H, W), (C, H, W) or (N, C, H, W); results keep the
+caller's layout.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any, cast
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from tui_upsample.engine.geometry import (
-    Span,
-    reach,
-)
 from tui_upsample.engine.parameters import (
     CEIL_MODE,
+    COUNT_INCLUDE_PAD,
     DILATION,
+    DIVISOR_OVERRIDE,
     STRIDE,
     WINDOW_PADDING,
     WINDOW_SIZE,
@@ -42,9 +42,7 @@ from tui_upsample.engine.steps import (
 from tui_upsample.engine.text import (
     Formula,
     axis_label,
-    counted,
     formula_axes,
-    int_text,
 )
 from tui_upsample.engine.text import format_cell as cell_text
 from tui_upsample.engine.text import format_number as num
@@ -57,18 +55,11 @@ from tui_upsample.engine.validation import (
     non_negative_pair,
     positive_pair,
     room_for,
+    switch,
     to_batched,
-    whole_number,
 )
 
 _AXES = ("height", "width")
-
-
-def _flag(name: str, value: Any) -> bool:
-    """A True/False switch (numpy booleans too), never a number passed by mistake."""
-    if isinstance(value, (bool, np.bool_)):
-        return bool(value)
-    raise fail(name, value, "must be True or False")
 
 
 def _show_pair(p: Pair) -> str:
@@ -102,8 +93,8 @@ def max_pool2d(
     s = k if stride is None else positive_pair("stride", stride)
     p = non_negative_pair("padding", padding)
     d = positive_pair("dilation", dilation)
-    ceil = _flag("ceil_mode", ceil_mode)
-    want_idx = _flag("return_indices", return_indices)
+    ceil = switch("ceil_mode", ceil_mode)
+    want_idx = switch("return_indices", return_indices)
 
     # PyTorch checks pad <= kernel_size // 2 on the kernel itself: dilation does not widen it.
     if p[0] > k[0] // 2 or p[1] > k[1] // 2:
@@ -272,6 +263,189 @@ class MaxPoolTrace(CellByCellTrace):
 
 
 # --------------------------------------------------------------------------------------------
+# Average pooling: the mean of each window, and what it is divided by
+# --------------------------------------------------------------------------------------------
+
+
+def _pool_windows(
+    name: str, x: Any, kernel_size: Any, stride: Any, padding: Any, ceil_mode: Any
+) -> tuple[np.ndarray, Pair, Pair, Pair, bool, tuple[int, int]]:
+    """x as a float64 array and the checked (kernel, stride, padding, ceil_mode, output size)
+    of an undilated pooling, refusing padding over half the window as PyTorch does."""
+    arr = as_grid("x", x)
+    k = positive_pair("kernel_size", kernel_size)
+    s = k if stride is None else positive_pair("stride", stride)
+    p = non_negative_pair("padding", padding)
+    ceil = switch("ceil_mode", ceil_mode)
+    if p[0] > k[0] // 2 or p[1] > k[1] // 2:
+        half = (k[0] // 2, k[1] // 2)
+        raise fail(
+            "padding",
+            padding,
+            f"must be at most half of kernel_size={_show_pair(k)}, rounded down"
+            f" (at most {_show_pair(half)})",
+        )
+    h, w = arr.shape[-2:]
+    out = (
+        pool_output_size(h, k[0], s[0], p[0], 1, ceil),
+        pool_output_size(w, k[1], s[1], p[1], 1, ceil),
+    )
+    for a in range(2):
+        if out[a] < 1:
+            raise fail(
+                "kernel_size",
+                kernel_size,
+                f"a window of {count_text(k[a])} does not fit the {_AXES[a]} {arr.shape[-2 + a]}"
+                f" plus padding {count_text(p[a])} on each side: the {name} has no cells",
+            )
+    return arr, k, s, p, ceil, out
+
+
+def _window_bounds(o: int, k: int, s: int, p: int, n: int) -> tuple[int, int, int]:
+    """Window o along one axis, as PyTorch's kernel bounds it: (first cell, end, cells counted
+    with padding), the first and end clipped to the input [0, n)."""
+    start = o * s - p
+    end = min(start + k, n + p)
+    return max(start, 0), min(end, n), end - start
+
+
+def avg_pool2d(
+    x: Any,
+    kernel_size: Any,
+    stride: Any = None,
+    padding: Any = 0,
+    ceil_mode: bool = False,
+    count_include_pad: bool = True,
+    divisor_override: Any = None,
+) -> np.ndarray:
+    """The mean of each window, as ``F.avg_pool2d``.
+
+    Padding is zeros. ``stride=None`` means ``kernel_size``; padding is at most half the window.
+    Each window's sum is divided by ``divisor_override`` when given, else by the number of its
+    cells inside the padded input (``count_include_pad=True``) or inside x itself (False). With
+    ``ceil_mode`` the output is rounded up (a last window that would start inside the right
+    padding is dropped), and a window reaching past the padding counts only what it covers.
+    The sum runs over the window in reading order, as PyTorch's CPU kernel adds it, so the
+    results agree to the last bit. Values come back as float64.
+    """
+    arr, k, s, p, ceil, (oh, ow) = _pool_windows(
+        "pooled output", x, kernel_size, stride, padding, ceil_mode
+    )
+    include_pad = switch("count_include_pad", count_include_pad)
+    if divisor_override is not None:
+        if isinstance(divisor_override, (bool, np.bool_)) or not isinstance(
+            divisor_override, (int, np.integer)
+        ):
+            raise fail("divisor_override", divisor_override, "must be an integer or None")
+        if divisor_override == 0:
+            raise fail("divisor_override", divisor_override, "must not be 0")
+    x4, restore = to_batched(arr)
+    n, c, h, w = x4.shape
+    blame: tuple[str, Any] = ("padding", padding) if max(p) > 0 else ("x", arr)
+    room_for(*blame, (n, c, oh, ow))
+    s = (min(s[0], h + 2 * p[0]), min(s[1], w + 2 * p[1]))  # one window per axis past that
+    full = (max((oh - 1) * s[0] + k[0], h + p[0]), max((ow - 1) * s[1] + k[1], w + p[1]))
+    room_for(*blame, (n, c) + full, "the zero-padded copy of x")
+    xp = np.zeros((n, c) + full)
+    xp[:, :, p[0] : p[0] + h, p[1] : p[1] + w] = x4
+    # One strided view per kernel offset, added in reading order: each window's sum is built
+    # in the order PyTorch's loop adds it (the padding's zeros change no sum).
+    win = sliding_window_view(xp, k, axis=(2, 3))[:, :, :: s[0], :: s[1]][:, :, :oh, :ow]
+    total = np.zeros((n, c, oh, ow))
+    for a in range(k[0]):
+        for b in range(k[1]):
+            total += win[..., a, b]
+    rows = [_window_bounds(i, k[0], s[0], p[0], h) for i in range(oh)]
+    cols = [_window_bounds(j, k[1], s[1], p[1], w) for j in range(ow)]
+    if divisor_override is not None:
+        divisor = np.full((oh, ow), float(divisor_override))
+    elif include_pad:
+        divisor = np.outer([r[2] for r in rows], [q[2] for q in cols]).astype(float)
+    else:
+        divisor = np.outer([r[1] - r[0] for r in rows], [q[1] - q[0] for q in cols]).astype(float)
+    return restore(total / divisor)
+
+
+class AvgPoolTrace(CellByCellTrace):
+    """Average pooling: one step per window, its sum, the divisor and why that divisor."""
+
+    op = "avg_pool2d"
+
+    def __init__(
+        self,
+        x: Any,
+        kernel_size: Any = 2,
+        stride: Any = None,
+        padding: Any = 0,
+        ceil_mode: bool = False,
+        count_include_pad: bool = True,
+        divisor_override: Any = None,
+    ) -> None:
+        self.input = plane("x", x)
+        self.result = avg_pool2d(
+            self.input, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override
+        )
+        _, k, s, p, ceil, _ = _pool_windows(
+            "pooled output", x, kernel_size, stride, padding, ceil_mode
+        )
+        self.params = {
+            "kernel_size": k,
+            "stride": s,
+            "padding": p,
+            "ceil_mode": ceil,
+            "count_include_pad": bool(count_include_pad),
+            "divisor_override": divisor_override,
+        }
+
+    def _step(self, k: int) -> Step:
+        oi, oj = self._output_cell(k)
+        (kh, kw), (sh, sw), (ph, pw) = (
+            self.params[n] for n in ("kernel_size", "stride", "padding")
+        )
+        h, w = self.input.shape
+        r0, r1, rows_padded = _window_bounds(oi, kh, sh, ph, h)
+        c0, c1, cols_padded = _window_bounds(oj, kw, sw, pw, w)
+        cells = [(r, c) for r in range(r0, r1) for c in range(c0, c1)]
+        values = [float(self.input[c]) for c in cells]
+        mean = float(self.result[oi, oj])
+        override = self.params["divisor_override"]
+        inside = len(cells)
+        if override is not None:
+            divisor, why = int(override), f"divisor_override={override}"
+        elif self.params["count_include_pad"]:
+            divisor = rows_padded * cols_padded
+            why = f"{divisor} = the {rows_padded}×{cols_padded} window"
+            if divisor > inside:
+                why += ", padding counted (count_include_pad=True)"
+        else:
+            divisor = inside
+            why = f"{divisor}, the cells inside x: count_include_pad=False"
+        sum_text = " + ".join(num(v) for v in values)
+        arithmetic = f"y[{oi},{oj}] = ({sum_text})/{divisor} = {num(mean)}"
+        notes = []
+        if kh * kw > inside:
+            notes.append(f"{kh * kw - inside} taps fall on padding (0)")
+        best = max(values)
+        found = cells[values.index(best)]
+        notes.append(f"max pooling would give {num(best)}, from x{cell_text(found)}")
+        return Step(
+            index=k,
+            arithmetic=arithmetic,
+            rule=f"divisor {why}",
+            notes=tuple(notes),
+            value=mean,
+            operands=tuple(values),
+            partial=self._partial(k),
+            output_cells=((oi, oj),),
+            input_cells=tuple(cells),
+            argmax=found,  # where max pooling would take its value from, shown beside the mean
+        )
+
+    def _grids(self) -> Sequence[Grid]:
+        return (Grid(INPUT, "x", self.input), Grid(OUTPUT, "y = avg_pool2d(x)", self.result))
+
+
+# --------------------------------------------------------------------------------------------
 # The output size, written out
 # --------------------------------------------------------------------------------------------
 
@@ -279,7 +453,10 @@ class MaxPoolTrace(CellByCellTrace):
 def pool_formula(
     in_size: Sequence[int], p: dict[str, Any], out: Sequence[int] | None = None
 ) -> list[Formula]:
+    """o = ⌊(i + 2p − d(k−1) − 1)/s⌋ + 1 with the numbers put in (⌈⌉ with ceil_mode); without
+    a dilation (average pooling has none) the rule reads o = ⌊(i + 2p − k)/s⌋ + 1."""
     ceil = bool(p.get("ceil_mode", False))
+    dilated = "dilation" in p
     lo, hi = ("⌈", "⌉") if ceil else ("⌊", "⌋")
     keys = {
         k: p.get(k, d)
@@ -291,97 +468,18 @@ def pool_formula(
     for name, n in formula_axes(in_size, None, keys):
         i, k, s, pad, d = n["i"], n["kernel_size"], n["stride"], n["padding"], n["dilation"]
         o = pool_output_size(i, k, s, pad, d, ceil)
-        span = f"({fnum(i)} + {fnum(2 * pad)} − {fnum(d * (k - 1))} − 1)/{fnum(s)}"
-        line = f"o = {lo}(i + 2p − d(k−1) − 1)/s{hi} + 1 = {lo}{span}{hi} + 1 = {fnum(o)}"
+        if dilated:
+            rule = f"{lo}(i + 2p − d(k−1) − 1)/s{hi} + 1"
+            span = f"({fnum(i)} + {fnum(2 * pad)} − {fnum(d * (k - 1))} − 1)/{fnum(s)}"
+        else:
+            rule = f"{lo}(i + 2p − k)/s{hi} + 1"
+            span = f"({fnum(i)} + {fnum(2 * pad)} − {fnum(k)})/{fnum(s)}"
+        line = f"o = {rule} = {lo}{span}{hi} + 1 = {fnum(o)}"
         note = ""
         if ceil and o != -(-(i + 2 * pad - d * (k - 1) - 1) // s) + 1:
             note = "(the last window would start in the padding: dropped)"
         lines.append(axis_label(name, line, note))
     return lines
-
-
-# --------------------------------------------------------------------------------------------
-# ceil_mode adds a window, unless it would start in the right padding
-# --------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class CeilWindows:
-    """The pooling windows along one axis with ceil_mode off and on.
-
-    Windows are (start, stop) in input coordinates — stop exclusive, negative or past the input
-    where they reach into padding — covering d·(k−1)+1 cells (with dilation, every d-th is
-    read). ``added`` is the window ceil_mode adds (or ``None``); ``dropped`` the window rounding
-    up would have added but PyTorch drops because it would start at or after the input's end,
-    i.e. in the right padding or beyond (or ``None``).
-    """
-
-    floor: tuple[Span, ...]
-    ceil: tuple[Span, ...]
-    added: Span | None
-    dropped: Span | None
-    text: str
-
-
-def ceil_mode_windows(i: int, k: int, s: int, p: int = 0, d: int = 1) -> CeilWindows:
-    """Where max pooling's windows sit with ceil_mode False and True (one axis).
-
-    The window count is (i + 2p − d(k−1) − 1)/s + 1 rounded down, or up with ceil_mode. Rounding
-    up adds at most one window, hanging past the padded input; PyTorch keeps it only if it
-    starts before the input ends (start < i), so that it pools at least one real cell.
-    """
-    i = whole_number("i", i, 1)
-    k = whole_number("k", k, 1)
-    s = whole_number("s", s, 1)
-    p = whole_number("p", p, 0)
-    d = whole_number("d", d, 1)
-    if p > k // 2:
-        raise fail("p", p, f"must be at most half of kernel_size={k}, rounded down ({k // 2})")
-    span = reach(k, d)
-    room = i + 2 * p - span
-    if room < 0:
-        raise fail(
-            "k",
-            k,
-            f"with dilation={d} a window spans {span} cells, but the input has {i} plus padding "
-            f"{p} on each side ({i + 2 * p}): no window fits",
-        )
-    o_floor = pool_output_size(i, k, s, p, d, False)
-    o_ceil = pool_output_size(i, k, s, p, d, True)
-
-    def window(j: int) -> Span:
-        return (j * s - p, j * s - p + span)
-
-    floor = tuple(window(j) for j in range(o_floor))
-    ceil = tuple(window(j) for j in range(o_ceil))
-    added = ceil[-1] if o_ceil > o_floor else None
-    rounded = -(-room // s) + 1
-    dropped = window(rounded - 1) if rounded > o_ceil else None
-    frac = f"({i} + 2·{p} − {span - 1} − 1)/{s} = {room}/{s}"
-
-    def cells(w: Span) -> str:
-        if w[1] - w[0] == 1:
-            return f"cell {int_text(w[0])}"
-        return f"cells {int_text(w[0])} to {int_text(w[1] - 1)}"
-
-    if added is not None:
-        text = (
-            f"ceil_mode rounds {frac} up: it adds a window over {cells(added)}, which starts "
-            f"before the input ends (last cell {i - 1}), so PyTorch keeps it: "
-            f"{counted(o_floor, 'window')} {'becomes' if o_floor == 1 else 'become'} {o_ceil}"
-        )
-    elif dropped is not None:
-        if dropped[0] < i + p:
-            where = "in the right padding"
-        else:
-            where = "past the input and its padding" if p else "past the input"
-        text = (
-            f"ceil_mode rounds {frac} up to one more window, over {cells(dropped)}, but it "
-            f"would start {where}, so PyTorch drops it: {counted(o_floor, 'window')} either way"
-        )
-    else:
-        text = f"{frac} is whole, so ceil_mode changes nothing: {counted(o_floor, 'window')}"
-    return CeilWindows(floor=floor, ceil=ceil, added=added, dropped=dropped, text=text)
 
 
 # --------------------------------------------------------------------------------------------
@@ -399,4 +497,24 @@ MAX_POOL2D = Operator(
     parameters=(WINDOW_SIZE, STRIDE, WINDOW_PADDING, DILATION, CEIL_MODE),
     step="a window, its argmax, the output cell",
     aliases=("pool", "maxpool"),
+)
+
+
+AVG_POOL2D = Operator(
+    name="avg_pool2d",
+    words="average pooling",
+    pytorch="F.avg_pool2d",
+    function=avg_pool2d,
+    trace=AvgPoolTrace,
+    formula=pool_formula,
+    parameters=(
+        WINDOW_SIZE,
+        STRIDE,
+        WINDOW_PADDING,
+        CEIL_MODE,
+        COUNT_INCLUDE_PAD,
+        DIVISOR_OVERRIDE,
+    ),
+    step="a window, its sum, the divisor and why; beside it, what max pooling would give",
+    aliases=("avgpool", "avg", "meanpool"),
 )

@@ -1,10 +1,10 @@
 """Fixed (unlearned) upsampling: nearest, bed of nails and bilinear, with their step traces.
 
-``upsample_nearest`` and ``upsample_bilinear`` are ``F.interpolate`` with ``mode="nearest"`` and
-``mode="bilinear"`` (``recompute_scale_factor=None``); the per-axis helpers ``nearest_sources``
-and ``bilinear_sources`` give the source cells (and weights) of every output row or column, for
-the step-through view. Arrays may be (H, W), (C, H, W) or (N, C, H, W); results keep the
-caller's layout.
+``upsample_nearest`` and ``upsample_bilinear`` are ``F.interpolate`` with ``mode="nearest"`` (or
+``"nearest-exact"``) and ``mode="bilinear"`` (``recompute_scale_factor=None``); the per-axis
+helpers ``nearest_sources`` and ``bilinear_sources`` give the source cells (and weights) of
+every output row or column, for the step-through view. Arrays may be (H, W), (C, H, W) or
+(N, C, H, W); results keep the caller's layout.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from tui_upsample.engine.errors import EngineError
-from tui_upsample.engine.parameters import ALIGN_CORNERS, SCALE, Operator
+from tui_upsample.engine.parameters import ALIGN_CORNERS, FLAG, SCALE, Operator, Parameter
 from tui_upsample.engine.steps import (
     INPUT,
     OUTPUT,
@@ -44,6 +44,7 @@ from tui_upsample.engine.validation import (
     positive_pair,
     positive_scale,
     room_for,
+    switch,
     to_batched,
 )
 
@@ -124,6 +125,8 @@ def nearest_sources(
     fast_path: bool = True,
     clamp: bool = True,
     shortcuts: bool = True,
+    exact: bool = False,
+    float32: bool = False,
 ) -> np.ndarray:
     """The input index each output index copies along one axis, as PyTorch's ``nearest``.
 
@@ -134,6 +137,10 @@ def nearest_sources(
     through when out == in or halves when out == 2·in; False computes them in float64 and rounds
     the product to float32 before the floor. ``clamp=False`` leaves out the final min(…, in − 1)
     and ``shortcuts=False`` the two special cases (to show what the general rule would give).
+
+    ``exact=True`` is ``mode="nearest-exact"``: src = min(⌊(dst + 0.5) · r⌋, in − 1), the
+    half-pixel centre, with no special cases. ``float32=True`` follows PyTorch's kernel for a
+    float32 input, whose large-output path keeps r and the product in float32 too.
     """
     i = _check_length("in_size", in_size)
     o = _check_length("out_size", out_size)
@@ -141,19 +148,26 @@ def nearest_sources(
     if not isinstance(fast_path, (bool, np.bool_)):
         raise fail("fast_path", fast_path, "must be True or False")
     dst = np.arange(o)
-    if fast_path and shortcuts:
+    if fast_path and shortcuts and not exact:
         if o == i:
             return dst
         if o == 2 * i:
             return dst >> 1
-    if fast_path:
+    if fast_path or float32:
         # A ratio above in sends every dst ≥ 1 to the last cell anyway; capping it keeps an
         # inconsistent (in, out, scale) from overflowing float32.
         if sf is not None:
             ratio = np.float32(min(1.0 / sf, i))
         else:
             ratio = np.float32(i) / np.float32(o)
-        src = np.floor(dst.astype(np.float32) * ratio)
+        if exact:
+            # (dst + 0.5) · r in double, rounded to float32 before the floor (floorf)
+            src = np.floor(((dst + 0.5) * np.float64(ratio)).astype(np.float32))
+        else:
+            src = np.floor(dst.astype(np.float32) * ratio)
+    elif exact:
+        ratio64 = min(1.0 / sf if sf is not None else i / o, float(i))
+        src = np.floor(((dst + 0.5) * ratio64).astype(np.float32))
     else:
         ratio64 = min(1.0 / sf if sf is not None else i / o, float(i))
         src = np.floor((dst * ratio64).astype(np.float32))
@@ -195,21 +209,32 @@ def bilinear_sources(
     return i0, i1, 1.0 - w1, w1
 
 
-def upsample_nearest(x: Any, size: Any = None, scale_factor: Any = None) -> np.ndarray:
-    """Each output cell copies its nearest-source input cell, as ``F.interpolate(mode="nearest")``.
+def upsample_nearest(
+    x: Any, size: Any = None, scale_factor: Any = None, exact: bool = False
+) -> np.ndarray:
+    """Each output cell copies its nearest-source input cell, as ``F.interpolate(mode="nearest")``
+    or, with ``exact=True``, ``mode="nearest-exact"``.
 
     Give exactly one of ``size`` (``(H, W)`` or an int) and ``scale_factor`` (a number or a pair);
     with a scale factor the output is ⌊in · scale_factor⌋ and the sources use that factor, not
-    the rounded ratio (``recompute_scale_factor=None``). See :func:`nearest_sources`.
+    the rounded ratio (``recompute_scale_factor=None``). "nearest" takes src = ⌊dst · r⌋, which
+    shifts the picture by half a cell; "nearest-exact" takes the cell under the output cell's
+    centre, src = ⌊(dst + 0.5) · r⌋ (r = 1 / scale_factor, or in / out). See
+    :func:`nearest_sources`. A float32 ``x`` picks its sources with PyTorch's float32 index
+    arithmetic; the result always comes back as float64. With ``exact=True`` on a float32 input
+    and a large output (over 128 rows plus columns), a cell whose source position lands within
+    float32 rounding of a cell boundary may differ from PyTorch's float32 kernel.
     """
+    exact = switch("exact", exact)
+    float32 = getattr(x, "dtype", None) == np.float32
     arr = as_grid("x", x)
     x4, restore = to_batched(arr)
     in_hw = (x4.shape[2], x4.shape[3])
     (oh, ow), sf = _output_size(in_hw, size, scale_factor)
     room_for(*_size_arg(size, scale_factor), x4.shape[:2] + (oh, ow))
-    fast = nearest_fast_path(oh, ow)
-    rows = nearest_sources(in_hw[0], oh, sf[0], fast_path=fast)
-    cols = nearest_sources(in_hw[1], ow, sf[1], fast_path=fast)
+    how = dict(fast_path=nearest_fast_path(oh, ow), exact=exact, float32=float32)
+    rows = nearest_sources(in_hw[0], oh, sf[0], **how)
+    cols = nearest_sources(in_hw[1], ow, sf[1], **how)
     # Columns first, on the smaller array; then whole rows, which copy contiguously. When x
     # shrinks in height but grows in width that middle array would outgrow both x and the
     # output, so rows go first there (a copy either way: the result is the same).
@@ -224,7 +249,11 @@ def upsample_bilinear(
     """Each output cell blends its four nearest input cells, as ``F.interpolate(mode="bilinear")``.
 
     Give exactly one of ``size`` and ``scale_factor``; see :func:`bilinear_sources` for where each
-    output cell reads and with what weights. Columns are blended first, then rows.
+    output cell reads and with what weights. Columns are blended first, then rows. The result is
+    float64 and agrees with PyTorch's to about 1e-15 relative, not always to the last bit:
+    PyTorch's CPU kernel rounds its source positions and blends with fused multiply-adds in an
+    order of its own (``[[0.18905338179353307, -0.5227484414807474]]`` to size (1, 3) gives
+    −0.16684752984360718 here, −0.16684752984360712 there).
     """
     arr = as_grid("x", x)
     if not isinstance(align_corners, (bool, np.bool_)):
@@ -298,21 +327,29 @@ class NearestTrace(CellByCellTrace):
 
     op = "upsample_nearest"
 
-    def __init__(self, x: Any, size: Any = None, scale_factor: Any = None) -> None:
+    def __init__(
+        self, x: Any, size: Any = None, scale_factor: Any = None, exact: bool = False
+    ) -> None:
         self.input = plane("x", x)
-        self.result = upsample_nearest(self.input, size=size, scale_factor=scale_factor)
-        self.params = _scale_params(size, scale_factor)
+        self.result = upsample_nearest(
+            self.input, size=size, scale_factor=scale_factor, exact=exact
+        )
+        self.params = {**_scale_params(size, scale_factor), "exact": bool(exact)}
         (h, w), (oh, ow) = self.input.shape, self.result.shape
         row_sf, col_sf = _axis_scale(scale_factor, 0), _axis_scale(scale_factor, 1)
-        self.rows = nearest_sources(h, oh, row_sf, fast_path=nearest_fast_path(oh, ow))
-        self.cols = nearest_sources(w, ow, col_sf, fast_path=nearest_fast_path(oh, ow))
+        fast = nearest_fast_path(oh, ow)
+        self.rows = nearest_sources(h, oh, row_sf, fast_path=fast, exact=exact)
+        self.cols = nearest_sources(w, ow, col_sf, fast_path=fast, exact=exact)
+        # The other rule's sources, so a step can show the half-pixel shift between the two.
+        self.other_rows = nearest_sources(h, oh, row_sf, fast_path=fast, exact=not exact)
+        self.other_cols = nearest_sources(w, ow, col_sf, fast_path=fast, exact=not exact)
         # input cells per output cell, as PyTorch reads the scale: 1/scale_factor, or in/out
         self.row_scale = 1.0 / row_sf if row_sf is not None else h / oh
         self.col_scale = 1.0 / col_sf if col_sf is not None else w / ow
         self.fast_path = nearest_fast_path(oh, ow)
         # ⌊dst · r⌋ before the min(…, in − 1), to show the clamp where it happens
         fast = self.fast_path
-        general = dict(fast_path=fast, clamp=False, shortcuts=False)
+        general = dict(fast_path=fast, clamp=False, shortcuts=False, exact=exact)
         self.raw_rows = nearest_sources(h, oh, row_sf, **general)
         self.raw_cols = nearest_sources(w, ow, col_sf, **general)
 
@@ -321,12 +358,18 @@ class NearestTrace(CellByCellTrace):
         src = (int(self.rows[oi]), int(self.cols[oj]))
         (h, w), (oh, ow) = self.input.shape, self.result.shape
         fast = self.fast_path
-        row = _nearest_rule(oi, h, oh, self.row_scale, int(self.raw_rows[oi]), src[0], fast)
-        col = _nearest_rule(oj, w, ow, self.col_scale, int(self.raw_cols[oj]), src[1], fast)
+        exact = self.params["exact"]
+        row = _nearest_rule(oi, h, oh, self.row_scale, int(self.raw_rows[oi]), src[0], fast, exact)
+        col = _nearest_rule(oj, w, ow, self.col_scale, int(self.raw_cols[oj]), src[1], fast, exact)
+        other = (int(self.other_rows[oi]), int(self.other_cols[oj]))
+        rule_name = "nearest" if exact else "nearest-exact"
+        same = " too" if other == src else f" = {num(self.input[other])}"
+        notes = (f"{rule_name} would copy x{cell_text(other)}{same}",)
         return Step(
             index=k,
             arithmetic=f"y[{oi},{oj}] = x{cell_text(src)} = {num(self.input[src])}",
             rule=f"row {row}, col {col}",
+            notes=notes,
             value=float(self.input[src]),
             partial=self._partial(k),
             output_cells=((oi, oj),),
@@ -346,12 +389,15 @@ def _axis_scale(scale_factor: Any, axis: int) -> float | None:
 
 
 def _nearest_rule(
-    dst: int, n_in: int, n_out: int, scale: float, raw: int, src: int, fast: bool
+    dst: int, n_in: int, n_out: int, scale: float, raw: int, src: int, fast: bool, exact: bool
 ) -> str:
     """How output index ``dst`` found its source ``src`` (``raw`` before the clamp) along one
     axis, as PyTorch's kernel did it."""
     # PyTorch's small-output kernel copies straight through at the same size and halves at twice
     # the size; say so where the general rule would have picked another cell.
+    if exact:
+        text = f"⌊({dst} + 0.5)·{num(scale)}⌋ = {raw}"
+        return text if raw == src else f"min({text}, {n_in - 1}) = {src}"
     if fast and n_out == n_in and min(raw, n_in - 1) != src:
         return f"{dst} — the same size, copied straight"
     if fast and n_out == 2 * n_in and min(raw, n_in - 1) != src:
@@ -499,6 +545,14 @@ def nails_formula(
 # --------------------------------------------------------------------------------------------
 
 
+EXACT = Parameter(
+    "exact",
+    "nearest-exact",
+    kind=FLAG,
+    flag="--nearest-exact",
+    rule='True for mode="nearest-exact": the cell under each output cell\'s centre',
+)
+
 UPSAMPLE_NEAREST = Operator(
     name="upsample_nearest",
     words="nearest-neighbour upsampling",
@@ -506,8 +560,8 @@ UPSAMPLE_NEAREST = Operator(
     function=upsample_nearest,
     trace=NearestTrace,
     formula=interpolate_formula,
-    parameters=(SCALE,),
-    step="an output cell and the input cell it copies",
+    parameters=(SCALE, EXACT),
+    step="an output cell and the input cell it copies (and the one the other rule would)",
     aliases=("nearest",),
 )
 

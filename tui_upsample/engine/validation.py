@@ -200,3 +200,10 @@ def frozen(arr: np.ndarray) -> np.ndarray:
     """The array, made read-only so a frozen dataclass really is frozen."""
     arr.setflags(write=False)
     return arr
+
+
+def switch(name: str, value: Any) -> bool:
+    """A True/False switch (numpy booleans too), never a number passed by mistake."""
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    raise fail(name, value, "must be True or False")

@@ -1,13 +1,7 @@
 """Notes under the settings: the questions learners ask about the parameters on screen.
 
-- conv_transpose2d: what output_padding chooses (the sizes a stride makes ambiguous), and the
-  adjoint identity ⟨conv2d(x, w), y⟩ = ⟨x, conv_transpose2d(y, w)⟩ with both numbers — why it is
-  called "transposed", why it is the gradient of the convolution, and why it learns.
-- conv2d: the same identity, seen from the convolution.
-- max_unpool2d: which output_size MaxUnpool2d accepts (the bounds are strict).
-- max_pool2d: the window ceil_mode adds, or drops because it would start in the padding.
-
-Every number and sentence about numbers is the engine's (``engine.lessons``).
+What the notes say comes from :mod:`tui_upsample.teaching` (and every number in it from the
+engine); this widget only draws the paragraphs.
 
 The notes sit at the foot of the side pane, often scrolled out of view. An edit of a grid's numbers
 changes only the adjoint's two numbers; while those lines are out of view, the notes wait (no
@@ -25,50 +19,9 @@ from textual.reactive import var
 from textual.visual import visualize
 from textual.widget import Widget
 
-from tui_upsample.engine.adjoint import Adjoint, adjoint_of_conv2d, adjoint_partner
-from tui_upsample.engine.output_padding import output_padding_choices
-from tui_upsample.engine.pooling import ceil_mode_windows
-from tui_upsample.engine.text import format_number
-from tui_upsample.engine.unpooling import unpool_output_size_note
 from tui_upsample.scene import Scene
+from tui_upsample.teaching import NOTE_PARTS, numbers_only, scene_notes
 from tui_upsample.widgets.quiet_text import refresh_text
-
-WHY_TRANSPOSED = (
-    "Equal for every x and y, because W2 = W1ᵀ: so conv_transpose2d is the gradient of conv2d "
-    "with respect to its input, and as a layer its w is learned in the backward pass — max "
-    "unpooling has no weights to learn."
-)
-"""Why the adjoint identity matters (the seed's paragraphs 4 and 6)."""
-
-
-def numbers_only(old: Scene, new: Scene) -> bool:
-    """Whether ``new`` is ``old`` with other numbers in its grids: the same operator, parameters
-    and grid shapes (an edited cell, a refilled grid). Of the notes, only the adjoint's numbers
-    can then change."""
-    grids = ("input", "kernel", "channels")
-    if any(getattr(old, g).shape != getattr(new, g).shape for g in grids):
-        return False
-    same_grids = {g: getattr(old, g) for g in grids}
-    return new.replace(**same_grids, step=old.step, seed=old.seed) == old
-
-
-def adjoint_lines(adjoint: Adjoint) -> tuple[str, str]:
-    """The identity's two sides, each with its own number: ``⟨conv2d(…), y⟩ = 63``."""
-    return (
-        f"{adjoint.lhs_text} = {format_number(adjoint.lhs)}",
-        f"{adjoint.rhs_text} = {format_number(adjoint.rhs)}",
-    )
-
-
-NOTE_PARTS = (
-    "notes-head",
-    "notes-text",
-    "adjoint-head",
-    "adjoint-lhs",
-    "adjoint-rhs",
-    "adjoint-note",
-)
-"""The notes' paragraphs, top to bottom; an empty one takes no line."""
 
 PART_STYLE = {
     "notes-head": "notes--head",
@@ -174,82 +127,11 @@ class LessonNotes(Widget):
             self._draw()
 
     # What is on screen ----------------------------------------------------------------------
-    def adjoint(self) -> Adjoint | str | None:
-        """The scene's adjoint identity (conv2d / conv_transpose2d), the engine's message if it
-        has none, or None for the other operators."""
-        scene = self.scene
-        try:
-            if scene.op == "conv_transpose2d":
-                return adjoint_partner(
-                    scene.input,
-                    scene.kernel,
-                    scene.stride,
-                    scene.padding,
-                    scene.output_padding,
-                    scene.dilation,
-                ).identity
-            if scene.op == "conv2d":
-                return adjoint_of_conv2d(
-                    scene.input, scene.kernel, scene.stride, scene.padding, scene.dilation
-                )
-        except ValueError as exc:
-            return str(exc)
-        return None
-
-    def parameter_note(self) -> tuple[str, str]:
-        """(heading, text) about the operator's most misread parameter, or ("", "")."""
-        scene = self.scene
-        h, w = scene.x.shape[-2:]
-        try:
-            if scene.op == "conv_transpose2d":
-                if isinstance(scene.padding, str):
-                    return (
-                        "output_padding",
-                        f"padding='{scene.padding}' fixes the size itself: output_padding "
-                        "must be 0",
-                    )
-                kh, kw = scene.kernel.shape
-                rows = output_padding_choices(h, kh, scene.stride, scene.padding, scene.dilation)
-                cols = output_padding_choices(w, kw, scene.stride, scene.padding, scene.dilation)
-                text = rows.text if rows.text == cols.text else f"rows: {rows.text}; columns: "
-                if rows.text != cols.text:
-                    text += cols.text
-                return "output_padding chooses a size", text
-            if scene.op == "max_unpool2d":
-                assert isinstance(scene.padding, int)
-                k, s, p = scene.kernel_size, scene.stride, scene.padding
-                return "MaxUnpool2d output_size", unpool_output_size_note(scene.input, k, s, p)
-            if scene.op == "max_pool2d":
-                k, s, p, d = scene.kernel_size, scene.stride, scene.padding, scene.dilation
-                assert isinstance(p, int)
-                rows_c = ceil_mode_windows(h, k, s, p, d)
-                cols_c = ceil_mode_windows(w, k, s, p, d)
-                text = f"rows: {rows_c.text}"
-                if cols_c.text != rows_c.text:
-                    text += f"; columns: {cols_c.text}"
-                return "ceil_mode", text
-        except (ValueError, AssertionError) as exc:
-            return "", str(exc)
-        return "", ""
-
     def _draw(self) -> None:
         if not self.is_mounted:
             return
         self._behind = False
-        parts = dict.fromkeys(NOTE_PARTS, "")
-        parts["notes-head"], parts["notes-text"] = self.parameter_note()
-        adjoint = self.adjoint()
-        if adjoint:
-            parts["adjoint-head"] = "why “transposed”: the adjoint"
-        if isinstance(adjoint, Adjoint):
-            parts["adjoint-lhs"], parts["adjoint-rhs"] = adjoint_lines(adjoint)
-            if self.scene.op == "conv_transpose2d":
-                who = "y = r; x: fixed small integers."
-            else:
-                who = "x = the input; y: fixed small integers."
-            parts["adjoint-note"] = f"{who} {WHY_TRANSPOSED}"
-        else:
-            parts["adjoint-note"] = adjoint or ""
+        parts = scene_notes(self.scene)
         shown = any(parts.values())
         if self.display != shown:
             self.display = shown

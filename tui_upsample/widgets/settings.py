@@ -43,6 +43,8 @@ SWITCH_PARAMS = tuple(name for name, p in SETTINGS.items() if p.kind == FLAG)
 def parse_param(name: str, text: str) -> Any:
     """The value typed for parameter ``name``; ValueError with a message if it is not one."""
     text = text.strip()
+    if not text and name in SETTINGS and SETTINGS[name].optional:
+        return None  # left empty: the operator's own default
     if name in INTEGER_PARAMS:
         try:
             return int(text)
@@ -100,6 +102,8 @@ def wrap_formula(formula: Formula, width: int) -> str:
 
 
 def _show(value: Any) -> str:
+    if value is None:
+        return ""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
@@ -294,7 +298,7 @@ class Settings(Vertical):
                 select.value = value
             elif value not in methods and methods:
                 select.value = methods[0]
-        elif name == "fill":
+        elif SETTINGS[name].kind == CHOICE:
             select = self._controls[name]
             assert isinstance(select, Select)
             if select.value != value:
