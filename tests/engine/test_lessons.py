@@ -807,3 +807,18 @@ def test_small_nonzero_integers_are_all_six_values_evenly_and_depend_on_the_seed
     np.testing.assert_array_equal(
         small_nonzero_integers((2, 3), 5), small_nonzero_integers((2, 3), 5)
     )
+
+
+def test_lessons_speak_of_huge_strides_in_bounded_time() -> None:
+    """A stride or dilation of 10**9 is described as a range, not enumerated."""
+    c = output_padding_choices(1, 1, 10**9)
+    assert c.text.startswith("stride 1000000000 maps 1000000000 sizes, 1 to 1000000000, to 1")
+    assert len(c.choices) <= 9 and all(ch.inverts for ch in c.choices)
+    d = output_padding_choices(2, 2, 1, 0, 10**9)
+    assert "dilation 1000000000 also allows a = 1 … 999999999" in d.text
+    b = unpool_size_bounds(2, 2, 10**8)
+    assert len(b.allowed) == 2 * 10**8 - 1 and isinstance(b.allowed, range)
+    assert "(199999999 sizes)" in b.text
+    # the same rule as the listed ones, where both apply
+    small, big = output_padding_choices(3, 3, 17), output_padding_choices(3, 3, 16)
+    assert "maps 17 sizes" in small.text and len(big.choices) == 16

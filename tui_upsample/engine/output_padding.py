@@ -68,6 +68,8 @@ def output_padding_choices(
             " + dilation·(k−1) + 1 "
             "must be at least 1",
         )
+    if max(s, d) > LISTED:
+        return _many_choices(i, k, s, p, d, o0)
     choices = []
     for a in range(max(s, d)):
         o = o0 + a
@@ -100,3 +102,39 @@ def output_padding_choices(
             f"; dilation {d} also allows {listed}, but conv2d maps that back to {backs}, not {i}"
         )
     return OutputPaddingChoices(input_size=i, choices=tuple(choices), text=text)
+
+
+LISTED = 16
+"""The most output_padding choices listed one by one; past that (a stride or dilation of 10**9,
+say) the lesson speaks of them as a range, in the same few words and time whatever their number."""
+
+
+def _many_choices(i: int, k: int, s: int, p: int, d: int, o0: int) -> OutputPaddingChoices:
+    """output_padding_choices for a stride or dilation too large to list: every a < s gives a
+    size conv2d maps back to i ((i−1)s + a over s rounds down to i − 1), every s ≤ a < d one it
+    does not. ``choices`` holds the first and last few of each kind."""
+    shown = sorted(
+        {a for a in (0, 1, 2, s - 2, s - 1, s, s + 1, d - 2, d - 1) if 0 <= a < max(s, d)}
+    )
+    choices = tuple(
+        SizeChoice(a, o0 + a, conv_output_size(o0 + a, k, s, p, d), a < s, max(a - p, 0))
+        for a in shown
+    )
+    if s == 1:
+        text = f"stride 1 maps only {o0} back to {i}: output_padding has nothing to pick"
+    else:
+        text = (
+            f"stride {s} maps {s} sizes, {o0} to {o0 + s - 1}, to {i}: output_padding picks one"
+            f" of them (a = 0 … {s - 1}); it pads nothing with zeros"
+        )
+        if s - 1 > p:
+            text += (
+                f", though with padding {p}, a={s - 1} keeps {counted(s - 1 - p, 'row')} past"
+                " every kernel footprint, holding only the bias"
+            )
+    if d > s:
+        text += (
+            f"; dilation {d} also allows a = {s} … {d - 1} (sizes {o0 + s} to {o0 + d - 1}), but"
+            f" conv2d maps those back to other sizes, not {i}"
+        )
+    return OutputPaddingChoices(input_size=i, choices=choices, text=text)

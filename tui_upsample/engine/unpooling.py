@@ -416,13 +416,14 @@ class UnpoolBounds:
 
     ``default`` is (i−1)·s − 2p + k, what it gives when no output_size is asked for. An
     explicit size must lie *strictly* between ``low_exclusive`` = default − s and
-    ``high_exclusive`` = default + s (and be at least 1): ``allowed`` lists them.
+    ``high_exclusive`` = default + s (and be at least 1): ``allowed`` lists them (a tuple, or a
+    range when there are more than 64).
     """
 
     default: int
     low_exclusive: int
     high_exclusive: int
-    allowed: tuple[int, ...]
+    allowed: Sequence[int]
     text: str
 
 
@@ -441,7 +442,9 @@ def unpool_size_bounds(
     p = whole_number("padding", padding, 0)
     default = unpool_default_size(i, k, s, p)
     low, high = default - s, default + s
-    allowed = tuple(range(max(low + 1, 1), high))
+    sizes = range(max(low + 1, 1), high)
+    # A stride of 10**8 allows 2·10**8 − 1 sizes: kept as a range, spoken of as one.
+    allowed: Sequence[int] = tuple(sizes) if len(sizes) <= 64 else sizes
     head = (
         f"default {int_text(default)}; output_size must be strictly between {int_text(low)}"
         f" and {high}"
@@ -449,7 +452,10 @@ def unpool_size_bounds(
     if not allowed:
         text = f"{head}, and at least 1: no size is left"
     else:
-        listed = either([str(v) for v in allowed])
+        if len(allowed) > 6:
+            listed = f"{allowed[0]}, {allowed[1]}, … or {allowed[-1]} ({len(allowed)} sizes)"
+        else:
+            listed = either([str(v) for v in allowed])
         if len(allowed) == 1:
             listed = f"only {listed}"
         text = f"{head}: {listed} — the bounds themselves are refused"
