@@ -6,6 +6,7 @@ operator's engine name. Every app comes from the factory in ``conftest.py`` (fix
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from tui_upsample.scene import OPERATORS, Scene
@@ -15,6 +16,7 @@ SIZE = (120, 40)
 # Keys that reach a step in the middle of each operator's seed example.
 MIDDLE = {
     "max_pool2d": ["n", "n"],
+    "avg_pool2d": ["n", "n"],
     "max_unpool2d": ["n", "n"],
     "upsample_nearest": ["n"] * 6,
     "bed_of_nails": ["n", "n"],
@@ -43,6 +45,19 @@ def _middle(op: str, snap_compare, app_factory) -> bool:
 def test_max_pool2d_middle_step(snap_compare, app_factory) -> None:
     """A window in the middle: its maximum (argmax) set apart, the output cell written."""
     assert _middle("max_pool2d", snap_compare, app_factory)
+
+
+def test_avg_pool2d_middle_step(snap_compare, app_factory) -> None:
+    """A window's mean, the divisor and why, and the cell max pooling would take beside it."""
+    assert _middle("avg_pool2d", snap_compare, app_factory)
+
+
+def test_upsample_nearest_exact_step(snap_compare, app_factory) -> None:
+    """nearest-exact from 3 to 4 columns: the cell under the centre, and plain nearest's."""
+    scene = Scene.seed_example("upsample_nearest").replace(
+        input=np.array([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]), scale=1.5, exact=True
+    )
+    assert snap_compare(app_factory(scene), press=["n"], terminal_size=SIZE)
 
 
 def test_max_unpool2d_middle_step(snap_compare, app_factory) -> None:
@@ -90,7 +105,7 @@ def test_conv_transpose2d_stride2_scatter_overlap(snap_compare, app_factory) -> 
     scene = Scene.seed_example("conv_transpose2d").replace(
         method="scatter", stride=2, kernel=Scene().kernel.repeat(2, 0).repeat(2, 1)[:3, :3]
     )
-    assert snap_compare(app_factory(scene), press=["n", "n", "n"], terminal_size=SIZE)
+    assert snap_compare(app_factory(scene), press=["n"], terminal_size=SIZE)
 
 
 def test_help_screen(snap_compare, app_factory) -> None:

@@ -377,7 +377,8 @@ class NearestTrace(CellByCellTrace):
         )
 
     def _grids(self) -> Sequence[Grid]:
-        return (Grid(INPUT, "x", self.input), Grid(OUTPUT, "y = nearest(x)", self.result))
+        mode = "nearest-exact" if self.params["exact"] else "nearest"
+        return (Grid(INPUT, "x", self.input), Grid(OUTPUT, f"y = {mode}(x)", self.result))
 
 
 def _axis_scale(scale_factor: Any, axis: int) -> float | None:
