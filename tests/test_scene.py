@@ -119,3 +119,28 @@ def test_an_upscale_factor_too_large_to_build_is_refused_before_allocating() -> 
     with pytest.raises(ValueError, match=r"upscale_factor=76815: the r² input channels would be"):
         shuffle.with_param("upscale", 76815)  # 5.9e9 channels of 2×2: 176 GiB
     assert shuffle.with_param("upscale", 64).channels.shape == (4096, 2, 2)
+
+
+@pytest.mark.parametrize(
+    ("op", "changes", "cause"),
+    [
+        ("bed_of_nails", {"scale": 64.0}, "the scale (--scale)"),
+        ("upsample_nearest", {"scale": 180.0}, "the scale (--scale)"),
+        ("upsample_bilinear", {"scale": 17.0}, "the scale (--scale)"),
+        (
+            "conv_transpose2d",
+            {"stride": 64, "kernel": np.ones((64, 64))},
+            "the stride or the kernel",
+        ),
+    ],
+)
+def test_outputs_past_the_cap_are_refused_before_they_are_built(op, changes, cause) -> None:
+    from tui_upsample.scene import MAX_OUTPUT_CELLS
+
+    scene = Scene.seed_example(op).replace(input=np.ones((64, 64)), **changes)
+    with pytest.raises(ValueError, match=r"cells: the app steps through at most 1,048,576") as err:
+        build_trace(scene)
+    assert cause in str(err.value) and "(1024 × 1024)" in str(err.value)
+    # just under the cap still opens
+    edge = Scene.seed_example("upsample_nearest").replace(input=np.ones((64, 64)), scale=16.0)
+    assert build_trace(edge).result.size == MAX_OUTPUT_CELLS

@@ -340,8 +340,44 @@ def _number(value: float) -> float | int:
     return int(value) if float(value).is_integer() else float(value)
 
 
+MAX_OUTPUT_CELLS = 1 << 20
+"""The largest output the app steps through: 1,048,576 cells (1024 × 1024). The engine goes far
+further, but a screen of a million cells is already more than anyone reads, and a bigger one
+would take seconds and gigabytes to open. Scenes past it are refused with this number named."""
+
+GROWS_WITH: Mapping[str, str] = {
+    "upsample_nearest": "the scale (--scale)",
+    "upsample_bilinear": "the scale (--scale)",
+    "bed_of_nails": "the scale (--scale)",
+    "pixel_shuffle": "the upscale factor (--scale)",
+    "conv_transpose2d": "the stride or the kernel",
+}
+"""What makes each operator's output large, to say what to lower when it is too large."""
+
+
+def check_output_size(scene: Scene, shape: tuple[int, ...]) -> None:
+    """ValueError naming the cap if an output of ``shape`` is more than the app steps through."""
+    cells = math.prod(shape)
+    if cells > MAX_OUTPUT_CELLS:
+        size = "×".join(str(n) for n in shape)
+        cause = GROWS_WITH.get(scene.op, "the input")
+        raise ValueError(
+            f"the output would be {size} = {cells:,} cells: the app steps through at most"
+            f" {MAX_OUTPUT_CELLS:,} (1024 × 1024); lower {cause}"
+        )
+
+
 def build_trace(scene: Scene) -> Any:
-    """The engine's step-by-step trace of the scene (raises EngineError for invalid parameters)."""
+    """The engine's step-by-step trace of the scene (raises EngineError for invalid parameters,
+    and ValueError for an output larger than :data:`MAX_OUTPUT_CELLS`, before building it)."""
     from tui_upsample.engine import trace
 
-    return trace(scene.op, scene.x, **scene.engine_params())
+    entry = TABLE[scene.op]
+    params = scene.engine_params()
+    try:
+        shape = entry.output_shape(tuple(scene.x.shape), params)
+    except (ValueError, TypeError, OverflowError):
+        shape = None  # the parameters are invalid: the engine says which rule they break
+    if shape is not None:
+        check_output_size(scene, shape)
+    return trace(scene.op, scene.x, **params)

@@ -33,7 +33,8 @@ from tui_upsample.engine import (
     upsample_bilinear,
     upsample_nearest,
 )
-from tui_upsample.engine.upsampling import bilinear_sources, nearest_sources
+from tui_upsample.engine.bilinear import bilinear_sources
+from tui_upsample.engine.upsampling import nearest_sources
 from tui_upsample.engine.validation import MAX_CELLS, count_text, room_for
 
 X44 = np.arange(16.0).reshape(4, 4)

@@ -7,17 +7,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
+from tui_upsample.engine.bilinear import bilinear_sources, upsample_bilinear
 from tui_upsample.engine.pixel_shuffle import pixel_shuffle
 from tui_upsample.engine.pooling import max_pool2d
 from tui_upsample.engine.shapes import pool_output_size
 from tui_upsample.engine.unpooling import max_unpool2d
-from tui_upsample.engine.upsampling import (
-    bed_of_nails,
-    bilinear_sources,
-    nearest_sources,
-    upsample_bilinear,
-    upsample_nearest,
-)
+from tui_upsample.engine.upsampling import bed_of_nails, nearest_sources, upsample_nearest
 
 FAST = settings(max_examples=60, deadline=None)
 

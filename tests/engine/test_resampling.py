@@ -5,14 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from tui_upsample.engine.bilinear import bilinear_sources, upsample_bilinear
 from tui_upsample.engine.errors import EngineError
 from tui_upsample.engine.pixel_shuffle import pixel_shuffle
 from tui_upsample.engine.upsampling import (
     bed_of_nails,
-    bilinear_sources,
     nearest_fast_path,
     nearest_sources,
-    upsample_bilinear,
     upsample_nearest,
 )
 

@@ -11,6 +11,7 @@ span operators have rooms of their own (:mod:`.overlap`, :mod:`.adjoint`, :mod:`
 :mod:`.operators` is the table every other layer reads, and :func:`trace` the way in.
 """
 
+from tui_upsample.engine.bilinear import upsample_bilinear
 from tui_upsample.engine.conv_matrix import ConvMatrix, conv_matrix, conv_matrix_block
 from tui_upsample.engine.convolution import col2im, conv2d, im2col
 from tui_upsample.engine.errors import EngineError
@@ -26,7 +27,7 @@ from tui_upsample.engine.shapes import (
 from tui_upsample.engine.steps import Grid, Step, Trace
 from tui_upsample.engine.transposed import conv_transpose2d
 from tui_upsample.engine.unpooling import max_unpool2d
-from tui_upsample.engine.upsampling import bed_of_nails, upsample_bilinear, upsample_nearest
+from tui_upsample.engine.upsampling import bed_of_nails, upsample_nearest
 
 __all__ = [
     "METHODS",

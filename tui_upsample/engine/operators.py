@@ -12,6 +12,7 @@ import inspect
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from tui_upsample.engine.bilinear import UPSAMPLE_BILINEAR
 from tui_upsample.engine.convolution import CONV2D
 from tui_upsample.engine.parameters import Operator, Parameter
 from tui_upsample.engine.pixel_shuffle import PIXEL_SHUFFLE
@@ -20,7 +21,7 @@ from tui_upsample.engine.steps import Trace
 from tui_upsample.engine.text import Formula
 from tui_upsample.engine.transposed import CONV_TRANSPOSE2D
 from tui_upsample.engine.unpooling import MAX_UNPOOL2D
-from tui_upsample.engine.upsampling import BED_OF_NAILS, UPSAMPLE_BILINEAR, UPSAMPLE_NEAREST
+from tui_upsample.engine.upsampling import BED_OF_NAILS, UPSAMPLE_NEAREST
 from tui_upsample.engine.validation import fail
 
 TABLE: Mapping[str, Operator] = {

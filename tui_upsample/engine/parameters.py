@@ -84,6 +84,13 @@ class Operator:
     methods: tuple[str, ...] = ()
     kernel: bool = False
     channels: bool = False
+    shape: Callable[..., tuple[int, ...]] | None = None
+    """The output's shape from the input's and the keyword arguments, computed without running
+    the operator (None: the trace's output has the input's shape)."""
+
+    def output_shape(self, in_shape: tuple[int, ...], params: dict[str, Any]) -> tuple[int, ...]:
+        """What shape the trace's output will have (raises on invalid parameters)."""
+        return in_shape if self.shape is None else self.shape(in_shape, params)
 
     @property
     def fields(self) -> tuple[str, ...]:

@@ -125,6 +125,12 @@ def shuffle_formula(
 # --------------------------------------------------------------------------------------------
 
 
+def _shuffled_shape(in_shape: tuple[int, ...], params: dict[str, Any]) -> tuple[int, ...]:
+    """(C/r², H·r, W·r), without shuffling."""
+    r = positive_int("upscale_factor", params.get("upscale_factor", 2))
+    return (*in_shape[:-3], max(in_shape[-3] // (r * r), 1), in_shape[-2] * r, in_shape[-1] * r)
+
+
 UPSCALE = Parameter(
     "upscale", "upscale r", keyword="upscale_factor", flag="--scale", rule="a whole number ≥ 1"
 )
@@ -139,5 +145,6 @@ PIXEL_SHUFFLE = Operator(
     parameters=(UPSCALE,),
     step="an output cell and the channel it comes from",
     aliases=("shuffle",),
+    shape=_shuffled_shape,
     channels=True,
 )

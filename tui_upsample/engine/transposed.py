@@ -483,6 +483,20 @@ def conv_transpose_formula(
 # --------------------------------------------------------------------------------------------
 
 
+def _transposed_shape(in_shape: tuple[int, ...], params: dict[str, Any]) -> tuple[int, ...]:
+    """Where the full output is cut, PyTorch's way or Keras's, without scattering anything."""
+    weight = np.shape(np.asarray(params["weight"]))
+    g = transposed_geometry(
+        in_shape,
+        weight,
+        params.get("stride", 1),
+        params.get("padding", 0),
+        params.get("output_padding", 0),
+        params.get("dilation", 1),
+    )
+    return (*in_shape[:-2], *g.output)
+
+
 METHODS = ("scatter", "matrix", "direct", "all")
 """scatter: each input value adds its scaled kernel at its footprint; matrix: r · W2, one output
 cell per step; direct: the zero-inserted input convolved with the kernel turned 180°; all: the
@@ -506,6 +520,7 @@ CONV_TRANSPOSE2D = Operator(
     step="scatter: an input value's scaled kernel added at its footprint; matrix: r · W2[:, j];"
     " direct: the turned kernel over the zero-inserted, padded input",
     aliases=("convt", "deconv", "transpose"),
+    shape=_transposed_shape,
     methods=METHODS,
     kernel=True,
 )

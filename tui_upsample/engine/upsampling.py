@@ -1,4 +1,5 @@
-"""Fixed (unlearned) upsampling: nearest, bed of nails and bilinear, with their step traces.
+"""Fixed (unlearned) upsampling by copying: nearest (and nearest-exact) and bed of nails, with
+their step traces; bilinear, which blends, has a room of its own (:mod:`.bilinear`).
 
 ``upsample_nearest`` and ``upsample_bilinear`` are ``F.interpolate`` with ``mode="nearest"`` (or
 ``"nearest-exact"``) and ``mode="bilinear"`` (``recompute_scale_factor=None``); the per-axis
@@ -16,11 +17,10 @@ from typing import Any
 import numpy as np
 
 from tui_upsample.engine.errors import EngineError
-from tui_upsample.engine.parameters import ALIGN_CORNERS, FLAG, SCALE, Operator, Parameter
+from tui_upsample.engine.parameters import FLAG, SCALE, Operator, Parameter
 from tui_upsample.engine.steps import (
     INPUT,
     OUTPUT,
-    Cell,
     CellByCellTrace,
     Grid,
     Step,
@@ -30,7 +30,6 @@ from tui_upsample.engine.steps import (
 from tui_upsample.engine.text import (
     Formula,
     axis_label,
-    dot_text,
     formula_axes,
 )
 from tui_upsample.engine.text import format_cell as cell_text
@@ -54,10 +53,6 @@ from tui_upsample.engine.validation import (
 
 
 _AXES = ("height", "width")
-
-
-# Work through planes in blocks of about this many output bytes (see upsample_bilinear).
-_CHUNK_BYTES = 1 << 18
 
 
 def _check_length(name: str, value: Any) -> int:
@@ -174,41 +169,6 @@ def nearest_sources(
     return np.minimum(src.astype(np.int64), i - 1) if clamp else src.astype(np.int64)
 
 
-def bilinear_sources(
-    in_size: int, out_size: int, scale: float | None = None, align_corners: bool = False
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """For each output index along one axis: the two input indices and their weights.
-
-    Returns ``(i0, i1, w0, w1)`` with output = w0·x[i0] + w1·x[i1]. The source position is
-    src = (dst + 0.5)·r − 0.5 clamped at 0 (r = 1 / ``scale`` when a scale factor was given — the
-    caller's ``scale_factor``, output per input — else in / out), or with ``align_corners``
-    src = dst·(in − 1)/(out − 1) (0 when out = 1; ``scale`` is then ignored, as in PyTorch).
-    i0 = ⌊src⌋, i1 = i0 + 1 (or i0 at the last row), w1 = src − i0, w0 = 1 − w1. When out == in
-    PyTorch copies straight through whatever the scale, and so does this.
-    """
-    i = _check_length("in_size", in_size)
-    o = _check_length("out_size", out_size)
-    sf = _scale_value(scale)
-    if not isinstance(align_corners, (bool, np.bool_)):
-        raise fail("align_corners", align_corners, "must be True or False")
-    dst = np.arange(o, dtype=np.float64)
-    if o == i:
-        idx = np.arange(o)
-        return idx, idx.copy(), np.ones(o), np.zeros(o)
-    if align_corners:
-        src = dst * ((i - 1) / (o - 1)) if o > 1 else np.zeros(o)
-    else:
-        # A ratio of 2·in already puts every output past the last cell: capping it there keeps
-        # an inconsistent (in, out, scale) from overflowing.
-        ratio = min(1.0 / sf if sf is not None else i / o, 2.0 * i)
-        src = np.maximum((dst + 0.5) * ratio - 0.5, 0.0)
-    i0 = np.minimum(np.floor(src).astype(np.int64), i - 1)
-    i1 = np.minimum(i0 + 1, i - 1)
-    # At the last row both sources are the same cell: give it the whole weight.
-    w1 = np.where(i1 > i0, np.clip(src - i0, 0.0, 1.0), 0.0)
-    return i0, i1, 1.0 - w1, w1
-
-
 def upsample_nearest(
     x: Any, size: Any = None, scale_factor: Any = None, exact: bool = False
 ) -> np.ndarray:
@@ -241,61 +201,6 @@ def upsample_nearest(
     if in_hw[0] * ow > oh * in_hw[1]:
         return restore(np.take(np.take(x4, rows, axis=2), cols, axis=3))
     return restore(np.take(np.take(x4, cols, axis=3), rows, axis=2))
-
-
-def upsample_bilinear(
-    x: Any, size: Any = None, scale_factor: Any = None, align_corners: bool = False
-) -> np.ndarray:
-    """Each output cell blends its four nearest input cells, as ``F.interpolate(mode="bilinear")``.
-
-    Give exactly one of ``size`` and ``scale_factor``; see :func:`bilinear_sources` for where each
-    output cell reads and with what weights. Columns are blended first, then rows. The result is
-    float64 and agrees with PyTorch's to about 1e-15 relative, not always to the last bit:
-    PyTorch's CPU kernel rounds its source positions and blends with fused multiply-adds in an
-    order of its own (``[[0.18905338179353307, -0.5227484414807474]]`` to size (1, 3) gives
-    −0.16684752984360718 here, −0.16684752984360712 there).
-    """
-    arr = as_grid("x", x)
-    if not isinstance(align_corners, (bool, np.bool_)):
-        raise fail("align_corners", align_corners, "must be True or False")
-    x4, restore = to_batched(arr)
-    in_hw = (x4.shape[2], x4.shape[3])
-    (oh, ow), sf = _output_size(in_hw, size, scale_factor)
-    room_for(*_size_arg(size, scale_factor), x4.shape[:2] + (oh, ow))
-    r0, r1, rw0, rw1 = bilinear_sources(in_hw[0], oh, sf[0], bool(align_corners))
-    c0, c1, cw0, cw1 = bilinear_sources(in_hw[1], ow, sf[1], bool(align_corners))
-    # Separable: blend along the width first (on the smaller array), then along the height,
-    # where whole rows are gathered contiguously. A few planes at a time: small temporaries
-    # are reused by the allocator, while fresh megabyte-sized ones cost more in page faults
-    # than the arithmetic does.
-    n, c = x4.shape[:2]
-    planes = x4.reshape(n * c, in_hw[0], in_hw[1])
-    out = np.empty((n * c, oh, ow))
-    # Row weights spread over whole rows: NumPy multiplies two contiguous arrays several times
-    # faster than it broadcasts a column.
-    rw0_full = np.repeat(rw0[:, None], ow, axis=1)
-    rw1_full = np.repeat(rw1[:, None], ow, axis=1)
-    step = max(1, _CHUNK_BYTES // (8 * oh * ow))
-    # Blended along the width, a block of planes is in_h × out_w: larger than the output when x
-    # shrinks in height but grows in width.
-    room_for(
-        *_size_arg(size, scale_factor),
-        (min(step, n * c), in_hw[0], ow),
-        "x blended along its width",
-    )
-    for start in range(0, n * c, step):
-        xs = planes[start : start + step]
-        cols = np.take(xs, c0, axis=2)
-        cols *= cw0
-        part = np.take(xs, c1, axis=2)
-        part *= cw1
-        cols += part
-        o = out[start : start + step]
-        np.multiply(np.take(cols, r0, axis=1), rw0_full, out=o)
-        part = np.take(cols, r1, axis=1)
-        part *= rw1_full
-        o += part
-    return restore(out.reshape(n, c, oh, ow))
 
 
 def bed_of_nails(x: Any, scale_factor: Any) -> np.ndarray:
@@ -407,73 +312,6 @@ def _nearest_rule(
     return text if raw == src else f"min({text}, {n_in - 1}) = {src}"
 
 
-class BilinearTrace(CellByCellTrace):
-    """Bilinear upsampling: each output cell mixes the four input cells around its position."""
-
-    op = "upsample_bilinear"
-
-    def __init__(
-        self, x: Any, size: Any = None, scale_factor: Any = None, align_corners: bool = False
-    ) -> None:
-        self.input = plane("x", x)
-        self.result = upsample_bilinear(
-            self.input, size=size, scale_factor=scale_factor, align_corners=align_corners
-        )
-        self.params = {**_scale_params(size, scale_factor), "align_corners": bool(align_corners)}
-        (h, w), (oh, ow) = self.input.shape, self.result.shape
-        self.rows = bilinear_sources(h, oh, _axis_scale(scale_factor, 0), align_corners)
-        self.cols = bilinear_sources(w, ow, _axis_scale(scale_factor, 1), align_corners)
-
-    def _step(self, k: int) -> Step:
-        oi, oj = self._output_cell(k)
-        r0, r1, wr0, wr1 = (v[oi] for v in self.rows)
-        c0, c1, wc0, wc1 = (v[oj] for v in self.cols)
-        # The same cell twice (at a border) is one source with the summed weight.
-        weights: dict[Cell, float] = {}
-        for r, wr in ((int(r0), wr0), (int(r1), wr1)):
-            for c, wc in ((int(c0), wc0), (int(c1), wc1)):
-                if wr * wc:
-                    weights[(r, c)] = weights.get((r, c), 0.0) + float(wr * wc)
-        cells = tuple(weights)
-        terms = [(weights[c], self.input[c]) for c in cells]
-        (h, w), (oh, ow) = self.input.shape, self.result.shape
-        corners = self.params["align_corners"]
-        row = _bilinear_rule(oi, h, oh, _axis_scale(self.params["scale_factor"], 0), corners)
-        col = _bilinear_rule(oj, w, ow, _axis_scale(self.params["scale_factor"], 1), corners)
-        return Step(
-            index=k,
-            arithmetic=dot_text(f"y[{oi},{oj}]", terms, self.result[oi, oj]),
-            rule=f"source row {row}, col {col}",
-            value=float(self.result[oi, oj]),
-            terms=tuple((float(a), float(b)) for a, b in terms),
-            partial=self._partial(k),
-            output_cells=((oi, oj),),
-            input_cells=cells,
-            weights=tuple(weights[c] for c in cells),
-        )
-
-    def _grids(self) -> Sequence[Grid]:
-        corners = "align_corners=True" if self.params["align_corners"] else "align_corners=False"
-        return (
-            Grid(INPUT, "x", self.input),
-            Grid(OUTPUT, f"y = bilinear(x), {corners}", self.result),
-        )
-
-
-def _bilinear_rule(dst: int, n_in: int, n_out: int, scale: float | None, corners: bool) -> str:
-    """PyTorch's source coordinate of output index ``dst`` along one axis, then its clamp."""
-    if n_out == n_in:
-        return f"{dst} — the same size, copied straight"
-    if corners:
-        if n_out == 1:
-            return "0 (one output cell: the first)"
-        return f"{dst}·({n_in}−1)/({n_out}−1) = {num(dst * (n_in - 1) / (n_out - 1))}"
-    ratio = min(1.0 / scale if scale is not None else n_in / n_out, 2.0 * n_in)
-    raw = (dst + 0.5) * ratio - 0.5
-    text = f"({dst} + 0.5)·{num(ratio)} − 0.5 = {num(raw)}"
-    return f"{text} → 0" if raw < 0 else text
-
-
 class BedOfNailsTrace(Trace):
     """Bed of nails: each input value at the top-left of its s×s block, zeros elsewhere."""
 
@@ -546,6 +384,19 @@ def nails_formula(
 # --------------------------------------------------------------------------------------------
 
 
+def _interpolated_shape(in_shape: tuple[int, ...], params: dict[str, Any]) -> tuple[int, ...]:
+    """⌊in · scale_factor⌋ per axis, or ``size``, without interpolating."""
+    (oh, ow), _ = _output_size(
+        (in_shape[-2], in_shape[-1]), params.get("size"), params.get("scale_factor")
+    )
+    return (*in_shape[:-2], oh, ow)
+
+
+def _nails_shape(in_shape: tuple[int, ...], params: dict[str, Any]) -> tuple[int, ...]:
+    sh, sw = positive_pair("scale_factor", params.get("scale_factor", 2))
+    return (*in_shape[:-2], in_shape[-2] * sh, in_shape[-1] * sw)
+
+
 EXACT = Parameter(
     "exact",
     "nearest-exact",
@@ -564,6 +415,7 @@ UPSAMPLE_NEAREST = Operator(
     parameters=(SCALE, EXACT),
     step="an output cell and the input cell it copies (and the one the other rule would)",
     aliases=("nearest",),
+    shape=_interpolated_shape,
 )
 
 BED_OF_NAILS = Operator(
@@ -576,16 +428,5 @@ BED_OF_NAILS = Operator(
     parameters=(SCALE,),
     step="an input value at the top-left of its s×s block, zeros elsewhere",
     aliases=("nails",),
-)
-
-UPSAMPLE_BILINEAR = Operator(
-    name="upsample_bilinear",
-    words="bilinear upsampling",
-    pytorch='F.interpolate(mode="bilinear")',
-    function=upsample_bilinear,
-    trace=BilinearTrace,
-    formula=interpolate_formula,
-    parameters=(SCALE, ALIGN_CORNERS),
-    step="an output cell, its four sources and their weights",
-    aliases=("bilinear",),
+    shape=_nails_shape,
 )
