@@ -413,8 +413,38 @@ def _number(value: float) -> float | int:
     return int(value) if float(value).is_integer() else float(value)
 
 
+MAX_PARAMETER = 10_000
+"""Largest stride, padding, dilation, output padding or factor a scene takes: far beyond any
+64×64 grid, and small enough that no size computed from it overflows."""
+
+INTEGER_PARAMETERS = ("kernel_size", "stride", "padding", "output_padding", "dilation", "upscale")
+
+
 def build_trace(scene: Scene) -> Any:
-    """The engine's step-by-step trace of the scene (raises EngineError for invalid parameters)."""
+    """The engine's step-by-step trace of the scene.
+
+    ValueError (EngineError from the engine) for invalid parameters, one larger than
+    :data:`MAX_PARAMETER`, or values so large that the output overflows (no inf is shown or
+    exported as if it were a result).
+    """
     from tui_upsample.engine import trace
 
-    return trace(scene.op, scene.x, **scene.engine_params())
+    for name in INTEGER_PARAMETERS:
+        value = getattr(scene, name)
+        if name in scene.takes and isinstance(value, int) and value > MAX_PARAMETER:
+            shown = value if value < 10**20 else f"an integer of {len(str(value))} digits"
+            raise ValueError(f"{name}={shown}: must be at most {MAX_PARAMETER:,}")
+    with np.errstate(all="ignore"):  # an overflow is refused below, not warned about
+        result = trace(scene.op, scene.x, **scene.engine_params())
+        finite = np.isfinite(result.result)
+    if not finite.all():
+        cell = ",".join(str(int(i)) for i in np.argwhere(~finite)[0])
+        raise ValueError(
+            f"output[{cell}] overflows to ±inf: the {_values_of(scene)} are too large for"
+            f" {scene.op}"
+        )
+    return result
+
+
+def _values_of(scene: Scene) -> str:
+    return "input and kernel values" if scene.has_kernel else "input values"
