@@ -12,7 +12,7 @@ import argparse
 import os
 import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
@@ -537,24 +537,32 @@ def _write_screenshot(
     """Render the screenshot and write it as a save does (atomically, replacing a link rather
     than writing through it); any problem with the path is one error line."""
     from tui_upsample.file_reading import describe_os_error
-    from tui_upsample.session import write_atomic
+    from tui_upsample.session import check_writable, write_atomic
 
     if not args.screenshot.strip():
         parser.error("argument --screenshot: expected the path of an .svg file to write")
+    # Checked on the text as given: Path("d/.") and Path("d/") both read as "d".
+    folder, name = os.path.split(args.screenshot)
+    if not os.path.isdir(folder or "."):
+        parser.error(f"argument --screenshot: no directory {folder!r}")
+    if name in ("", ".", "..") or os.path.isdir(args.screenshot):
+        parser.error(f"argument --screenshot: {args.screenshot!r} is a directory")
     out = Path(args.screenshot)
-    if not os.path.isdir(out.parent):
-        parser.error(f"argument --screenshot: no directory {str(out.parent)!r}")
-    if os.path.isdir(out):
-        parser.error(f"argument --screenshot: {str(out)!r} is a directory")
+
+    def write(action: Callable[[Path], None]) -> None:
+        try:
+            action(out)
+        except OSError as exc:
+            why = describe_os_error(exc)
+            parser.error(f"argument --screenshot: can't write {str(out)!r}: {why}")
+
+    write(check_writable)  # before the seconds of rendering
     keys = [k.strip() for k in args.press.split(",") if k.strip()]
     try:
         svg = screenshot(scene, keys, args.terminal_size, tour_stop=tour_stop)
     except Exception as exc:  # noqa: BLE001 (a crash while rendering: one line, status 2)
         parser.error(f"argument --screenshot: the app failed: {type(exc).__name__}: {exc}")
-    try:
-        write_atomic(out, svg)
-    except OSError as exc:
-        parser.error(f"argument --screenshot: can't write {str(out)!r}: {describe_os_error(exc)}")
+    write(lambda path: write_atomic(path, svg))
 
 
 def _tour_stop(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int | None:

@@ -417,6 +417,10 @@ MAX_PARAMETER = 10_000
 """Largest stride, padding, dilation, output padding or factor a scene takes: far beyond any
 64×64 grid, and small enough that no size computed from it overflows."""
 
+class ValueOverflow(ValueError):
+    """The grids' values are finite but so large that the operator's output overflows."""
+
+
 INTEGER_PARAMETERS = ("kernel_size", "stride", "padding", "output_padding", "dilation", "upscale")
 
 
@@ -439,7 +443,7 @@ def build_trace(scene: Scene) -> Any:
         finite = np.isfinite(result.result)
     if not finite.all():
         cell = ",".join(str(int(i)) for i in np.argwhere(~finite)[0])
-        raise ValueError(
+        raise ValueOverflow(
             f"output[{cell}] overflows to ±inf: the {_values_of(scene)} are too large for"
             f" {scene.op}"
         )

@@ -346,6 +346,17 @@ def write_atomic(path: str | os.PathLike[str], text: str) -> Path:
     return target
 
 
+def check_writable(path: str | os.PathLike[str]) -> None:
+    """Raise the OSError :func:`write_atomic` would meet at ``path`` (a directory, a device, a
+    name too long, no permission), without writing anything: to refuse before long work."""
+    target = Path(path)
+    _check_target(target)
+    directory = target.parent if str(target.parent) else Path(".")
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
+    os.close(fd)
+    os.unlink(tmp)
+
+
 def _check_target(target: Path) -> None:
     """Refuse to replace what is not a file: a directory, a device (``/dev/full``), a FIFO.
 

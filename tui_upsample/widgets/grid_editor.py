@@ -24,6 +24,7 @@ from textual.reactive import var
 from textual.widgets import Static
 
 from tui_upsample.number_format import format_number
+from tui_upsample.safe_text import plain
 from tui_upsample.scene import MAX_SIDE, Scene
 from tui_upsample.widgets.grid_view import GridView
 from tui_upsample.widgets.quiet_text import set_text
@@ -39,6 +40,12 @@ def parse_number(text: str) -> float | None:
     except ValueError:
         return None
     return value if math.isfinite(value) else None
+
+
+def _typed(text: str) -> str:
+    """What was typed, quoted, cut short if it is long (a paste can be)."""
+    text = text.strip()
+    return repr(text) if len(text) <= 40 else repr(text[:37]) + "…"
 
 
 def _cell_name(cell: tuple[int, ...]) -> str:
@@ -194,7 +201,7 @@ class GridEditor(Vertical):
         if not text and not self.query("#message"):
             return  # nothing said yet, nothing to clear
         message = self._line("message")
-        set_text(message, text)
+        set_text(message, plain(text))
         message.set_class(refused, "-refused")
         message.set_class(bool(text), "-shown")
 
@@ -231,7 +238,7 @@ class GridEditor(Vertical):
 
     def _show_typed(self) -> None:
         name = ("w" if self.which == "kernel" else "x") + _cell_name(self._editing_cell())
-        self._line("edit-line").update(f"{name} = {self.typed}▏")
+        self._line("edit-line").update(plain(f"{name} = {self.typed}▏"))
 
     def action_cancel(self) -> None:
         """Stop typing; the cell keeps its value."""
@@ -304,8 +311,7 @@ class GridEditor(Vertical):
         self._close()
         if value is None:
             self._say(
-                f"{text.strip()!r} is not a finite number: {name} stays"
-                f" {format_number(grid[cell])}",
+                f"{_typed(text)} is not a finite number: {name} stays {format_number(grid[cell])}",
                 refused=True,
             )
             return
@@ -314,3 +320,14 @@ class GridEditor(Vertical):
         # Show the new value at once; the app's scene, bound back to this pane, agrees.
         self.scene = self.scene.with_cell(self.which, cell, value)
         self.post_message(self.CellEdited(self.which, cell, value))
+
+    def refuse(self, scene: Scene, cell: tuple[int, ...], value: float, reason: str) -> None:
+        """The app refused the edit of ``cell`` to ``value``: show ``scene`` (the old value) again
+        and say why."""
+        self.scene = scene
+        name = ("w" if self.which == "kernel" else "x") + _cell_name(cell)
+        self._say(
+            f"{format_number(value)} refused: {reason}; {name} stays"
+            f" {format_number(self.grid[cell])}",
+            refused=True,
+        )

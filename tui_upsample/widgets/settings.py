@@ -26,6 +26,7 @@ from tui_upsample.scene import (
     PADDING_WORDS,
     Scene,
 )
+from tui_upsample.safe_text import plain
 from tui_upsample.widgets.choice import Choice
 from tui_upsample.widgets.quiet_text import set_text
 
@@ -324,7 +325,7 @@ class Settings(Vertical):
         formula = self.query_one("#formula", Static)
         problem = self.query_one("#problem", Static)
         text = self._typo or self.error
-        set_text(problem, text)
+        set_text(problem, plain(text))
         problem.display = bool(text)
         if text:
             set_text(formula, "")
