@@ -47,6 +47,12 @@ def shown_lines(text: object) -> str:
     return "\n".join(shown(line) for line in str(text).split("\n"))
 
 
+def quoted(text: str, limit: int = 40) -> str:
+    """``text`` as typed, quoted (``repr``, so controls are escaped), cut short past ``limit``
+    characters: a paste can be long."""
+    return repr(text) if len(text) <= limit else repr(text[: limit - 3]) + "…"
+
+
 def plain(text: object) -> Content:
     """``text`` as Textual content shown exactly as written (no markup), controls escaped."""
     from textual.content import Content

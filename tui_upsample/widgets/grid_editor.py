@@ -24,13 +24,17 @@ from textual.reactive import var
 from textual.widgets import Static
 
 from tui_upsample.number_format import format_number
-from tui_upsample.safe_text import plain
+from tui_upsample.safe_text import plain, quoted
 from tui_upsample.scene import MAX_SIDE, Scene
 from tui_upsample.widgets.grid_view import GridView
 from tui_upsample.widgets.quiet_text import set_text
 
 NUMBER_KEYS = frozenset("0123456789-+.e")
 """Keys that start editing the cell under the cursor (the key is the first character typed)."""
+
+
+MAX_TYPED = 400
+"""The longest text a cell's edit line takes (a number needs far fewer characters)."""
 
 
 def parse_number(text: str) -> float | None:
@@ -40,12 +44,6 @@ def parse_number(text: str) -> float | None:
     except ValueError:
         return None
     return value if math.isfinite(value) else None
-
-
-def _typed(text: str) -> str:
-    """What was typed, quoted, cut short if it is long (a paste can be)."""
-    text = text.strip()
-    return repr(text) if len(text) <= 40 else repr(text[:37]) + "…"
 
 
 def _cell_name(cell: tuple[int, ...]) -> str:
@@ -287,7 +285,7 @@ class GridEditor(Vertical):
             elif event.key == "backspace":
                 self.typed = self.typed[:-1]
                 self._show_typed()
-            elif event.is_printable and event.character:
+            elif event.is_printable and event.character and len(self.typed) < MAX_TYPED:
                 self.typed += event.character
                 self._show_typed()
             return
@@ -302,6 +300,17 @@ class GridEditor(Vertical):
             await self.run_action(binding.action)
             return
 
+    def on_paste(self, event: events.Paste) -> None:
+        """Pasted text is typed into the cell's edit line (its first line: Enter commits)."""
+        event.stop()
+        text = event.text.split("\n", 1)[0].strip()[:MAX_TYPED]
+        if not text:
+            return
+        if not self.editing:
+            self.action_edit("")
+        self.typed = (self.typed + text)[:MAX_TYPED]
+        self._show_typed()
+
     def _submit(self, text: str) -> None:
         """Commit ``text`` as the cell's value, or refuse it if it is not a finite number."""
         grid = self.grid
@@ -311,7 +320,8 @@ class GridEditor(Vertical):
         self._close()
         if value is None:
             self._say(
-                f"{_typed(text)} is not a finite number: {name} stays {format_number(grid[cell])}",
+                f"{quoted(text.strip())} is not a finite number: {name} stays"
+                f" {format_number(grid[cell])}",
                 refused=True,
             )
             return

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+import numpy as np
 from rich.text import Text
 from textual.containers import ScrollableContainer
 from textual.geometry import Region
@@ -183,6 +184,14 @@ class LessonNotes(Widget):
     def adjoint(self) -> Adjoint | str | None:
         """The scene's adjoint identity (conv2d / conv_transpose2d), the engine's message if it
         has none, or None for the other operators."""
+        # Values near 1e308 can overflow the two inner products: say so rather than warn.
+        with np.errstate(all="ignore"):
+            found = self._adjoint()
+        if isinstance(found, Adjoint) and not np.isfinite([found.lhs, found.rhs]).all():
+            return "the adjoint's two inner products overflow: the values are too large"
+        return found
+
+    def _adjoint(self) -> Adjoint | str | None:
         scene = self.scene
         try:
             if scene.op == "conv_transpose2d":

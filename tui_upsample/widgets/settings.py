@@ -7,6 +7,7 @@ keeps the last valid picture). The pane reports every change with :class:`Settin
 
 from __future__ import annotations
 
+import math
 from typing import Any, ClassVar
 
 from textual import events, on
@@ -20,13 +21,14 @@ from textual.widgets import Input, Select, Static, Switch
 from tui_upsample.engine.formulas import output_size_lines
 from tui_upsample.scene import (
     FILLS,
+    MAX_PARAMETER,
     METHODS,
     OPERATOR_NAMES,
     OPERATORS,
     PADDING_WORDS,
     Scene,
 )
-from tui_upsample.safe_text import plain
+from tui_upsample.safe_text import plain, quoted
 from tui_upsample.widgets.choice import Choice
 from tui_upsample.widgets.quiet_text import set_text
 
@@ -54,23 +56,38 @@ def parse_param(name: str, text: str) -> Any:
     text = text.strip()
     if name in INTEGER_PARAMS:
         try:
-            return int(text)
+            value = int(text)
         except ValueError:
-            raise ValueError(f"{name}: {text!r} is not an integer") from None
+            raise ValueError(f"{name}: {quoted(text)} is not an integer") from None
+        return _at_most(name, value)
     if name == "padding":
         if text.lower() in PADDING_WORDS:
             return text.lower()
         try:
-            return int(text)
+            value = int(text)
         except ValueError:
-            raise ValueError(f"padding: {text!r} is not an integer, 'same' or 'valid'") from None
+            raise ValueError(
+                f"padding: {quoted(text)} is not an integer, 'same' or 'valid'"
+            ) from None
+        return _at_most(name, value)
     if name == "scale":
         try:
             value = float(text)
         except ValueError:
-            raise ValueError(f"scale_factor: {text!r} is not a number") from None
-        return value
+            raise ValueError(f"scale_factor: {quoted(text)} is not a number") from None
+        if not math.isfinite(value):
+            raise ValueError(f"scale_factor: {quoted(text)} is not a finite number")
+        return _at_most("scale_factor", value)
     return text
+
+
+def _at_most(name: str, value: float) -> Any:
+    """``value``, or ValueError if it is beyond what a scene takes (the old value stays)."""
+    if abs(value) > MAX_PARAMETER:
+        big = isinstance(value, int) and value >= 10**20
+        shown = f"an integer of {len(str(abs(value)))} digits" if big else f"{value:g}"
+        raise ValueError(f"{name}: {shown} is more than {MAX_PARAMETER:,}")
+    return value
 
 
 class ParamInput(Input):
