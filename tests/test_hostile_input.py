@@ -70,7 +70,7 @@ def check_safe(out: str, err: str) -> None:
     assert "Traceback" not in err and "Warning" not in err, err
 
 
-# Terminal control codes in what is echoed ------------------------------------------------------
+# Terminal control codes in what is echoed ---
 CONTROL_NAMES = {
     "clear-and-retitle": "\x1b[2J\x1b]0;title\x07.csv",
     "newline": "two\nlines.csv",
@@ -86,7 +86,11 @@ CONTROL_NAMES = {
 def test_control_characters_are_echoed_escaped(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, flag: str, name: str
 ) -> None:
-    value = str(tmp_path / CONTROL_NAMES[name]) if flag in ("--input", "--load") else CONTROL_NAMES[name]
+    value = (
+        str(tmp_path / CONTROL_NAMES[name])
+        if flag in ("--input", "--load")
+        else CONTROL_NAMES[name]
+    )
     argv = [flag, value] if flag != "--kernel" else ["--op", "conv", flag, value]
     line = refused(capsys, argv)
     assert "\\x" in line or "\\n" in line or "\\r" in line, line
@@ -106,7 +110,7 @@ def test_argparse_own_messages_are_escaped_too(
     refused(capsys, argv)
 
 
-# Tracebacks that were seen ----------------------------------------------------------------------
+# Tracebacks that were seen ---
 def _session_text(**changes: object) -> str:
     data = json.loads(dumps(Scene.seed_example()))
     for key, value in changes.items():
@@ -183,7 +187,7 @@ def test_an_npy_header_declaring_a_huge_or_wrong_shape(
     path.write_bytes(_npy_declaring(shape))
     line = refused(capsys, ["--input", str(path)])
     # 4×4 fits, but the file holds 64 bytes, not the 128 it declares
-    assert ("1 to 64" in line or "rows × columns" in line or "shorter" in line), line
+    assert "1 to 64" in line or "rows × columns" in line or "shorter" in line, line
 
 
 def test_a_finite_1e308_grid_is_refused_naming_the_overflowing_cell(
@@ -202,9 +206,11 @@ def test_a_negative_seed_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
     assert "--seed" in line and "negative" in line
 
 
-# Paths: unreadable, too long, not a regular file ---------------------------------------------------
+# Paths: unreadable, too long, not a regular file ---
 @pytest.mark.parametrize("flag", ["--input", "--kernel", "--load"])
-def test_a_300_character_name(capsys: pytest.CaptureFixture[str], tmp_path: Path, flag: str) -> None:
+def test_a_300_character_name(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, flag: str
+) -> None:
     name = str(tmp_path / ("a" * 300 + ".json"))
     argv = ["--op", "conv", flag, name] if flag == "--kernel" else [flag, name]
     assert "too long" in refused(capsys, argv)
@@ -302,7 +308,7 @@ def test_a_crash_while_rendering_is_one_line(
     assert "the app failed: KeyError" in line and not (tmp_path / "x.svg").exists()
 
 
-# Accepted but wrong, now refused or said --------------------------------------------------------
+# Accepted but wrong, now refused or said ---
 @pytest.mark.parametrize(
     ("argv", "says"),
     [
@@ -342,7 +348,7 @@ def test_a_crash_inside_the_app_ends_with_a_non_zero_status(
     assert main([]) != 0
 
 
-# Real processes: the exit status and the bytes a terminal would get ------------------------------
+# Real processes: the exit status and the bytes a terminal would get ---
 def _run(*argv: str, timeout: float = 60) -> subprocess.CompletedProcess[bytes]:
     env = {**os.environ, "PYTHONFAULTHANDLER": "0"}
     return subprocess.run(
@@ -384,7 +390,7 @@ def test_process_seed_minus_one_with_r_is_refused() -> None:
     _one_error_line(_run("--seed", "-1", "--screenshot", "/tmp/never.svg", "--press", "r"))
 
 
-# The generated corpus: files, paths and flag values --------------------------------------------
+# The generated corpus: files, paths and flag values ---
 CONTROLS = [chr(c) for c in [*range(1, 32), 0x7F, *range(0x80, 0xA0)]]
 """Every C0 control but NUL (which no argv can hold), DEL and every C1 control: 64."""
 
@@ -463,8 +469,8 @@ FILE_CONTENTS: dict[str, bytes] = {
     "digits-5000": b"[[" + b"9" * 5000 + b"]]",
     "e308": b"[[1e308, 1e308], [1e308, 1e308]]",
     "e309": b"[[1e309]]",
-    "markup": b"[[1, \"[b]x\"]]",
-    "control": b"[[1, \"\x1b[2J\"]]",
+    "markup": b'[[1, "[b]x"]]',
+    "control": b'[[1, "\x1b[2J"]]',
     "nul": b"1,2\x00\n3,4\n",
     "bom-only": b"\xef\xbb\xbf",
     "csv-e308": b"1e308,1e308\n1e308,1e308\n",
@@ -527,7 +533,7 @@ def test_corpus_files(
     refused(capsys, [*argv, str(path)])
 
 
-# Hypothesis: anything at all ----------------------------------------------------------------------
+# Hypothesis: anything at all ---
 def _outcome(capsys: pytest.CaptureFixture[str], argv: list[str]) -> None:
     """``argv`` is either refused with one safe line or would start the app (a valid scene)."""
     try:

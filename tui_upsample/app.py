@@ -18,8 +18,8 @@ from textual.binding import Binding, BindingType
 from textual.command import Provider
 from textual.containers import Horizontal, VerticalScroll
 from textual.css.query import NoMatches
-from textual.reactive import var
 from textual.notifications import SeverityLevel
+from textual.reactive import var
 from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import ContentSwitcher, Header, Select, Switch
@@ -253,7 +253,11 @@ class UpsampleApp(FileActions, App[int]):
         asked for): notifications carry paths, file names and messages that echo what was typed,
         and ``[`` in a directory name must not be read as markup."""
         super().notify(
-            shown_lines(message), title=shown(title), severity=severity, timeout=timeout, markup=markup
+            shown_lines(message),
+            title=shown(title),
+            severity=severity,
+            timeout=timeout,
+            markup=markup,
         )
 
     def compose(self) -> ComposeResult:

@@ -549,7 +549,7 @@ def _write_screenshot(
         parser.error(f"argument --screenshot: {args.screenshot!r} is a directory")
     out = Path(args.screenshot)
 
-    def write(action: Callable[[Path], None]) -> None:
+    def write(action: Callable[[Path], object]) -> None:
         try:
             action(out)
         except OSError as exc:

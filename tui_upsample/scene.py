@@ -417,6 +417,7 @@ MAX_PARAMETER = 10_000
 """Largest stride, padding, dilation, output padding or factor a scene takes: far beyond any
 64×64 grid, and small enough that no size computed from it overflows."""
 
+
 class ValueOverflow(ValueError):
     """The grids' values are finite but so large that the operator's output overflows."""
 

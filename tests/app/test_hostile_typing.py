@@ -160,7 +160,7 @@ async def test_typing_markup_into_a_settings_field(op: str, name: str) -> None:
         assert app.scene.op == before.op
 
 
-# Paths in notifications ----------------------------------------------------------------------
+# Paths in notifications ---
 def _toasts(app) -> list[str]:
     """The text of the notifications on screen (run_test shows them only if asked)."""
     return [str(toast.render()) for toast in app.screen.query("Toast")]

@@ -8,11 +8,12 @@ picture. When the new text takes as many lines as the old, only the widget itsel
 from __future__ import annotations
 
 from rich.text import Text
+from textual.content import Content
 from textual.widget import Widget
 from textual.widgets import Static
 
 
-def set_text(widget: Static, text: str | Text) -> None:
+def set_text(widget: Static, text: str | Text | Content) -> None:
     """Show ``text`` in ``widget``; lay the screen out again only if its height must change."""
     if getattr(widget, "_quiet_text", None) == text:
         return

@@ -19,6 +19,7 @@ from textual.widget import Widget
 from textual.widgets import Input, Select, Static, Switch
 
 from tui_upsample.engine.formulas import output_size_lines
+from tui_upsample.safe_text import plain, quoted
 from tui_upsample.scene import (
     FILLS,
     MAX_PARAMETER,
@@ -28,7 +29,6 @@ from tui_upsample.scene import (
     PADDING_WORDS,
     Scene,
 )
-from tui_upsample.safe_text import plain, quoted
 from tui_upsample.widgets.choice import Choice
 from tui_upsample.widgets.quiet_text import set_text
 
@@ -72,12 +72,12 @@ def parse_param(name: str, text: str) -> Any:
         return _at_most(name, value)
     if name == "scale":
         try:
-            value = float(text)
+            scale = float(text)
         except ValueError:
             raise ValueError(f"scale_factor: {quoted(text)} is not a number") from None
-        if not math.isfinite(value):
+        if not math.isfinite(scale):
             raise ValueError(f"scale_factor: {quoted(text)} is not a finite number")
-        return _at_most("scale_factor", value)
+        return _at_most("scale_factor", scale)
     return text
 
 
