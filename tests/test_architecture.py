@@ -22,6 +22,8 @@ UI_FREE = (
     "tui_upsample.tour",
     "tui_upsample.export",
     "tui_upsample.teaching",
+    "tui_upsample.file_reading",
+    "tui_upsample.safe_text",
 )
 """The modules outside the engine that must work without a screen."""
 

@@ -18,6 +18,7 @@ from textual.binding import Binding, BindingType
 from textual.command import Provider
 from textual.containers import Horizontal, VerticalScroll
 from textual.css.query import NoMatches
+from textual.notifications import SeverityLevel
 from textual.reactive import var
 from textual.timer import Timer
 from textual.widget import Widget
@@ -25,7 +26,15 @@ from textual.widgets import ContentSwitcher, Header, Select, Switch
 
 from tui_upsample.engine.steps import Trace
 from tui_upsample.file_actions import FileActions
-from tui_upsample.scene import METHODS, OPERATOR_NAMES, PRESETS, Scene, build_trace
+from tui_upsample.safe_text import shown, shown_lines
+from tui_upsample.scene import (
+    METHODS,
+    OPERATOR_NAMES,
+    PRESETS,
+    Scene,
+    ValueOverflow,
+    build_trace,
+)
 from tui_upsample.widgets.grid_editor import GridEditor
 from tui_upsample.widgets.key_footer import KeyFooter
 from tui_upsample.widgets.lesson_notes import LessonNotes
@@ -223,11 +232,33 @@ class UpsampleApp(FileActions, App[int]):
             self.set_reactive(UpsampleApp.tour_stop, tour_stop)
         self.set_reactive(UpsampleApp.scene, scene)
         self._method_before_compare = "matrix"
+        self._prepared: tuple[Scene, Trace] | None = None
+        """A scene and its trace, built to check an edit, for _rebuild not to build it again."""
         if scene.op == "conv_transpose2d" and scene.method == "all":
             self.set_reactive(UpsampleApp.view, "compare")
         self._rebuild(scene)
         if self.trace is not None:
             self.set_reactive(UpsampleApp.step, min(max(scene.step, 0), len(self.trace) - 1))
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
+        """Show a notification as plain text with control characters escaped (markup only if
+        asked for): notifications carry paths, file names and messages that echo what was typed,
+        and ``[`` in a directory name must not be read as markup."""
+        super().notify(
+            shown_lines(message),
+            title=shown(title),
+            severity=severity,
+            timeout=timeout,
+            markup=markup,
+        )
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -308,8 +339,9 @@ class UpsampleApp(FileActions, App[int]):
 
     def _rebuild(self, scene: Scene) -> None:
         """Ask the engine for the scene's trace; keep the last valid one if it refuses."""
+        prepared, self._prepared = self._prepared, None
         try:
-            trace = build_trace(scene)
+            trace = prepared[1] if prepared and prepared[0] is scene else build_trace(scene)
         except ValueError as exc:  # EngineError: the engine's message, as it is
             self.error = str(exc)
             return
@@ -517,7 +549,16 @@ class UpsampleApp(FileActions, App[int]):
     # Messages from the panes -------------------------------------------------------------------
     @on(GridEditor.CellEdited)
     def _cell_edited(self, event: GridEditor.CellEdited) -> None:
-        self.scene = self.scene.with_cell(event.which, event.cell, event.value)
+        scene = self.scene.with_cell(event.which, event.cell, event.value)
+        try:
+            self._prepared = (scene, build_trace(scene))
+        except ValueOverflow as exc:  # refused like any invalid edit: the old value stays
+            editor = self.query_one(f"#{event.which}-editor", GridEditor)
+            editor.refuse(self.scene, event.cell, event.value, str(exc))
+            return
+        except ValueError:
+            pass  # the parameters are invalid with any value: _rebuild says so
+        self.scene = scene
 
     @on(GridEditor.Filled)
     def _filled(self, event: GridEditor.Filled) -> None:

@@ -12,9 +12,9 @@ import argparse
 import os
 import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 # The grids are at most 64×64: OpenBLAS's thread pool would only cost start-up time. Set before
 # NumPy loads it; a value the user exported wins.
@@ -23,6 +23,7 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 import numpy as np
 
 from tui_upsample import __version__
+from tui_upsample.safe_text import shown
 from tui_upsample.scene import (
     FILLS,
     MAX_SIDE,
@@ -82,6 +83,15 @@ ENGINE_FLAGS = {
     "fill": "--fill",
     "x": "--input",
 }
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, with every error one safe line: the values a user gave are echoed in it, and a
+    control character among them (ESC, BEL, CR, newline, C1) is written as its escape."""
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog}: error: {shown(message)}\n")
 
 
 def _positive(text: str) -> int:
@@ -184,7 +194,7 @@ def _operator(text: str) -> str:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``upsample-tui``."""
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog=PROG,
         description=(
             "Step, key by key, through the operators that make feature maps bigger again:"
@@ -258,7 +268,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     scene.add_argument("--fill", choices=FILLS, help="max_unpool2d: fill with zeros or the max")
     scene.add_argument(
-        "--seed", type=int, default=None, metavar="N", help="seed of the random grids (default 0)"
+        "--seed",
+        type=_non_negative,
+        default=None,
+        metavar="N",
+        help="seed of the random grids (default 0)",
     )
     scene.add_argument(
         "--step", type=_positive, metavar="N", help="start at step N (1 is the first, as on screen)"
@@ -307,7 +321,9 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="WxH",
         help="screenshot size in cells (default 120x40)",
     )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument(
+        "--version", action="store_true", help="show the version and exit (takes no other flags)"
+    )
     return parser
 
 
@@ -316,12 +332,24 @@ def load_grid(text: str, flag: str, allow_3d: bool = False) -> np.ndarray:
     what is wrong with it if it can't be used."""
     from tui_upsample.grid_files import read_grid
 
-    if text.strip() and not Path(text).exists():
+    if text.strip() and not _exists(text):
         raise ValueError(f"{flag} {text}: no such preset or file (presets: {', '.join(PRESETS)})")
     try:
         return read_grid(text, allow_3d=allow_3d)
     except ValueError as exc:
         raise ValueError(f"{flag} {text!r}: {exc}") from None
+
+
+def _exists(path: str) -> bool:
+    """Whether anything is at ``path``: a name too long or a directory that can't be searched
+    is not "no such file" (the file reader says what it is)."""
+    try:
+        os.lstat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        return False
+    except (OSError, ValueError):
+        return True
+    return True
 
 
 def scene_from_args(args: argparse.Namespace, base: Scene | None = None) -> Scene:
@@ -430,7 +458,22 @@ def _flag_of(message: str) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run ``upsample-tui`` with ``argv`` (default: the process's arguments); the exit status."""
     parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
     args = parser.parse_args(argv)
+    if args.version:
+        others = [a for a in argv if a != "--version"]
+        if others:
+            parser.error(f"argument --version: takes no other arguments (got {' '.join(others)})")
+        sys.stdout.write(f"{PROG} {__version__}\n")
+        return 0
+    try:
+        return _run(parser, args)
+    except (RecursionError, OverflowError, MemoryError) as exc:
+        # Every input is checked before it gets here; this is the last net, never a traceback.
+        parser.error(f"{type(exc).__name__}: {exc}")
+
+
+def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     tour_stop = _tour_stop(parser, args)
     base = None
     if args.load is not None:
@@ -457,11 +500,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         scene = scene.replace(step=args.step - 1)
     else:
         scene = scene.clamp_step(len(trace))
-    if args.press and not args.screenshot:
+    if args.press and args.screenshot is None:
         parser.error("argument --press: only with --screenshot")
     if args.export is not None:
-        if args.screenshot:
+        if args.screenshot is not None:
             parser.error("argument --export: not with --screenshot (one output at a time)")
+        if tour_stop is not None:
+            parser.error("argument --export: not with the tour (export a scene, not a stop)")
         from tui_upsample.export import ExportError, export
 
         try:
@@ -471,20 +516,53 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stdout.write(text)
         return 0
 
-    if args.screenshot:
-        keys = [k.strip() for k in args.press.split(",") if k.strip()]
-        out = Path(args.screenshot)
-        if not out.parent.exists():
-            parser.error(f"argument --screenshot: no directory {str(out.parent)!r}")
-        svg = screenshot(scene, keys, args.terminal_size, tour_stop=tour_stop)
-        out.write_text(svg, encoding="utf-8")
+    if args.screenshot is not None:
+        _write_screenshot(parser, args, scene, tour_stop)
         return 0
 
     app = _app_class()(scene, tour_stop=tour_stop)
     if args.load is not None:
         app.session_path = Path(args.load)  # ctrl+s saves back to the file it came from
     app.run()
-    return 0
+    # A crash inside the app is shown by Textual and sets its return code: pass it on.
+    return app.return_code or 0
+
+
+def _write_screenshot(
+    parser: argparse.ArgumentParser,
+    args: argparse.Namespace,
+    scene: Scene,
+    tour_stop: int | None,
+) -> None:
+    """Render the screenshot and write it as a save does (atomically, replacing a link rather
+    than writing through it); any problem with the path is one error line."""
+    from tui_upsample.file_reading import describe_os_error
+    from tui_upsample.session import check_writable, write_atomic
+
+    if not args.screenshot.strip():
+        parser.error("argument --screenshot: expected the path of an .svg file to write")
+    # Checked on the text as given: Path("d/.") and Path("d/") both read as "d".
+    folder, name = os.path.split(args.screenshot)
+    if not os.path.isdir(folder or "."):
+        parser.error(f"argument --screenshot: no directory {folder!r}")
+    if name in ("", ".", "..") or os.path.isdir(args.screenshot):
+        parser.error(f"argument --screenshot: {args.screenshot!r} is a directory")
+    out = Path(args.screenshot)
+
+    def write(action: Callable[[Path], object]) -> None:
+        try:
+            action(out)
+        except OSError as exc:
+            why = describe_os_error(exc)
+            parser.error(f"argument --screenshot: can't write {str(out)!r}: {why}")
+
+    write(check_writable)  # before the seconds of rendering
+    keys = [k.strip() for k in args.press.split(",") if k.strip()]
+    try:
+        svg = screenshot(scene, keys, args.terminal_size, tour_stop=tour_stop)
+    except Exception as exc:  # noqa: BLE001 (a crash while rendering: one line, status 2)
+        parser.error(f"argument --screenshot: the app failed: {type(exc).__name__}: {exc}")
+    write(lambda path: write_atomic(path, svg))
 
 
 def _tour_stop(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int | None:

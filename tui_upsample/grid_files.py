@@ -7,12 +7,15 @@ words a learner can act on (never a NumPy or codec message alone). Python and Nu
 
 from __future__ import annotations
 
+import io
 import json
 import math
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from tui_upsample.file_reading import FileRefused, read_small_file
 
 MAX_SIDE = 64
 """Largest number of rows or columns of a grid (the same as the scene's)."""
@@ -22,13 +25,15 @@ MAX_FILE_BYTES = 4_000_000
 
 SUFFIXES = (".csv", ".npy", ".json")
 
+_LARGEST = int(np.finfo(np.float64).max)
+"""Integers beyond this have no float64: refused rather than an OverflowError."""
+
 
 class GridFileError(ValueError):
     """A grid file that can't be used, and why (the message names no file: the caller does)."""
 
 
-def _text(path: Path) -> str:
-    data = path.read_bytes()
+def _text(data: bytes) -> str:
     if b"\x00" in data:
         raise GridFileError("is binary, not text")
     try:
@@ -60,16 +65,24 @@ def _json_rows(text: str) -> Any:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise GridFileError(f"is not valid JSON ({exc.msg}, line {exc.lineno})") from None
+    except RecursionError:
+        raise GridFileError("is nested too deeply to be a grid") from None
+    except ValueError:  # an integer of more digits than Python converts
+        raise GridFileError("holds a number too large for a grid") from None
     if not isinstance(data, list):
         raise GridFileError(f"holds a JSON {type(data).__name__}, want a list of rows of numbers")
 
     def check(value: Any, depth: int) -> None:
         if isinstance(value, list):
+            if depth >= 3:  # rows in columns in channels: deeper is no grid
+                raise GridFileError("is nested deeper than a grid (lists of rows of numbers)")
             for item in value:
                 check(item, depth + 1)
         elif isinstance(value, bool) or not isinstance(value, (int, float)):
             shown = json.dumps(value)[:20]
             raise GridFileError(f"holds {shown}, which is not a number")
+        elif isinstance(value, int) and abs(value) > _LARGEST:
+            raise GridFileError(f"holds an integer of {len(str(abs(value)))} digits: too large")
 
     check(data, 0)
     return data
@@ -92,59 +105,29 @@ def read_grid(path: str | Path, allow_3d: bool = False) -> np.ndarray:
     2-D (rows × columns), or with ``allow_3d`` also 3-D (channels × rows × columns), each side
     1 to 64, every value a finite number.
     """
-    path = Path(path)
     if str(path) in ("", "."):
         raise GridFileError("is empty: give a preset's name or a file")
-    if not path.exists():
-        raise GridFileError("no such file")
-    if path.is_dir():
-        raise GridFileError("is a directory, not a file")
+    path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES:
         raise GridFileError(f"is not a .csv, .npy or .json file (it ends in {suffix or 'nothing'})")
     try:
-        size = path.stat().st_size
-        if size == 0:
+        data = read_small_file(path, MAX_FILE_BYTES, f"a grid of at most {MAX_SIDE}×{MAX_SIDE}")
+    except FileRefused as exc:
+        raise GridFileError(str(exc)) from None
+    if not data:
+        raise GridFileError("is empty: no numbers")
+    if suffix == ".npy":
+        grid = _npy_grid(data, allow_3d)
+    else:
+        text = _text(data)
+        rows = _csv_rows(text) if suffix == ".csv" else _json_rows(text)
+        if not rows:
             raise GridFileError("is empty: no numbers")
-        if size > MAX_FILE_BYTES:
-            raise GridFileError(
-                f"is {size:,} bytes: too big for a grid of at most {MAX_SIDE}×{MAX_SIDE}"
-            )
-        if suffix == ".npy":
-            if not _npy_magic(path):
-                raise GridFileError("is not a NumPy array file (.npy)")
-            try:
-                raw = np.load(path, allow_pickle=False)
-            except (ValueError, EOFError) as exc:
-                if "pickle" in str(exc).lower() or "object" in str(exc).lower():
-                    raise GridFileError("holds Python objects, not numbers") from None
-                raise GridFileError("is a damaged NumPy array file (.npy)") from None
-            if not isinstance(raw, np.ndarray):
-                raise GridFileError("is not a NumPy array file (.npy)")
-            if raw.dtype.kind not in "biuf":
-                what = {"U": "text", "S": "bytes", "c": "complex numbers"}.get(
-                    raw.dtype.kind, f"{raw.dtype} values"
-                )
-                raise GridFileError(f"holds {what}, not real numbers")
-            grid = raw.astype(np.float64)
-        else:
-            text = _text(path)
-            rows = _csv_rows(text) if suffix == ".csv" else _json_rows(text)
-            if not rows:
-                raise GridFileError("is empty: no numbers")
-            if _ragged(rows):
-                raise GridFileError("rows have different lengths")
-            grid = np.array(rows, dtype=np.float64)
-    except OSError as exc:
-        raise GridFileError(f"can't be read ({exc.strerror or exc})") from None
-    dims = (2, 3) if allow_3d else (2,)
-    if grid.ndim not in dims:
-        want = "rows × columns (or r² channels of them)" if allow_3d else "rows × columns"
-        shape = "×".join(map(str, grid.shape)) or "a single number"
-        raise GridFileError(f"has shape {shape}, want {want}")
-    if min(grid.shape) < 1 or max(grid.shape[-2:]) > MAX_SIDE:
-        shape = "×".join(map(str, grid.shape))
-        raise GridFileError(f"has shape {shape}: each side must be 1 to {MAX_SIDE}")
+        if _ragged(rows):
+            raise GridFileError("rows have different lengths")
+        grid = np.array(rows, dtype=np.float64)
+    _check_shape(grid.shape, allow_3d)
     bad = ~np.isfinite(grid)
     if bad.any():
         where = tuple(int(i) for i in np.argwhere(bad)[0])
@@ -154,7 +137,45 @@ def read_grid(path: str | Path, allow_3d: bool = False) -> np.ndarray:
     return grid
 
 
-def _npy_magic(path: Path) -> bool:
-    """Whether the file starts like a .npy file (its magic string)."""
-    with path.open("rb") as handle:
-        return handle.read(6) == b"\x93NUMPY"
+def _npy_grid(data: bytes, allow_3d: bool) -> np.ndarray:
+    """The array in .npy bytes, its header checked first: a header can declare 10¹⁸ cells."""
+    if not data.startswith(b"\x93NUMPY"):
+        raise GridFileError("is not a NumPy array file (.npy)")
+    stream = io.BytesIO(data)
+    try:
+        version = np.lib.format.read_magic(stream)
+        read_header = (
+            np.lib.format.read_array_header_1_0
+            if version == (1, 0)
+            else np.lib.format.read_array_header_2_0
+        )
+        shape, _, dtype = read_header(stream)
+    except (ValueError, TypeError, SyntaxError, OverflowError, RecursionError):
+        raise GridFileError("is a damaged NumPy array file (.npy)") from None
+    if dtype.kind not in "biuf":
+        what = {"U": "text", "S": "bytes", "c": "complex numbers", "O": "Python objects"}.get(
+            dtype.kind, f"{dtype} values"
+        )
+        raise GridFileError(f"holds {what}, not real numbers")
+    _check_shape(tuple(int(side) for side in shape), allow_3d)
+    if math.prod(shape) * dtype.itemsize > len(data) - stream.tell():
+        raise GridFileError("is a damaged NumPy array file (.npy): shorter than its header says")
+    try:
+        raw = np.load(io.BytesIO(data), allow_pickle=False)
+    except (ValueError, EOFError, OverflowError):
+        raise GridFileError("is a damaged NumPy array file (.npy)") from None
+    return np.asarray(raw).astype(np.float64)
+
+
+def _check_shape(shape: tuple[int, ...], allow_3d: bool) -> None:
+    dims = (2, 3) if allow_3d else (2,)
+    if len(shape) not in dims:
+        want = "rows × columns (or r² channels of them)" if allow_3d else "rows × columns"
+        raise GridFileError(f"has shape {_shape_text(shape)}, want {want}")
+    if min(shape) < 1 or max(shape[-2:]) > MAX_SIDE:
+        raise GridFileError(f"has shape {_shape_text(shape)}: each side must be 1 to {MAX_SIDE}")
+
+
+def _shape_text(shape: tuple[int, ...]) -> str:
+    sides = [str(side) if side < 10**12 else f"({len(str(side))} digits)" for side in shape]
+    return "×".join(sides) or "a single number"

@@ -340,6 +340,10 @@ def _number(value: float) -> float | int:
     return int(value) if float(value).is_integer() else float(value)
 
 
+MAX_PARAMETER = 10_000
+"""Largest stride, padding, dilation, output padding or factor a scene takes: far beyond any
+64×64 grid, and small enough that no size computed from it overflows."""
+
 MAX_OUTPUT_CELLS = 1 << 20
 """The largest output the app steps through: 1,048,576 cells (1024 × 1024). The engine goes far
 further, but a screen of a million cells is already more than anyone reads, and a bigger one
@@ -355,6 +359,13 @@ GROWS_WITH: Mapping[str, str] = {
 """What makes each operator's output large, to say what to lower when it is too large."""
 
 
+class ValueOverflow(ValueError):
+    """The grids' values are finite but so large that the operator's output overflows."""
+
+
+INTEGER_PARAMETERS = ("kernel_size", "stride", "padding", "output_padding", "dilation", "upscale")
+
+
 def check_output_size(scene: Scene, shape: tuple[int, ...]) -> None:
     """ValueError naming the cap if an output of ``shape`` is more than the app steps through."""
     cells = math.prod(shape)
@@ -368,10 +379,20 @@ def check_output_size(scene: Scene, shape: tuple[int, ...]) -> None:
 
 
 def build_trace(scene: Scene) -> Any:
-    """The engine's step-by-step trace of the scene (raises EngineError for invalid parameters,
-    and ValueError for an output larger than :data:`MAX_OUTPUT_CELLS`, before building it)."""
+    """The engine's step-by-step trace of the scene.
+
+    ValueError (EngineError from the engine) for invalid parameters, one larger than
+    :data:`MAX_PARAMETER`, an output larger than :data:`MAX_OUTPUT_CELLS` (refused before it is
+    built), or values so large that the output overflows (no inf is shown or exported as if it
+    were a result).
+    """
     from tui_upsample.engine import trace
 
+    for name in INTEGER_PARAMETERS:
+        value = getattr(scene, name)
+        if name in scene.takes and isinstance(value, int) and value > MAX_PARAMETER:
+            shown = value if value < 10**20 else f"an integer of {len(str(value))} digits"
+            raise ValueError(f"{name}={shown}: must be at most {MAX_PARAMETER:,}")
     entry = TABLE[scene.op]
     params = scene.engine_params()
     try:
@@ -380,4 +401,17 @@ def build_trace(scene: Scene) -> Any:
         shape = None  # the parameters are invalid: the engine says which rule they break
     if shape is not None:
         check_output_size(scene, shape)
-    return trace(scene.op, scene.x, **params)
+    with np.errstate(all="ignore"):  # an overflow is refused below, not warned about
+        result = trace(scene.op, scene.x, **params)
+        finite = np.isfinite(result.result)
+    if not finite.all():
+        cell = ",".join(str(int(i)) for i in np.argwhere(~finite)[0])
+        raise ValueOverflow(
+            f"output[{cell}] overflows to ±inf: the {_values_of(scene)} are too large for"
+            f" {scene.op}"
+        )
+    return result
+
+
+def _values_of(scene: Scene) -> str:
+    return "input and kernel values" if scene.has_kernel else "input values"

@@ -14,9 +14,11 @@ a failed save leaves any earlier file as it was.
 from __future__ import annotations
 
 import dataclasses
+import errno
 import json
 import math
 import os
+import stat
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
@@ -24,6 +26,7 @@ from typing import Any, TypeGuard
 
 import numpy as np
 
+from tui_upsample.file_reading import FileRefused, describe_os_error, read_small_file
 from tui_upsample.scene import FILLS, MAX_SIDE, METHODS, OPERATORS, PADDING_WORDS, Scene
 
 SESSION_VERSION = 1
@@ -31,6 +34,13 @@ SESSION_VERSION = 1
 
 FORMAT = "tui-upsample session"
 """The ``format`` field every session file carries, to tell it from other JSON."""
+
+MAX_SESSION_BYTES = 32_000_000
+"""Larger files are refused before they are read: a session of 64×64 grids (and r² such
+channels, r up to 12) is far smaller."""
+
+_LARGEST = int(np.finfo(np.float64).max)
+"""Integers beyond this have no float64: refused rather than an OverflowError."""
 
 DEFAULT_PATH = "upsample-session.json"
 """Where the app saves a session it did not open from a file."""
@@ -135,6 +145,8 @@ def _is_number(value: Any) -> bool:
 
 
 def _show(value: Any) -> str:
+    if _is_int(value) and abs(value) >= 10**40:
+        return f"an integer of {len(str(abs(value)))} digits"
     text = json.dumps(value) if not isinstance(value, float) else repr(value)
     return text if len(text) <= 40 else text[:37] + "..."
 
@@ -170,6 +182,8 @@ def _grid_field(where: str, value: Any, dims: int) -> np.ndarray:
         for c, cell in enumerate(row):
             if not _is_number(cell):
                 raise SessionError(f"{where}[{r}][{c}] must be a number, not {_show(cell)}")
+            if isinstance(cell, int) and abs(cell) > _LARGEST:
+                raise SessionError(f"{where}[{r}][{c}] is too large for a number on screen")
             if not math.isfinite(cell):
                 raise SessionError(f"{where}[{r}][{c}] must be a finite number, not {cell}")
     assert width is not None
@@ -271,6 +285,8 @@ def loads(text: str) -> Scene:
         raise SessionError(str(exc)) from None
     except RecursionError:
         raise SessionError("not a session: nested too deeply") from None
+    except ValueError:  # an integer of more digits than Python converts
+        raise SessionError("not a session: it holds a number too large") from None
     return scene_from_dict(data)
 
 
@@ -286,13 +302,9 @@ def load_session(path: str | os.PathLike[str]) -> Scene:
     """The scene saved in file ``path``; SessionError naming the file and the problem."""
     p = Path(path)
     try:
-        raw = p.read_bytes()
-    except FileNotFoundError:
-        raise SessionError(f"{p}: no such file") from None
-    except IsADirectoryError:
-        raise SessionError(f"{p}: is a directory, not a session file") from None
-    except OSError as exc:
-        raise SessionError(f"{p}: {exc.strerror or exc}") from None
+        raw = read_small_file(p, MAX_SESSION_BYTES, "a session")
+    except FileRefused as exc:
+        raise SessionError(f"{p}: {exc}") from None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
@@ -316,6 +328,7 @@ def write_atomic(path: str | os.PathLike[str], text: str) -> Path:
     """
     target = Path(path)
     directory = target.parent if str(target.parent) else Path(".")
+    _check_target(target)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
@@ -331,6 +344,32 @@ def write_atomic(path: str | os.PathLike[str], text: str) -> Path:
             pass
         raise
     return target
+
+
+def check_writable(path: str | os.PathLike[str]) -> None:
+    """Raise the OSError :func:`write_atomic` would meet at ``path`` (a directory, a device, a
+    name too long, no permission), without writing anything: to refuse before long work."""
+    target = Path(path)
+    _check_target(target)
+    directory = target.parent if str(target.parent) else Path(".")
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
+    os.close(fd)
+    os.unlink(tmp)
+
+
+def _check_target(target: Path) -> None:
+    """Refuse to replace what is not a file: a directory, a device (``/dev/full``), a FIFO.
+
+    A symbolic link is replaced by the new file, never written through.
+    """
+    try:
+        info = target.lstat()
+    except FileNotFoundError:
+        return
+    if stat.S_ISDIR(info.st_mode):
+        raise IsADirectoryError(errno.EISDIR, "is a directory", str(target))
+    if not (stat.S_ISREG(info.st_mode) or stat.S_ISLNK(info.st_mode)):
+        raise OSError(errno.EINVAL, "is not a regular file (a device or a FIFO?)", str(target))
 
 
 def _mode_for(target: Path) -> int:
@@ -349,8 +388,3 @@ def save_session(scene: Scene, path: str | os.PathLike[str]) -> Path:
         return write_atomic(path, dumps(scene))
     except OSError as exc:
         raise SessionError(f"{path}: {describe_os_error(exc)}") from None
-
-
-def describe_os_error(exc: OSError) -> str:
-    """An OSError in words (``Permission denied``, ``No space left on device``…)."""
-    return exc.strerror or str(exc) or type(exc).__name__

@@ -14,6 +14,8 @@ scene calls for and puts them in the order the pane shows them. The widgets rend
 
 from __future__ import annotations
 
+import numpy as np
+
 from tui_upsample.engine.adjoint import Adjoint, adjoint_of_conv2d, adjoint_partner
 from tui_upsample.engine.ceil_mode import ceil_mode_windows
 from tui_upsample.engine.output_padding import output_padding_choices
@@ -62,6 +64,15 @@ NOTE_PARTS = (
 def scene_adjoint(scene: Scene) -> Adjoint | str | None:
     """The scene's adjoint identity (conv2d / conv_transpose2d), the engine's message if it
     has none, or None for the other operators."""
+    # Values near 1e308 can overflow the two inner products: say so rather than warn.
+    with np.errstate(all="ignore"):
+        found = _adjoint(scene)
+    if isinstance(found, Adjoint) and not np.isfinite([found.lhs, found.rhs]).all():
+        return "the adjoint's two inner products overflow: the values are too large"
+    return found
+
+
+def _adjoint(scene: Scene) -> Adjoint | str | None:
     try:
         if scene.op == "conv_transpose2d":
             return adjoint_partner(

@@ -17,6 +17,7 @@ from textual.widgets.option_list import Option
 
 from tui_upsample.export import FORMAT_NAMES, FORMATS, file_name, keras_refusal
 from tui_upsample.scene import Scene
+from tui_upsample.widgets.quiet_text import plain
 
 HOTKEYS: dict[str, str] = {"pytorch": "p", "keras": "k", "numpy": "n", "session": "s"}
 """The letter that picks each format in the export dialog."""
@@ -71,10 +72,10 @@ class ExportScreen(ModalScreen[str | None]):
                 if fmt in self.refusals:
                     why = self.refusals[fmt]
                     text = f"{key}  {FORMAT_NAMES[fmt]}\n   not for this scene: {why}"
-                    options.append(Option(text, id=fmt, disabled=True))
+                    options.append(Option(plain(text), id=fmt, disabled=True))
                 else:
                     text = f"{key}  {FORMAT_NAMES[fmt]}\n   → {file_name(self._scene, fmt)}"
-                    options.append(Option(text, id=fmt))
+                    options.append(Option(plain(text), id=fmt))
             yield OptionList(*options, id="export-formats")
             yield Static(
                 "Written to the current directory. Each script checks its result against "

@@ -24,12 +24,17 @@ from textual.reactive import var
 from textual.widgets import Static
 
 from tui_upsample.number_format import format_number
+from tui_upsample.safe_text import quoted
 from tui_upsample.scene import MAX_SIDE, Scene
 from tui_upsample.widgets.grid_view import GridView
-from tui_upsample.widgets.quiet_text import set_text
+from tui_upsample.widgets.quiet_text import plain, set_text
 
 NUMBER_KEYS = frozenset("0123456789-+.e")
 """Keys that start editing the cell under the cursor (the key is the first character typed)."""
+
+
+MAX_TYPED = 400
+"""The longest text a cell's edit line takes (a number needs far fewer characters)."""
 
 
 def parse_number(text: str) -> float | None:
@@ -194,7 +199,7 @@ class GridEditor(Vertical):
         if not text and not self.query("#message"):
             return  # nothing said yet, nothing to clear
         message = self._line("message")
-        set_text(message, text)
+        set_text(message, plain(text))
         message.set_class(refused, "-refused")
         message.set_class(bool(text), "-shown")
 
@@ -231,7 +236,7 @@ class GridEditor(Vertical):
 
     def _show_typed(self) -> None:
         name = ("w" if self.which == "kernel" else "x") + _cell_name(self._editing_cell())
-        self._line("edit-line").update(f"{name} = {self.typed}▏")
+        self._line("edit-line").update(plain(f"{name} = {self.typed}▏"))
 
     def action_cancel(self) -> None:
         """Stop typing; the cell keeps its value."""
@@ -280,7 +285,7 @@ class GridEditor(Vertical):
             elif event.key == "backspace":
                 self.typed = self.typed[:-1]
                 self._show_typed()
-            elif event.is_printable and event.character:
+            elif event.is_printable and event.character and len(self.typed) < MAX_TYPED:
                 self.typed += event.character
                 self._show_typed()
             return
@@ -295,6 +300,17 @@ class GridEditor(Vertical):
             await self.run_action(binding.action)
             return
 
+    def on_paste(self, event: events.Paste) -> None:
+        """Pasted text is typed into the cell's edit line (its first line: Enter commits)."""
+        event.stop()
+        text = event.text.split("\n", 1)[0].strip()[:MAX_TYPED]
+        if not text:
+            return
+        if not self.editing:
+            self.action_edit("")
+        self.typed = (self.typed + text)[:MAX_TYPED]
+        self._show_typed()
+
     def _submit(self, text: str) -> None:
         """Commit ``text`` as the cell's value, or refuse it if it is not a finite number."""
         grid = self.grid
@@ -304,7 +320,7 @@ class GridEditor(Vertical):
         self._close()
         if value is None:
             self._say(
-                f"{text.strip()!r} is not a finite number: {name} stays"
+                f"{quoted(text.strip())} is not a finite number: {name} stays"
                 f" {format_number(grid[cell])}",
                 refused=True,
             )
@@ -314,3 +330,14 @@ class GridEditor(Vertical):
         # Show the new value at once; the app's scene, bound back to this pane, agrees.
         self.scene = self.scene.with_cell(self.which, cell, value)
         self.post_message(self.CellEdited(self.which, cell, value))
+
+    def refuse(self, scene: Scene, cell: tuple[int, ...], value: float, reason: str) -> None:
+        """The app refused the edit of ``cell`` to ``value``: show ``scene`` (the old value) again
+        and say why."""
+        self.scene = scene
+        name = ("w" if self.which == "kernel" else "x") + _cell_name(cell)
+        self._say(
+            f"{format_number(value)} refused: {reason}; {name} stays"
+            f" {format_number(self.grid[cell])}",
+            refused=True,
+        )

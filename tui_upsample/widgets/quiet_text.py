@@ -8,11 +8,14 @@ picture. When the new text takes as many lines as the old, only the widget itsel
 from __future__ import annotations
 
 from rich.text import Text
+from textual.content import Content
 from textual.widget import Widget
 from textual.widgets import Static
 
+from tui_upsample.safe_text import shown_lines
 
-def set_text(widget: Static, text: str | Text) -> None:
+
+def set_text(widget: Static, text: str | Text | Content) -> None:
     """Show ``text`` in ``widget``; lay the screen out again only if its height must change."""
     if getattr(widget, "_quiet_text", None) == text:
         return
@@ -32,3 +35,8 @@ def refresh_text(widget: Widget) -> None:
     lines = widget.get_content_height(widget.content_region.size, widget.app.size, width)
     if lines != widget.content_region.height:
         widget.refresh(layout=True)
+
+
+def plain(text: object) -> Content:
+    """``text`` as Textual content shown exactly as written (no markup), controls escaped."""
+    return Content(shown_lines(text))

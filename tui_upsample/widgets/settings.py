@@ -7,6 +7,7 @@ keeps the last valid picture). The pane reports every change with :class:`Settin
 
 from __future__ import annotations
 
+import math
 from typing import Any, ClassVar
 
 from textual import events, on
@@ -20,7 +21,9 @@ from textual.widgets import Input, Select, Static, Switch
 from tui_upsample.engine.operators import all_parameters, output_size_formula
 from tui_upsample.engine.parameters import CHOICE, FLAG, INT, NUMBER, PADDING, Parameter
 from tui_upsample.engine.text import Formula
+from tui_upsample.safe_text import quoted
 from tui_upsample.scene import (
+    MAX_PARAMETER,
     METHODS,
     OPERATOR_NAMES,
     OPERATORS,
@@ -28,7 +31,7 @@ from tui_upsample.scene import (
     Scene,
 )
 from tui_upsample.widgets.choice import Choice
-from tui_upsample.widgets.quiet_text import set_text
+from tui_upsample.widgets.quiet_text import plain, set_text
 
 SETTINGS: dict[str, Parameter] = {p.field: p for p in all_parameters()}
 """Every parameter some operator takes, in the order the pane lays them out (the table's)."""
@@ -47,24 +50,39 @@ def parse_param(name: str, text: str) -> Any:
         return None  # left empty: the operator's own default
     if name in INTEGER_PARAMS:
         try:
-            return int(text)
+            value = int(text)
         except ValueError:
-            raise ValueError(f"{name}: {text!r} is not an integer") from None
+            raise ValueError(f"{name}: {quoted(text)} is not an integer") from None
+        return _at_most(name, value)
     kind = SETTINGS[name].kind if name in SETTINGS else ""
     if kind == PADDING:
         if text.lower() in PADDING_WORDS:
             return text.lower()
         try:
-            return int(text)
+            value = int(text)
         except ValueError:
-            raise ValueError(f"padding: {text!r} is not an integer, 'same' or 'valid'") from None
+            raise ValueError(
+                f"padding: {quoted(text)} is not an integer, 'same' or 'valid'"
+            ) from None
+        return _at_most(name, value)
     if kind == NUMBER:
         try:
-            value = float(text)
+            scale = float(text)
         except ValueError:
-            raise ValueError(f"{SETTINGS[name].keyword}: {text!r} is not a number") from None
-        return value
+            raise ValueError(f"{SETTINGS[name].keyword}: {quoted(text)} is not a number") from None
+        if not math.isfinite(scale):
+            raise ValueError(f"{SETTINGS[name].keyword}: {quoted(text)} is not a finite number")
+        return _at_most(str(SETTINGS[name].keyword), scale)
     return text
+
+
+def _at_most(name: str, value: float) -> Any:
+    """``value``, or ValueError if it is beyond what a scene takes (the old value stays)."""
+    if abs(value) > MAX_PARAMETER:
+        big = isinstance(value, int) and value >= 10**20
+        shown = f"an integer of {len(str(abs(value)))} digits" if big else f"{value:g}"
+        raise ValueError(f"{name}: {shown} is more than {MAX_PARAMETER:,}")
+    return value
 
 
 class ParamInput(Input):
@@ -322,7 +340,7 @@ class Settings(Vertical):
         formula = self.query_one("#formula", Static)
         problem = self.query_one("#problem", Static)
         text = self._typo or self.error
-        set_text(problem, text)
+        set_text(problem, plain(text))
         problem.display = bool(text)
         if text:
             set_text(formula, "")
