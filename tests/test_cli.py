@@ -138,3 +138,23 @@ def test_version_and_help_are_quick_and_do_not_import_textual() -> None:
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert "0.1.0" in result.stdout
+
+
+def test_avg_pool_and_nearest_exact_flags_come_from_the_table() -> None:
+    args = build_parser().parse_args(
+        ["--op", "avgpool", "--padding", "1", "--no-count-include-pad", "--divisor-override", "3"]
+    )
+    scene = scene_from_args(args)
+    assert scene.op == "avg_pool2d" and scene.padding == 1
+    assert scene.count_include_pad is False and scene.divisor_override == 3
+    scene = scene_from_args(build_parser().parse_args(["--op", "nearest", "--nearest-exact"]))
+    assert scene.exact is True and scene.engine_params()["exact"] is True
+
+
+def test_avg_pool_exports_and_loads_back(tmp_path, capsys) -> None:
+    assert main(["--op", "avg_pool2d", "--ceil-mode", "--export", "session"]) == 0
+    session = tmp_path / "s.json"
+    session.write_text(capsys.readouterr().out)
+    assert main(["--load", str(session), "--export", "numpy"]) == 0
+    script = capsys.readouterr().out
+    assert "engine.avg_pool2d(x, kernel_size=2, stride=2, ceil_mode=True)" in script

@@ -23,6 +23,8 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 import numpy as np
 
 from tui_upsample import __version__
+from tui_upsample.engine.operators import TABLE, all_parameters
+from tui_upsample.engine.parameters import FLAG
 from tui_upsample.safe_text import shown
 from tui_upsample.scene import (
     FILLS,
@@ -164,6 +166,46 @@ def _terminal_size(text: str) -> tuple[int, int]:
     return width, height
 
 
+_HAND_MADE = frozenset(
+    {
+        "kernel_size",
+        "stride",
+        "padding",
+        "output_padding",
+        "dilation",
+        "scale",
+        "upscale",
+        "align_corners",
+        "ceil_mode",
+        "method",
+        "fill",
+    }
+)
+"""The parameters whose flags are written out below (their values need more than a type:
+presets, 'same', a factor shared by two operators); every other parameter of the operator
+table gets its flag from its entry."""
+
+
+def _table_flags(group: argparse._ArgumentGroup) -> None:
+    """A flag for each table parameter not in _HAND_MADE, by its kind."""
+    for p in all_parameters():
+        if p.field in _HAND_MADE:
+            continue
+        ops = ", ".join(op.name for op in TABLE.values() if p.field in op.fields)
+        if p.kind == FLAG:
+            group.add_argument(
+                p.flag,
+                dest=p.field,
+                action=argparse.BooleanOptionalAction,
+                default=None,
+                help=f"{ops}: {p.rule}",
+            )
+        else:
+            group.add_argument(
+                p.flag, dest=p.field, type=_positive, metavar="N", help=f"{ops}: {p.rule}"
+            )
+
+
 SCENE_FLAGS = (
     "op",
     "input",
@@ -181,6 +223,7 @@ SCENE_FLAGS = (
     "fill",
     "seed",
     "step",
+    *(p.field for p in all_parameters() if p.field not in _HAND_MADE),
 )
 """The destinations of the scene flags (the guided tour brings its own scenes)."""
 
@@ -267,6 +310,7 @@ def build_parser() -> argparse.ArgumentParser:
         "side by side)",
     )
     scene.add_argument("--fill", choices=FILLS, help="max_unpool2d: fill with zeros or the max")
+    _table_flags(scene)
     scene.add_argument(
         "--seed",
         type=_non_negative,
@@ -374,6 +418,7 @@ def scene_from_args(args: argparse.Namespace, base: Scene | None = None) -> Scen
         "align_corners",
         "ceil_mode",
         "fill",
+        *(p.field for p in all_parameters() if p.field not in _HAND_MADE),
     ):
         value = getattr(args, name)
         if value is not None:

@@ -264,6 +264,28 @@ def _max_pool_call(function: str, scene: Scene) -> str:
     )
 
 
+def _avg_pool_call(function: str, scene: Scene) -> str:
+    """``function(x, kernel_size=…, …)`` for the scene's average pooling, defaults left out."""
+    k, s, p = _pool_window(scene)
+    divisor = scene.divisor_override
+    return _call(
+        function,
+        ["x"],
+        [
+            ("kernel_size", str(k), False),
+            ("stride", str(s), False),
+            ("padding", str(p), p == 0),
+            ("ceil_mode", "True", not scene.ceil_mode),
+            ("count_include_pad", "False", bool(scene.count_include_pad)),
+            ("divisor_override", str(divisor), divisor is None),
+        ],
+    )
+
+
+def _nearest_mode(scene: Scene) -> str:
+    return "nearest-exact" if scene.exact else "nearest"
+
+
 def export_pytorch(scene: Scene) -> str:
     """A script that runs the scene through ``torch.nn.functional`` in float64."""
     op = scene.op
@@ -286,10 +308,13 @@ def export_pytorch(scene: Scene) -> str:
         body += _pytorch_conv_transpose2d(scene)
     elif op == "max_pool2d":
         body.append("y = " + _max_pool_call("F.max_pool2d", scene))
+    elif op == "avg_pool2d":
+        body.append("y = " + _avg_pool_call("F.avg_pool2d", scene))
     elif op == "max_unpool2d":
         body += _pytorch_unpool(scene)
     elif op == "upsample_nearest":
-        body.append(f'y = F.interpolate(x, scale_factor={_scale_text(scene)}, mode="nearest")')
+        mode = _nearest_mode(scene)
+        body.append(f'y = F.interpolate(x, scale_factor={_scale_text(scene)}, mode="{mode}")')
     elif op == "upsample_bilinear":
         body.append(
             f'y = F.interpolate(x, scale_factor={_scale_text(scene)}, mode="bilinear",'
@@ -489,6 +514,8 @@ def export_numpy(scene: Scene) -> str:
         body.append("y = " + _call(f"engine.{op}", ["x", "w"], keywords))
     elif op == "max_pool2d":
         body.append("y = " + _max_pool_call("engine.max_pool2d", scene))
+    elif op == "avg_pool2d":
+        body.append("y = " + _avg_pool_call("engine.avg_pool2d", scene))
     elif op == "max_unpool2d":
         k, s, p = _pool_window(scene)
         body += [
@@ -517,7 +544,8 @@ def export_numpy(scene: Scene) -> str:
             ),
         ]
     elif op == "upsample_nearest":
-        body.append(f"y = engine.upsample_nearest(x, scale_factor={_scale_text(scene)})")
+        exact = ", exact=True" if scene.exact else ""
+        body.append(f"y = engine.upsample_nearest(x, scale_factor={_scale_text(scene)}{exact})")
     elif op == "upsample_bilinear":
         body.append(
             f"y = engine.upsample_bilinear(x, scale_factor={_scale_text(scene)},"
@@ -563,6 +591,20 @@ def keras_refusal(scene: Scene) -> str | None:
             return (
                 f"Keras's UpSampling2D takes whole-number sizes only, and scale {scale:g} is "
                 f"not one; {other}"
+            )
+    if op == "avg_pool2d":
+        k, s, p = _pool_window(scene)
+        if p and (scene.count_include_pad or scene.divisor_override is not None):
+            return (
+                f"Keras's AveragePooling2D has no padding={p} (its 'same' divides by the cells"
+                f" inside the input, which PyTorch calls count_include_pad=False); {other}"
+            )
+        if scene.divisor_override is not None:
+            return f"Keras's AveragePooling2D has no divisor_override; {other}"
+        if p or scene.ceil_mode:
+            return (
+                "Keras's AveragePooling2D pads only as 'same' and has no ceil_mode, so its"
+                f" windows are not PyTorch's here; {other}"
             )
     if op == "max_pool2d":
         k, s, p = _pool_window(scene)
@@ -634,6 +676,17 @@ def export_keras(scene: Scene) -> str:
             "    [",
             f"        keras.Input(shape={in_shape}),",
             f'        layers.MaxPooling2D(pool_size={k}, strides={s}, padding="valid"),',
+            "    ]",
+            ")",
+            "y = keras.ops.convert_to_numpy(model(x))",
+        ]
+    elif op == "avg_pool2d":
+        k, s, _ = _pool_window(scene)
+        body += [
+            "model = keras.Sequential(",
+            "    [",
+            f"        keras.Input(shape={in_shape}),",
+            f'        layers.AveragePooling2D(pool_size={k}, strides={s}, padding="valid"),',
             "    ]",
             ")",
             "y = keras.ops.convert_to_numpy(model(x))",

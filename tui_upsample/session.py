@@ -26,8 +26,10 @@ from typing import Any, TypeGuard
 
 import numpy as np
 
+from tui_upsample.engine.operators import all_parameters
+from tui_upsample.engine.parameters import FLAG, INT, NUMBER, PADDING, Parameter
 from tui_upsample.file_reading import FileRefused, describe_os_error, read_small_file
-from tui_upsample.scene import FILLS, MAX_SIDE, METHODS, OPERATORS, PADDING_WORDS, Scene
+from tui_upsample.scene import MAX_SIDE, METHODS, OPERATORS, PADDING_WORDS, Scene
 
 SESSION_VERSION = 1
 """The session format this tui-upsample writes, and the newest it reads."""
@@ -47,19 +49,28 @@ DEFAULT_PATH = "upsample-session.json"
 
 ALL_METHODS: tuple[str, ...] = tuple(dict.fromkeys(m for ms in METHODS.values() for m in ms))
 
-PARAMETER_FIELDS: tuple[str, ...] = (
-    "kernel_size",
-    "stride",
-    "padding",
-    "output_padding",
-    "dilation",
-    "scale",
-    "upscale",
-    "align_corners",
-    "ceil_mode",
-    "fill",
-)
+SETTINGS: Mapping[str, Parameter] = {p.field: p for p in all_parameters() if p.field != "method"}
+"""Every operator parameter the table names (the method is kept at the top level)."""
+
+PARAMETER_FIELDS: tuple[str, ...] = tuple(SETTINGS)
 """The scene fields kept under ``parameters``."""
+
+FIRST_FIELDS: frozenset[str] = frozenset(
+    {
+        "kernel_size",
+        "stride",
+        "padding",
+        "output_padding",
+        "dilation",
+        "scale",
+        "upscale",
+        "align_corners",
+        "ceil_mode",
+        "fill",
+    }
+)
+"""The parameters every session has held; a session written before a later one existed
+(avg_pool2d's, nearest-exact) loads with that parameter at its default."""
 
 TOP_FIELDS: tuple[str, ...] = ("op", "method", "step", "seed", "input", "kernel", "channels")
 """The scene fields kept at the top level of a session."""
@@ -157,6 +168,44 @@ def _int_field(where: str, value: Any, minimum: int) -> int:
     return int(value)
 
 
+def _parameter(name: str, setting: Parameter, value: Any) -> Any:
+    """Parameter ``name``'s value, checked against the rule its kind has in the table."""
+    where = f'"{name}"'
+    if setting.optional:  # divisor_override: None, or any whole number but 0 (as PyTorch)
+        if value is None:
+            return None
+        if not _is_int(value) or value == 0:
+            raise SessionError(
+                f"{where} must be null or a whole number other than 0, not {_show(value)}"
+            )
+        return int(value)
+    if setting.kind == INT:
+        return _int_field(where, value, setting.minimum)
+    if setting.kind == PADDING:
+        if isinstance(value, str):
+            if value not in PADDING_WORDS:
+                raise SessionError(
+                    f'{where} must be a whole number ≥ 0, "same" or "valid", not {_show(value)}'
+                )
+            return value
+        return _int_field(where, value, 0)
+    if setting.kind == NUMBER:
+        if not _is_number(value) or not math.isfinite(value) or value <= 0:
+            raise SessionError(
+                f"{where} must be a finite number greater than 0, not {_show(value)}"
+            )
+        return float(value)
+    if setting.kind == FLAG:
+        if not isinstance(value, bool):
+            raise SessionError(f"{where} must be true or false, not {_show(value)}")
+        return value
+    if value not in setting.choices:
+        raise SessionError(
+            f"{where} must be one of {', '.join(setting.choices)}, not {_show(value)}"
+        )
+    return value
+
+
 def _grid_field(where: str, value: Any, dims: int) -> np.ndarray:
     """A rectangular grid of finite numbers, ``dims``-D, sides 1 … MAX_SIDE (channels: any)."""
     if dims == 3:
@@ -218,7 +267,7 @@ def scene_from_dict(data: Any) -> Scene:
     params = data["parameters"]
     if not isinstance(params, Mapping):
         raise SessionError('"parameters" must be an object')
-    missing = sorted(set(PARAMETER_FIELDS) - set(params))
+    missing = sorted(FIRST_FIELDS - set(params))
     if missing:
         raise SessionError("missing parameter " + ", ".join(f'"{m}"' for m in missing))
     unknown = sorted(set(params) - set(PARAMETER_FIELDS))
@@ -240,29 +289,12 @@ def scene_from_dict(data: Any) -> Scene:
         "kernel": _grid_field('"kernel"', data["kernel"], 2),
         "channels": _grid_field('"channels"', data["channels"], 3),
     }
-    for name in ("kernel_size", "stride", "dilation", "upscale"):
-        changes[name] = _int_field(f'"{name}"', params[name], 1)
-    changes["output_padding"] = _int_field('"output_padding"', params["output_padding"], 0)
-    padding = params["padding"]
-    if isinstance(padding, str):
-        if padding not in PADDING_WORDS:
-            raise SessionError(
-                f'"padding" must be a whole number ≥ 0, "same" or "valid", not {_show(padding)}'
-            )
-    else:
-        _int_field('"padding"', padding, 0)
-    changes["padding"] = padding
-    scale = params["scale"]
-    if not _is_number(scale) or not math.isfinite(scale) or scale <= 0:
-        raise SessionError(f'"scale" must be a finite number greater than 0, not {_show(scale)}')
-    changes["scale"] = float(scale)
-    for name in ("align_corners", "ceil_mode"):
-        if not isinstance(params[name], bool):
-            raise SessionError(f'"{name}" must be true or false, not {_show(params[name])}')
-        changes[name] = params[name]
-    if params["fill"] not in FILLS:
-        raise SessionError(f'"fill" must be one of {", ".join(FILLS)}, not {_show(params["fill"])}')
-    changes["fill"] = params["fill"]
+    defaults = Scene()
+    for name, setting in SETTINGS.items():
+        if name not in params:
+            changes[name] = getattr(defaults, name)
+            continue
+        changes[name] = _parameter(name, setting, params[name])
     r = changes["upscale"]
     if changes["channels"].shape[0] != r * r:
         raise SessionError(

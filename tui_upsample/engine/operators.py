@@ -14,7 +14,7 @@ from typing import Any
 
 from tui_upsample.engine.bilinear import UPSAMPLE_BILINEAR
 from tui_upsample.engine.convolution import CONV2D
-from tui_upsample.engine.parameters import Operator, Parameter
+from tui_upsample.engine.parameters import PADDING, Operator, Parameter
 from tui_upsample.engine.pixel_shuffle import PIXEL_SHUFFLE
 from tui_upsample.engine.pooling import AVG_POOL2D, MAX_POOL2D
 from tui_upsample.engine.steps import Trace
@@ -55,7 +55,8 @@ ALIASES: Mapping[str, str] = {alias: op.name for op in TABLE.values() for alias 
 
 def all_parameters() -> tuple[Parameter, ...]:
     """Every scene parameter some operator takes, once each, in an order that keeps each
-    operator's own (the settings pane lays its fields out once, in this order)."""
+    operator's own (the settings pane lays its fields out once, in this order). A field two
+    operators read differently is given as the wider reading (padding: a number or a word)."""
     order: list[Parameter] = []
     for op in TABLE.values():
         after = -1
@@ -64,6 +65,8 @@ def all_parameters() -> tuple[Parameter, ...]:
             if at is None:
                 at = after + 1 if after >= 0 else len(order)
                 order.insert(at, p)
+            elif p.kind == PADDING and order[at].kind != PADDING:
+                order[at] = p  # a field some operator takes as 'same' / 'valid' too
             after = at
     return tuple(order)
 

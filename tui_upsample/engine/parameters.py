@@ -136,7 +136,7 @@ DIVISOR_OVERRIDE = Parameter(
     "divisor_override",
     "divisor",
     optional=True,
-    rule="a whole number other than 0, or empty for the window's own count",
+    rule="a whole number other than 0 to divide by (without it: the window's own count)",
 )
 FILL = Parameter(
     "fill", "unpool fill", kind=CHOICE, choices=("zeros", "max"), rule="'zeros' or 'max'"
