@@ -3,6 +3,7 @@ rooms of a readable size, and one table of operators that nothing else repeats."
 
 from __future__ import annotations
 
+import ast
 import subprocess
 import sys
 from pathlib import Path
@@ -123,3 +124,23 @@ def test_the_ui_free_modules_type_check() -> None:
         timeout=300,
     )
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_no_module_outside_the_engine_lists_operators_by_hand() -> None:
+    """A module-level tuple, list, set or dict naming three or more operators is a second
+    operator table (a tour stop about three operators is content, and may name them)."""
+    names = set(OPERATORS)
+    found = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        if "engine" in path.relative_to(PACKAGE).parts:
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for stmt in tree.body:
+            value = getattr(stmt, "value", None)
+            if not isinstance(stmt, (ast.Assign, ast.AnnAssign)) or value is None:
+                continue
+            items = value.keys if isinstance(value, ast.Dict) else getattr(value, "elts", [])
+            listed = [n.value for n in items if isinstance(n, ast.Constant) and n.value in names]
+            if len(listed) >= 3:
+                found.append(f"{path.relative_to(PACKAGE)}:{stmt.lineno} {listed}")
+    assert not found, found

@@ -23,7 +23,7 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 import numpy as np
 
 from tui_upsample import __version__
-from tui_upsample.engine.operators import TABLE, all_parameters
+from tui_upsample.engine.operators import ALIASES, TABLE, all_parameters
 from tui_upsample.engine.parameters import FLAG
 from tui_upsample.safe_text import shown
 from tui_upsample.scene import (
@@ -49,7 +49,7 @@ SCREENSHOT_THEME = "textual-dark"
 
 EPILOG = f"""\
 operators: {", ".join(OPERATORS)}
-  (also: pool, unpool, nearest, bilinear, nails, conv, convT/deconv, shuffle)
+  (also: {", ".join(ALIASES)})
 presets: {", ".join(PRESETS)}; FILE: .csv (rows of comma-separated numbers), .npy or .json (a list
   of rows); pixel_shuffle also takes a 3-D .npy/.json of r² channels.
 
@@ -72,19 +72,12 @@ examples:
 # Engine parameter names → the flag that sets them, to say which flag a rule violation is about.
 ENGINE_FLAGS = {
     "weight": "--kernel",
-    "kernel_size": "--kernel-size",
-    "stride": "--stride",
-    "padding": "--padding",
-    "output_padding": "--output-padding",
-    "dilation": "--dilation",
-    "scale_factor": "--scale",
-    "upscale_factor": "--scale",
-    "align_corners": "--align-corners",
-    "ceil_mode": "--ceil-mode",
-    "method": "--method",
-    "fill": "--fill",
     "x": "--input",
+    **{p.keyword: p.flag for op in TABLE.values() for p in op.parameters if p.keyword},
+    "kernel_size": "--kernel-size",
 }
+"""Engine parameter names → the flag that sets them, to say which flag a rule violation is
+about (read from the operator table)."""
 
 
 class _Parser(argparse.ArgumentParser):

@@ -349,15 +349,6 @@ MAX_OUTPUT_CELLS = 1 << 20
 further, but a screen of a million cells is already more than anyone reads, and a bigger one
 would take seconds and gigabytes to open. Scenes past it are refused with this number named."""
 
-GROWS_WITH: Mapping[str, str] = {
-    "upsample_nearest": "the scale (--scale)",
-    "upsample_bilinear": "the scale (--scale)",
-    "bed_of_nails": "the scale (--scale)",
-    "pixel_shuffle": "the upscale factor (--scale)",
-    "conv_transpose2d": "the stride or the kernel",
-}
-"""What makes each operator's output large, to say what to lower when it is too large."""
-
 
 class ValueOverflow(ValueError):
     """The grids' values are finite but so large that the operator's output overflows."""
@@ -371,7 +362,7 @@ def check_output_size(scene: Scene, shape: tuple[int, ...]) -> None:
     cells = math.prod(shape)
     if cells > MAX_OUTPUT_CELLS:
         size = "×".join(str(n) for n in shape)
-        cause = GROWS_WITH.get(scene.op, "the input")
+        cause = TABLE[scene.op].grows_with or "the input"
         raise ValueError(
             f"the output would be {size} = {cells:,} cells: the app steps through at most"
             f" {MAX_OUTPUT_CELLS:,} (1024 × 1024); lower {cause}"

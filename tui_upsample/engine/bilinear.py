@@ -209,5 +209,6 @@ UPSAMPLE_BILINEAR = Operator(
     parameters=(SCALE, ALIGN_CORNERS),
     step="an output cell, its four sources and their weights",
     aliases=("bilinear",),
+    grows_with="the scale (--scale)",
     shape=_interpolated_shape,
 )

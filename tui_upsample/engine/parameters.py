@@ -84,6 +84,8 @@ class Operator:
     methods: tuple[str, ...] = ()
     kernel: bool = False
     channels: bool = False
+    grows_with: str = ""
+    """What makes the output large, in words a learner can act on (to say what to lower)."""
     shape: Callable[..., tuple[int, ...]] | None = None
     """The output's shape from the input's and the keyword arguments, computed without running
     the operator (None: the trace's output has the input's shape)."""

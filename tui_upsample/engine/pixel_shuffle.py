@@ -145,6 +145,7 @@ PIXEL_SHUFFLE = Operator(
     parameters=(UPSCALE,),
     step="an output cell and the channel it comes from",
     aliases=("shuffle",),
+    grows_with="the upscale factor (--scale)",
     shape=_shuffled_shape,
     channels=True,
 )

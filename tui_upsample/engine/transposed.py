@@ -520,6 +520,7 @@ CONV_TRANSPOSE2D = Operator(
     step="scatter: an input value's scaled kernel added at its footprint; matrix: r · W2[:, j];"
     " direct: the turned kernel over the zero-inserted, padded input",
     aliases=("convt", "deconv", "transpose"),
+    grows_with="the stride or the kernel",
     shape=_transposed_shape,
     methods=METHODS,
     kernel=True,

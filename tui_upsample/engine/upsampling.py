@@ -415,6 +415,7 @@ UPSAMPLE_NEAREST = Operator(
     parameters=(SCALE, EXACT),
     step="an output cell and the input cell it copies (and the one the other rule would)",
     aliases=("nearest",),
+    grows_with="the scale (--scale)",
     shape=_interpolated_shape,
 )
 
@@ -428,5 +429,6 @@ BED_OF_NAILS = Operator(
     parameters=(SCALE,),
     step="an input value at the top-left of its s×s block, zeros elsewhere",
     aliases=("nails",),
+    grows_with="the scale (--scale)",
     shape=_nails_shape,
 )
