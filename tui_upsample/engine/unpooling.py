@@ -288,6 +288,9 @@ class MaxUnpoolTrace(Trace):
         hp, wp = self.pooled.shape
         room_for("x", self.input, (hp, out_h), "the window rows of the unpooling")
         room_for("x", self.input, (wp, out_w), "the window columns of the unpooling")
+        # With one pooled row (column) its stride is never stepped: 1 keeps int64 from
+        # overflowing under a stride of 2**63.
+        sh, sw = (sh if hp > 1 else 1), (sw if wp > 1 else 1)
         rows = np.arange(out_h)[None, :] - (np.arange(hp)[:, None] * sh - ph)
         cols = np.arange(out_w)[None, :] - (np.arange(wp)[:, None] * sw - pw)
         return (rows >= 0) & (rows < kh), (cols >= 0) & (cols < kw)
