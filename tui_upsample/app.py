@@ -749,7 +749,8 @@ class UpsampleApp(FileActions, App[int]):
                     ("everywhere", self.BINDINGS),
                     ("grid editor", GridEditor.BINDINGS),
                     ("help screen", HelpScreen.BINDINGS),
-                ]
+                ],
+                self.keymap,
             )
         )
 

@@ -14,7 +14,7 @@ import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 # The grids are at most 64×64: OpenBLAS's thread pool would only cost start-up time. Set before
 # NumPy loads it; a value the user exported wins.
@@ -63,6 +63,7 @@ examples:
   upsample-tui --tour                           the seed post, paragraph by paragraph
   upsample-tui --stride 2 --export pytorch > t.py   the scene as a checked PyTorch script
   upsample-tui --load s.json --stride 3         a saved session (ctrl+s), stride changed
+  upsample-tui --resume                         the scene on screen when the app last quit
   upsample-tui --tour-stop 6 --screenshot w2.svg
 """
 
@@ -182,9 +183,17 @@ def _operator(text: str) -> str:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a mistake prints one short usage line and the error, not every flag."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"usage: {self.prog} [flags]  ({self.prog} --help lists them)\n"
+                     f"{self.prog}: error: {message}\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``upsample-tui``."""
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog=PROG,
         description=(
             "Step, key by key, through the operators that make feature maps bigger again:"
@@ -287,6 +296,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--load",
         metavar="FILE",
         help="open a saved session (ctrl+s in the app); scene flags given with it override it",
+    )
+    files.add_argument(
+        "--resume",
+        action="store_true",
+        help="open the scene the app kept when it last quit (scene flags override it)",
     )
     shot = parser.add_argument_group("headless screenshot")
     shot.add_argument(
@@ -433,7 +447,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     tour_stop = _tour_stop(parser, args)
     base = None
-    if args.load is not None:
+    if args.resume:
+        base = _kept_scene(parser, args, tour_stop)
+    elif args.load is not None:
         from tui_upsample.session import SessionError, load_session
 
         if tour_stop is not None:
@@ -473,6 +489,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     if args.screenshot:
         keys = [k.strip() for k in args.press.split(",") if k.strip()]
+        from tui_upsample.key_names import is_key_name
+
+        unknown = [k for k in keys if not is_key_name(k)]
+        if unknown:
+            parser.error(
+                f"argument --press: {unknown[0]!r} is not a Textual key name"
+                " (e.g. n, enter, shift+down, question_mark)"
+            )
         out = Path(args.screenshot)
         if not out.parent.exists():
             parser.error(f"argument --screenshot: no directory {str(out.parent)!r}")
@@ -484,7 +508,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.load is not None:
         app.session_path = Path(args.load)  # ctrl+s saves back to the file it came from
     app.run()
+    if app.quit_notice:  # where the scene was kept, now that the terminal is the shell's again
+        print(app.quit_notice, file=sys.stderr)
     return 0
+
+
+def _kept_scene(
+    parser: argparse.ArgumentParser, args: argparse.Namespace, tour_stop: int | None
+) -> Scene:
+    """The scene ``--resume`` opens (the one kept at the last quit); exits if there is none."""
+    from tui_upsample.preferences import PreferencesError, kept_scene
+
+    if args.load is not None:
+        parser.error("argument --resume: not with --load (one scene to open)")
+    if tour_stop is not None:
+        parser.error("argument --resume: the tour brings its own scenes; drop --resume")
+    try:
+        return kept_scene()
+    except PreferencesError as exc:
+        parser.error(f"argument --resume: {exc}")
 
 
 def _tour_stop(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int | None:
@@ -521,7 +563,9 @@ def screenshot(
     ``keys`` are pressed, in a ``size`` terminal."""
     import asyncio
 
-    app = _app_class()(scene, theme=SCREENSHOT_THEME, cursor_blink=False, tour_stop=tour_stop)
+    app = _app_class()(
+        scene, theme=SCREENSHOT_THEME, cursor_blink=False, tour_stop=tour_stop, preferences=False
+    )
 
     async def shoot() -> str:
         async with app.run_test(size=size) as pilot:
