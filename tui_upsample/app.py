@@ -25,6 +25,7 @@ from textual.reactive import var
 from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import ContentSwitcher, Header, Select, Switch
+from textual.widgets._select import SelectOverlay
 
 from tui_upsample.engine.steps import Trace
 from tui_upsample.file_actions import FileActions
@@ -37,6 +38,7 @@ from tui_upsample.scene import (
     Scene,
     build_trace,
 )
+from tui_upsample.widgets.choice import Choice
 from tui_upsample.widgets.grid_editor import GridEditor
 from tui_upsample.widgets.key_footer import KeyFooter
 from tui_upsample.widgets.lesson_notes import LessonNotes
@@ -242,6 +244,8 @@ class UpsampleApp(FileActions, App[int]):
     """Index of the step on screen (0 is the first)."""
     error: var[str] = var("")
     """The engine's message if the scene is invalid, else ""."""
+    stale: var[str] = var("")
+    """While the scene is invalid: what the step pane shows instead (the last valid trace)."""
     output_shape: var[tuple[int, ...]] = var(())
     """Shape of the last valid trace's output."""
     playing: var[bool] = var(False)
@@ -340,7 +344,9 @@ class UpsampleApp(FileActions, App[int]):
                 from tui_upsample.widgets.conventions_view import ConventionsView
 
                 return ConventionsView(id="conventions").data_bind(UpsampleApp.scene)
-            return StepView(id="steps").data_bind(UpsampleApp.trace, UpsampleApp.step)
+            return StepView(id="steps").data_bind(
+                UpsampleApp.trace, UpsampleApp.step, UpsampleApp.stale
+            )
         finally:
             active_message_pump.reset(token)
 
@@ -464,15 +470,36 @@ class UpsampleApp(FileActions, App[int]):
         try:
             trace = build_trace(scene)
         except ValueError as exc:  # EngineError: the engine's message, as it is
-            self.error = str(exc)
+            self._refused(str(exc))
             return
         except Exception as exc:  # an engine bug must not take the app down
-            self.error = f"{type(exc).__name__}: {exc}"
+            self._refused(f"{type(exc).__name__}: {exc}")
             return
         self.error = ""
+        self.stale = ""
         self.output_shape = tuple(trace.result.shape)
         self.trace = trace
         self.step = min(max(self.step, 0), max(len(trace) - 1, 0))
+
+    def _refused(self, error: str) -> None:
+        """The engine refused the scene: say why, and that the picture is the last valid one."""
+        self.error = error
+        trace, scene = self.trace, self.scene
+        if trace is None:
+            self.stale = ""
+            return
+        method = getattr(trace, "method", None)
+        shown = f"{trace.op}{f' · {method}' if method else ''}"
+        if trace.op != scene.op:
+            self.stale = (
+                f"Not {scene.op}: its settings are invalid (see the settings pane)."
+                f" Shown: the last valid scene, {shown}."
+            )
+        else:
+            self.stale = (
+                "The settings are invalid (see the settings pane)."
+                f" Shown: the last valid {shown}, before the change."
+            )
 
     def watch_scene(self, old: Scene, scene: Scene) -> None:
         self._rebuild(scene)
@@ -755,6 +782,25 @@ class UpsampleApp(FileActions, App[int]):
         )
 
     # Messages from the panes -------------------------------------------------------------------
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        widget = event.widget
+        if not isinstance(widget, (Select, SelectOverlay)):
+            self._last_pane = widget  # where the focus goes back to from a drop-down
+
+    @on(Choice.Done)
+    def _choice_done(self, event: Choice.Done) -> None:
+        # After the list closes the Select takes the focus back itself: move it on after that.
+        self.call_after_refresh(self._leave_choice, event.choice)
+
+    def _leave_choice(self, choice: Choice) -> None:
+        if self.focused is not choice:
+            return  # the learner has gone elsewhere already
+        pane = getattr(self, "_last_pane", None)
+        if pane is not None and pane.is_attached and pane.focusable and pane is not choice:
+            pane.focus()
+        else:
+            self.query_one("#input-editor GridView").focus()
+
     @on(GridEditor.CellEdited)
     def _cell_edited(self, event: GridEditor.CellEdited) -> None:
         self.scene = self.scene.with_cell(event.which, event.cell, event.value)
@@ -775,4 +821,4 @@ class UpsampleApp(FileActions, App[int]):
         try:
             self.scene = self.scene.with_param(event.name, event.value)
         except ValueError as exc:
-            self.error = str(exc)
+            self._refused(str(exc))

@@ -220,6 +220,16 @@ class GridEditor(Vertical):
             self.cursor = (min(max(r + rows, 0), h - 1), min(max(col + cols, 0), w - 1))
         self._draw()
 
+    def on_grid_view_cell_clicked(self, event: GridView.CellClicked) -> None:
+        """A click on a cell puts the cursor there (not while a value is typed: Enter or
+        Escape first)."""
+        event.stop()
+        if self.editing:
+            self._say("Enter keeps the value being typed, Escape cancels it")
+            return
+        self.cursor = event.cell
+        self._draw()
+
     def _editing_cell(self) -> tuple[int, ...]:
         grid = self.grid
         return self._cursor3(grid) if grid.ndim == 3 else self.cursor
