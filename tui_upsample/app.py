@@ -659,15 +659,20 @@ class UpsampleApp(FileActions, App[int]):
         each; the pane says what the new cells hold, or why nothing changed."""
         h, w = self.scene.grid(which).shape[-2:]
         new = (min(max(h + rows, 1), MAX_SIDE), min(max(w + cols, 1), MAX_SIDE))
-        editor = self.query_one(f"#{which}-editor", GridEditor)
         if new == (h, w):
-            editor.say(f"a grid has 1 to {MAX_SIDE} rows and columns", refused=True)
+            self._tell(which, f"a grid has 1 to {MAX_SIDE} rows and columns", refused=True)
             return
         self.scene = self.scene.resized(which, *new)
         if new[0] > h or new[1] > w:
-            editor.say(f"{new[0]}×{new[1]}: new {which} cells are {NEW_CELL[which]}")
+            self._tell(which, f"{new[0]}×{new[1]}: new {which} cells are {NEW_CELL[which]}")
         else:
-            editor.say(f"{new[0]}×{new[1]}")
+            self._tell(which, f"{new[0]}×{new[1]}")
+
+    def _tell(self, which: str, text: str, refused: bool = False) -> None:
+        """Say ``text`` on grid ``which``'s pane (if it is still there: keys can come in
+        while the app closes)."""
+        for editor in self.screen.query(f"#{which}-editor").results(GridEditor):
+            editor.say(text, refused)
 
     # The guided tour ---------------------------------------------------------------------------
     def action_toggle_tour(self) -> None:
