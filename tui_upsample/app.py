@@ -219,13 +219,13 @@ class UpsampleApp(FileActions, App[int]):
     | space | Play / pause (about 4 steps a second). |
     | home / end | First / last step. |
     | o / O | Next / previous operator. |
-    | m | Next method (transposed convolution: scatter, matrix, direct, all = compare). |
+    | m | Next face of the transposed convolution: scatter, matrix, direct (the same step). |
     | c | Compare: scatter, matrix and direct side by side, one step per output cell. |
     | k | Overlap: kernel footprints per output cell (checkerboard artifacts) and the remedy. |
     | f | Framework conventions: Keras 'same'/'valid' vs PyTorch padding/output_padding. |
     | w | Compare: the matrix face as r · W2 (transposed) or xᵀ · W1 (the convolution). |
     | t | Start / leave the guided tour of the seed post. |
-    | ] / [ (pagedown / pageup) | Tour: next / previous stop. |
+    | ] / [ (pagedown / pageup) | Tour: next / previous stop (outside it, ] / [ say so). |
     | v | Tour: the stop's next variant (unpooling's fill; nearest, bed of nails, bilinear). |
     | escape | Leave the tour (the scene from before it comes back). |
     | x | Export the scene as a PyTorch / Keras / NumPy script, or a session (a dialog). |
@@ -611,9 +611,7 @@ class UpsampleApp(FileActions, App[int]):
                 why = f"{scene.op} steps one way only, by {faces[0]}"
             else:
                 why = f"{scene.op} has one way of stepping"
-            self.notify(
-                f"m: {why}; the transposed convolution (o) has three faces", timeout=4
-            )
+            self.notify(f"m: {why}; the transposed convolution (o) has three faces", timeout=4)
             return
         if scene.method in faces:
             method = faces[(faces.index(scene.method) + 1) % len(faces)]

@@ -51,9 +51,11 @@ presets: {", ".join(PRESETS)}; FILE: .csv (rows of comma-separated numbers), .np
   of rows); pixel_shuffle also takes a 3-D .npy/.json of r² channels.
 
 keys: n/p next/previous step, space play/pause, home/end first/last step, o next operator,
-  m next method, tab between panes, F1 or ? help, ctrl+p command palette, q quit;
+  m next face (scatter, matrix, direct), tab between panes, F1 or ? help, ctrl+p command
+  palette, q quit (the scene is kept: --resume opens it);
   t guided tour (] / [ next / previous stop, v variant, t or escape to leave);
   c compare (w: W1 / W2), k footprint overlap, f Keras vs PyTorch conventions.
+  Theme and keys (by binding id) persist in a config.toml: F1 says where.
 
 examples:
   upsample-tui                                  the seed's example: r (2×2) back to 3×3
@@ -187,8 +189,11 @@ class _Parser(argparse.ArgumentParser):
     """argparse, but a mistake prints one short usage line and the error, not every flag."""
 
     def error(self, message: str) -> NoReturn:
-        self.exit(2, f"usage: {self.prog} [flags]  ({self.prog} --help lists them)\n"
-                     f"{self.prog}: error: {message}\n")
+        self.exit(
+            2,
+            f"usage: {self.prog} [flags]  ({self.prog} --help lists them)\n"
+            f"{self.prog}: error: {message}\n",
+        )
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -4,8 +4,9 @@ Each script is self-contained: it builds the scene's tensors with their exact va
 operator through the framework's public API, checks the result against the values tui-upsample
 computed (embedded in the script; on a mismatch it says where and exits with status 1) and prints
 the result as JSON, a list of rows, on its last line. Without its framework installed it says
-"needs torch" (or keras…) on one line and exits with status 3 (:data:`EXIT_MISSING`). So a learner can see the same operator in
-the library they will use, and trust that the numbers on screen are that library's.
+"needs torch" (or keras…) on one line and exits with status 3 (:data:`EXIT_MISSING`). So a
+learner can see the same operator in the library they will use, and trust that the numbers on
+screen are that library's.
 
 * ``pytorch``: ``torch.nn.functional`` in float64 (the check is exact to 1e-12).
 * ``keras``: ``keras.layers`` in float32 on whatever backend Keras is set to (tolerance 1e-5 of

@@ -103,13 +103,13 @@ def read_preferences(
     raw_keys = data.get("keys", {})
     keys: dict[str, str] = {}
     if not isinstance(raw_keys, dict):
-        problems.append("[keys] must be a table of binding id = \"keys\"")
+        problems.append('[keys] must be a table of binding id = "keys"')
         raw_keys = {}
     for binding_id, value in raw_keys.items():
         if binding_ids and binding_id not in binding_ids:
             problems.append(f"keys: no binding has the id {binding_id!r} (F1 lists them)")
         elif not isinstance(value, str) or not _split_keys(value):
-            problems.append(f"keys.{binding_id}: give the keys as a string, e.g. \"k,up\"")
+            problems.append(f'keys.{binding_id}: give the keys as a string, e.g. "k,up"')
         elif is_key is not None and (bad := [k for k in _split_keys(value) if not is_key(k)]):
             problems.append(f"keys.{binding_id}: {bad[0]!r} is not a key name")
         else:

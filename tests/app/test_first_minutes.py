@@ -435,3 +435,13 @@ async def test_switches_say_on_and_off(app_factory) -> None:
         await pilot.click(switch)
         await pilot.pause()
         assert app.scene.ceil_mode and "on" in str(switch.render())
+
+
+async def test_help_lists_plus_among_the_typing_keys_and_what_new_cells_hold(app_factory) -> None:
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f1")
+        await pilot.pause()
+        rows = {keys: does for keys, does, *_ in app.screen.rows}
+        assert "0-9 - + . e" in rows
+        assert rows["shift+↓"] == "Add row (new input cells 0, new kernel cells 1)"

@@ -60,16 +60,28 @@ class GridEditor(Vertical):
             "r", "fill('random')", "Random small integers (seeded)", show=False, id="grid-random"
         ),
         Binding("z", "fill('zeros')", "All zeros", show=False, id="grid-zero"),
-        Binding("shift+down", "resize(1, 0)", "Add row", show=False, id="grid-add-row"),
+        Binding(
+            "shift+down",
+            "resize(1, 0)",
+            "Add row (new input cells 0, new kernel cells 1)",
+            show=False,
+            id="grid-add-row",
+        ),
         Binding("shift+up", "resize(-1, 0)", "Remove row", show=False, id="grid-remove-row"),
-        Binding("shift+right", "resize(0, 1)", "Add column", show=False, id="grid-add-col"),
+        Binding(
+            "shift+right",
+            "resize(0, 1)",
+            "Add column (new input cells 0, new kernel cells 1)",
+            show=False,
+            id="grid-add-col",
+        ),
         Binding("shift+left", "resize(0, -1)", "Remove column", show=False, id="grid-remove-col"),
     ]
     """
     | Key | Description |
     | :- | :- |
     | arrows | Move the cell cursor. |
-    | 0-9 - . e | Start typing a new value for the cell. |
+    | 0-9 - + . e | Start typing a new value for the cell. |
     | enter | Edit the cell (commit, while editing). |
     | escape | Cancel the edit. |
     | r | Fill the grid with small random integers (seeded). |
