@@ -118,10 +118,10 @@ class HelpScreen(ModalScreen[None]):
         table = Table(box=None, show_header=False, expand=True, padding=(0, 1))
         table.add_column("Key", no_wrap=True, style=key_style)
         table.add_column("Does", ratio=1)
-        table.add_column("id", style="dim")
+        table.add_column("id", style="dim", no_wrap=True)  # an id is typed as shown: whole
         for where in dict.fromkeys(row[2] for row in rows):
             table.add_row(Text(where, style="bold underline"), "", "")
             for keys, does, place, ids in rows:
                 if place == where:
-                    table.add_row(keys, does, ids)
+                    table.add_row(keys, does, ids.replace(", ", "\n"))
         self.query_one("#keys", Static).update(table)
