@@ -25,6 +25,7 @@ UI_FREE = (
     "tui_upsample.teaching",
     "tui_upsample.file_reading",
     "tui_upsample.safe_text",
+    "tui_upsample.preferences",
 )
 """The modules outside the engine that must work without a screen."""
 

@@ -8,9 +8,12 @@ comes from the engine.
 from __future__ import annotations
 
 import gc
+from dataclasses import dataclass
+from pathlib import Path
 from types import ModuleType
 from typing import Any, ClassVar
 
+import numpy as np
 from textual import events, on
 from textual._context import active_message_pump
 from textual.app import App, ComposeResult
@@ -23,24 +26,28 @@ from textual.reactive import var
 from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import ContentSwitcher, Header, Select, Switch
+from textual.widgets._select import SelectOverlay
 
 from tui_upsample.engine.steps import Trace
 from tui_upsample.file_actions import FileActions
 from tui_upsample.safe_text import shown, shown_lines
 from tui_upsample.scene import (
+    MAX_SIDE,
     METHODS,
+    NEW_CELL,
     OPERATOR_NAMES,
     PRESETS,
     Scene,
     ValueOverflow,
     build_trace,
 )
+from tui_upsample.widgets.choice import Choice
 from tui_upsample.widgets.grid_editor import GridEditor
 from tui_upsample.widgets.key_footer import KeyFooter
 from tui_upsample.widgets.lesson_notes import LessonNotes
 from tui_upsample.widgets.settings import Settings
 from tui_upsample.widgets.step_view import StepView
-from tui_upsample.widgets.too_small import TooSmallNotice
+from tui_upsample.widgets.too_small import TOO_SMALL_CLASS, TooSmallNotice
 from tui_upsample.widgets.tour_panel import TourPanel
 
 PLAY_INTERVAL = 0.25
@@ -58,8 +65,11 @@ side, the footprint overlap (checkerboard artifacts), Keras vs PyTorch conventio
 VIEW_ACTIONS = frozenset({"toggle_view", "set_view", "toggle_matrix_face"})
 """Actions that switch views: like the stepping keys, off while a value is being typed."""
 
-TOUR_ACTIONS = frozenset({"toggle_tour", "tour_move", "leave_tour", "tour_variant"})
-"""The guided tour's keys: like the stepping keys, and (but for t) only during the tour."""
+TOUR_ACTIONS = frozenset({"toggle_tour", "tour_move", "tour_page", "leave_tour", "tour_variant"})
+"""The guided tour's keys: like the stepping keys. Outside the tour, escape and the page keys are
+the panes' own; ] [ and v say what they are for."""
+
+TOUR_ONLY_ACTIONS = frozenset({"tour_page", "leave_tour"})
 
 
 def _resume_garbage_collection() -> None:
@@ -75,11 +85,33 @@ def _scene_commands() -> type[Provider]:
     return SceneCommands
 
 
+def _binding_scopes() -> list[dict[str, str]]:
+    """The bindings active together, each binding id → its default keys: the main screen's
+    (the app's and the grid panes'), then each dialog's."""
+    from tui_upsample.preferences import binding_keys
+    from tui_upsample.screens.export import ExportScreen, OpenSessionScreen
+    from tui_upsample.screens.help import HelpScreen
+
+    main = {**binding_keys(UpsampleApp.BINDINGS), **binding_keys(GridEditor.BINDINGS)}
+    dialogs = (HelpScreen, ExportScreen, OpenSessionScreen)
+    return [main, *(binding_keys(dialog.BINDINGS) for dialog in dialogs)]
+
+
 def _tour() -> ModuleType:
     """The guided tour (its stops and texts), loaded the first time the tour is used."""
     from tui_upsample import tour
 
     return tour
+
+
+@dataclass(frozen=True)
+class OnScreen:
+    """Everything that makes up what the learner sees: the scene (with its step) and the view."""
+
+    scene: Scene
+    view: str
+    matrix_face: str
+    method_before_compare: str
 
 
 class UpsampleApp(FileActions, App[int]):
@@ -133,7 +165,7 @@ class UpsampleApp(FileActions, App[int]):
             id="tour-toggle",
         ),
         Binding(
-            "right_square_bracket,pagedown",
+            "right_square_bracket",
             "tour_move(1)",
             "Tour: next stop",
             show=False,
@@ -141,12 +173,29 @@ class UpsampleApp(FileActions, App[int]):
             id="tour-next",
         ),
         Binding(
-            "left_square_bracket,pageup",
+            "left_square_bracket",
             "tour_move(-1)",
             "Tour: previous stop",
             show=False,
             priority=True,
             id="tour-previous",
+        ),
+        # The page keys move between stops only in the tour; outside it they page the panes.
+        Binding(
+            "pagedown",
+            "tour_page(1)",
+            "Tour: next stop",
+            show=False,
+            priority=True,
+            id="tour-next-page",
+        ),
+        Binding(
+            "pageup",
+            "tour_page(-1)",
+            "Tour: previous stop",
+            show=False,
+            priority=True,
+            id="tour-previous-page",
         ),
         Binding(
             "v", "tour_variant", "Tour: next variant", show=False, priority=True, id="tour-variant"
@@ -173,15 +222,15 @@ class UpsampleApp(FileActions, App[int]):
     | space | Play / pause (about 4 steps a second). |
     | home / end | First / last step. |
     | o / O | Next / previous operator. |
-    | m | Next method (transposed convolution: scatter, matrix, direct, all = compare). |
+    | m | Next face of the transposed convolution: scatter, matrix, direct (the same step). |
     | c | Compare: scatter, matrix and direct side by side, one step per output cell. |
     | k | Overlap: kernel footprints per output cell (checkerboard artifacts) and the remedy. |
     | f | Framework conventions: Keras 'same'/'valid' vs PyTorch padding/output_padding. |
     | w | Compare: the matrix face as r · W2 (transposed) or xᵀ · W1 (the convolution). |
     | t | Start / leave the guided tour of the seed post. |
-    | ] / [ (pagedown / pageup) | Tour: next / previous stop. |
+    | ] / [ (pagedown / pageup) | Tour: next / previous stop (outside it, ] / [ say so). |
     | v | Tour: the stop's next variant (unpooling's fill; nearest, bed of nails, bilinear). |
-    | escape | Leave the tour (the scene stays). |
+    | escape | Leave the tour (the scene from before it comes back). |
     | x | Export the scene as a PyTorch / Keras / NumPy script, or a session (a dialog). |
     | ctrl+s | Save the session (reopen: --load FILE, or "Open session" in the palette). |
     | f1 / ? | Help: every key. |
@@ -198,6 +247,8 @@ class UpsampleApp(FileActions, App[int]):
     """Index of the step on screen (0 is the first)."""
     error: var[str] = var("")
     """The engine's message if the scene is invalid, else ""."""
+    stale: var[str] = var("")
+    """While the scene is invalid: what the step pane shows instead (the last valid trace)."""
     output_shape: var[tuple[int, ...]] = var(())
     """Shape of the last valid trace's output."""
     playing: var[bool] = var(False)
@@ -219,19 +270,33 @@ class UpsampleApp(FileActions, App[int]):
         theme: str | None = None,
         cursor_blink: bool = True,
         tour_stop: int | None = None,
+        preferences: bool = True,
     ) -> None:
         super().__init__()
+        self.preference_notes: list[str] = []
+        """What to say about the preferences file at start (what was wrong, keys moved)."""
+        self.keep_preferences = preferences
+        """Whether the learner's preferences are read and a theme chosen here is saved (not
+        for screenshots, which must look the same for everyone)."""
+        if preferences:
+            self._read_preferences(theme_given=theme is not None)
         if theme is not None:
             self.theme = theme
         self.cursor_blink = cursor_blink
         """Whether text cursors blink (off for screenshots and tests)."""
         self._timer: Timer | None = None
         scene = scene if scene is not None else Scene.seed_example()
+        self._method_before_compare = "matrix"
+        self._before_tour: OnScreen | None = None
+        """What was on screen when the tour started: leaving the tour gives it back."""
+        self.quit_notice = ""
+        """What quitting did with the scene (kept for --resume, or why not), for the terminal."""
         if tour_stop is not None:  # the tour brings its own scene
+            compare = scene.op == "conv_transpose2d" and scene.method == "all"
+            self._before_tour = OnScreen(scene, "compare" if compare else "steps", "W2", "matrix")
             scene = _tour().stop(tour_stop).scene
             self.set_reactive(UpsampleApp.tour_stop, tour_stop)
         self.set_reactive(UpsampleApp.scene, scene)
-        self._method_before_compare = "matrix"
         self._prepared: tuple[Scene, Trace] | None = None
         """A scene and its trace, built to check an edit, for _rebuild not to build it again."""
         if scene.op == "conv_transpose2d" and scene.method == "all":
@@ -304,7 +369,9 @@ class UpsampleApp(FileActions, App[int]):
                 from tui_upsample.widgets.conventions_view import ConventionsView
 
                 return ConventionsView(id="conventions").data_bind(UpsampleApp.scene)
-            return StepView(id="steps").data_bind(UpsampleApp.trace, UpsampleApp.step)
+            return StepView(id="steps").data_bind(
+                UpsampleApp.trace, UpsampleApp.step, UpsampleApp.stale
+            )
         finally:
             active_message_pump.reset(token)
 
@@ -326,10 +393,96 @@ class UpsampleApp(FileActions, App[int]):
         self._name_operator()
         if self.tour_stop is not None:
             self.view = _tour().stop(self.tour_stop).view
+        for note in self.preference_notes:
+            self.notify(note, title="Preferences", severity="warning", timeout=12)
+        if self.keep_preferences:
+            self._theme_kept = self.theme
+            self.theme_changed_signal.subscribe(self, self._theme_changed)
+
+    # Preferences -------------------------------------------------------------------------------
+    def _read_preferences(self, theme_given: bool) -> None:
+        """Take the theme and the keys from the learner's preferences file, if there is one."""
+        from tui_upsample.preferences import config_path, read_preferences, resolve_keymap
+
+        path = config_path()
+        if not path.exists():  # the usual case: nothing more to import or read
+            return
+        from tui_upsample.key_names import is_key_name
+
+        scopes = _binding_scopes()
+        ids = {binding_id for scope in scopes for binding_id in scope}
+        prefs = read_preferences(
+            path, binding_ids=ids, themes=self.available_themes, is_key=is_key_name
+        )
+        if prefs.problem:
+            self.preference_notes.append(prefs.problem)
+        if prefs.theme and not theme_given:
+            self.theme = prefs.theme
+        if prefs.keys:
+            keymap, notes = resolve_keymap(prefs.keys, scopes)
+            self.preference_notes += notes
+            self.set_keymap(keymap)
+            self.keymap = dict(self._keymap)  # as Textual normalised it ("?" → question_mark)
+
+    keymap: dict[str, str] = {}
+    """The learner's keys by binding id (from the preferences file), as given to Textual."""
+
+    def _theme_changed(self, theme: Any) -> None:
+        """A theme chosen in the app (the palette's theme switch) is the learner's from now on."""
+        if theme.name == self._theme_kept:
+            return
+        from tui_upsample.preferences import PreferencesError, save_theme
+
+        try:
+            path = save_theme(theme.name)
+        except PreferencesError as exc:
+            self.notify(f"theme not saved: {exc}", title="Preferences", severity="warning")
+            return
+        self._theme_kept = theme.name
+        self.notify(f"theme {theme.name} saved in {path}", title="Preferences", timeout=4)
+
+    async def action_quit(self) -> None:
+        """Quit, keeping the learner's scene where ``upsample-tui --resume`` finds it."""
+        from tui_upsample.preferences import PreferencesError, keep_scene
+
+        try:
+            path = keep_scene(self.learners_scene)
+        except PreferencesError as exc:
+            self.quit_notice = f"upsample-tui: the scene could not be kept: {exc}"
+        else:
+            self.quit_notice = f"upsample-tui: scene kept in {path}; upsample-tui --resume opens it"
+        self.exit(0)
+
+    def _save_target(self) -> tuple[Path, str]:
+        """During the tour, ctrl+s saves the tour's scene to a file of its own, never over the
+        learner's session file."""
+        if self.tour_stop is None:
+            return super()._save_target()
+        mine = self.session_path
+        note = (
+            f"the tour's scene: your {mine} is unchanged (leave the tour, then ctrl+s, to save it)"
+            if mine is not None
+            else "the tour's scene (leave the tour to save your own)"
+        )
+        return Path(f"upsample-tour-stop-{self.tour_stop}.json"), note
 
     def on_resize(self, event: events.Resize) -> None:
         """Below 80×24 the panes give way to a "make the terminal larger" notice, and return."""
         self.query_one(TooSmallNotice).fit(event.size)
+
+    async def on_event(self, event: events.Event) -> None:
+        # Under the "terminal too small" notice the scene is out of sight: a key must not change
+        # it unseen. Only the quit keys work; everything else waits for the panes to come back.
+        if (
+            isinstance(event, events.Key)
+            and not event.is_forwarded
+            and self.screen.has_class(TOO_SMALL_CLASS)
+        ):
+            active = self.screen.active_bindings.get(event.key)
+            if active is not None and active.binding.action == "quit":
+                await self.run_action("quit")
+            return
+        await super().on_event(event)
 
     # The scene and its trace -------------------------------------------------------------------
     @property
@@ -343,15 +496,36 @@ class UpsampleApp(FileActions, App[int]):
         try:
             trace = prepared[1] if prepared and prepared[0] is scene else build_trace(scene)
         except ValueError as exc:  # EngineError: the engine's message, as it is
-            self.error = str(exc)
+            self._refused(str(exc))
             return
         except Exception as exc:  # an engine bug must not take the app down
-            self.error = f"{type(exc).__name__}: {exc}"
+            self._refused(f"{type(exc).__name__}: {exc}")
             return
         self.error = ""
+        self.stale = ""
         self.output_shape = tuple(trace.result.shape)
         self.trace = trace
         self.step = min(max(self.step, 0), max(len(trace) - 1, 0))
+
+    def _refused(self, error: str) -> None:
+        """The engine refused the scene: say why, and that the picture is the last valid one."""
+        self.error = error
+        trace, scene = self.trace, self.scene
+        if trace is None:
+            self.stale = ""
+            return
+        method = getattr(trace, "method", None)
+        shown = f"{trace.op}{f' · {method}' if method else ''}"
+        if trace.op != scene.op:
+            self.stale = (
+                f"Not {scene.op}: its settings are invalid (see the settings pane)."
+                f" Shown: the last valid scene, {shown}."
+            )
+        else:
+            self.stale = (
+                "The settings are invalid (see the settings pane)."
+                f" Shown: the last valid {shown}, before the change."
+            )
 
     def watch_scene(self, old: Scene, scene: Scene) -> None:
         self._rebuild(scene)
@@ -373,9 +547,16 @@ class UpsampleApp(FileActions, App[int]):
         scene = self.scene
         if view == "compare" and scene.op == "conv_transpose2d" and scene.method != "all":
             self._method_before_compare = scene.method
-            self.scene = scene.replace(method="all")
+            self._switch_method("all")
         elif view != "compare" and scene.method == "all":
-            self.scene = scene.replace(method=self._method_before_compare)
+            self._switch_method(self._method_before_compare)
+
+    def _switch_method(self, method: str) -> None:
+        """Step by ``method``, on the step that shows what the step on screen shows."""
+        step = self._same_step(self.current_scene, method)
+        self.scene = self.scene.replace(method=method)
+        if self.trace is not None:
+            self.step = min(max(step, 0), len(self.trace) - 1)
 
     def _name_operator(self) -> None:
         scene = self.scene
@@ -391,10 +572,8 @@ class UpsampleApp(FileActions, App[int]):
                 return False  # a value is being typed: the keys are characters
         if action == "toggle_play" and isinstance(self.focused, (Switch, Select)):
             return False  # space is the focused control's: it flips the switch, opens the list
-        if action in TOUR_ACTIONS and action != "toggle_tour" and self.tour_stop is None:
-            return False  # ] [ v escape belong to the panes outside the tour
-        if action == "tour_variant" and not _tour().stop(self.tour_stop or 1).variants:
-            return False
+        if action in TOUR_ONLY_ACTIONS and self.tour_stop is None:
+            return False  # escape and the page keys belong to the panes outside the tour
         return True
 
     @property
@@ -449,8 +628,39 @@ class UpsampleApp(FileActions, App[int]):
         self.scene = self.scene.with_op(op)
 
     def action_next_method(self) -> None:
-        """Step through the convolution by its next method."""
-        self.scene = self.scene.next_method()
+        """Step through the transposed convolution by its next face (scatter, matrix, direct;
+        from the compare layout, scatter), on the step that means the same; or say why not."""
+        scene = self.scene
+        faces = tuple(m for m in METHODS.get(scene.op, ()) if m != "all")
+        if len(faces) < 2:
+            if faces:
+                why = f"{scene.op} steps one way only, by {faces[0]}"
+            else:
+                why = f"{scene.op} has one way of stepping"
+            self.notify(f"m: {why}; the transposed convolution (o) has three faces", timeout=4)
+            return
+        if scene.method in faces:
+            method = faces[(faces.index(scene.method) + 1) % len(faces)]
+        else:
+            method = faces[0]
+        self._switch_method(method)
+
+    def _same_step(self, scene: Scene, method: str) -> int:
+        """The step of ``method`` that shows what step ``scene.step`` shows: the same output
+        cell for matrix, direct and compare (one step per output cell); for the scatter (one
+        step per input value), the last input value that cell needs, and back."""
+        per_output = ("matrix", "direct", "all")
+        if (scene.method in per_output) == (method in per_output) or self.error:
+            return scene.step
+        try:
+            faces = build_trace(scene.replace(method="all"))
+        except ValueError:
+            return scene.step
+        finished = np.maximum.accumulate(faces.last_contributor.ravel())
+        if method == "scatter":  # output cell k → the input value that finishes it
+            return int(finished[min(scene.step, len(finished) - 1)])
+        # input value i → the last output cell it finishes (with every one before it)
+        return max(int(np.searchsorted(finished, scene.step, side="right")) - 1, 0)
 
     def action_set_method(self, op: str, method: str) -> None:
         """Switch to operator ``op`` stepped through by ``method``."""
@@ -469,13 +679,28 @@ class UpsampleApp(FileActions, App[int]):
             self.scene = self.scene.with_preset(which, how)
 
     def action_resize(self, which: str, rows: int, cols: int) -> None:
-        """Add (or, with negative numbers, remove) rows and columns of grid ``which``."""
+        """Add (or, with negative numbers, remove) rows and columns of grid ``which``, 1 to 64
+        each; the pane says what the new cells hold, or why nothing changed."""
         h, w = self.scene.grid(which).shape[-2:]
-        self.scene = self.scene.resized(which, h + rows, w + cols)
+        new = (min(max(h + rows, 1), MAX_SIDE), min(max(w + cols, 1), MAX_SIDE))
+        if new == (h, w):
+            self._tell(which, f"a grid has 1 to {MAX_SIDE} rows and columns", refused=True)
+            return
+        self.scene = self.scene.resized(which, *new)
+        if new[0] > h or new[1] > w:
+            self._tell(which, f"{new[0]}×{new[1]}: new {which} cells are {NEW_CELL[which]}")
+        else:
+            self._tell(which, f"{new[0]}×{new[1]}")
+
+    def _tell(self, which: str, text: str, refused: bool = False) -> None:
+        """Say ``text`` on grid ``which``'s pane (if it is still there: keys can come in
+        while the app closes)."""
+        for editor in self.screen.query(f"#{which}-editor").results(GridEditor):
+            editor.say(text, refused)
 
     # The guided tour ---------------------------------------------------------------------------
     def action_toggle_tour(self) -> None:
-        """Start the guided tour at its first stop, or leave it (the scene on screen stays)."""
+        """Start the guided tour at its first stop, or leave it (the scene before it comes back)."""
         if self.tour_stop is None:
             self.action_tour_go(1)
         else:
@@ -484,6 +709,8 @@ class UpsampleApp(FileActions, App[int]):
     def action_tour_go(self, number: int) -> None:
         """Show tour stop ``number`` (1 … 10) from its starting scene and step."""
         stop = _tour().stop(number)
+        if self.tour_stop is None:
+            self._before_tour = self._on_screen()
         self.playing = False
         self.tour_stop = number
         self.scene = stop.scene
@@ -495,6 +722,7 @@ class UpsampleApp(FileActions, App[int]):
         """Go ``delta`` stops on (or back); the stop starts afresh, the learner's edits of the
         stop left behind are not kept."""
         if self.tour_stop is None:
+            self.notify("] / [ move between the guided tour's stops: t starts the tour", timeout=4)
             return
         number = min(max(self.tour_stop + delta, 1), len(_tour().STOPS))
         if number == self.tour_stop:
@@ -507,15 +735,50 @@ class UpsampleApp(FileActions, App[int]):
             return
         self.action_tour_go(number)
 
+    def action_tour_page(self, delta: int) -> None:
+        """pagedown / pageup in the tour: the next / previous stop (else the pane's own keys)."""
+        self.action_tour_move(delta)
+
     def action_tour_variant(self) -> None:
         """Switch the stop to its next variant (the grids the learner edited stay)."""
-        if self.tour_stop is not None:
-            self.scene = _tour().stop(self.tour_stop).next_variant(self.scene)
-            self.step = 0
+        if self.tour_stop is None:
+            self.notify("v: a guided tour stop's variant (t starts the tour)", timeout=4)
+            return
+        stop = _tour().stop(self.tour_stop)
+        if not stop.variants:
+            self.notify(f"v: tour stop {self.tour_stop} has no variants", timeout=4)
+            return
+        self.scene = stop.next_variant(self.scene)
+        self.step = 0
 
     def action_leave_tour(self) -> None:
-        """Leave the tour; the scene on screen stays, to explore on."""
+        """Leave the tour: the scene, step and view from before it come back as they were."""
         self.tour_stop = None
+        kept, self._before_tour = self._before_tour, None
+        if kept is not None:
+            self._show(kept)
+
+    def _on_screen(self) -> OnScreen:
+        return OnScreen(
+            self.current_scene, self.view, self.matrix_face, self._method_before_compare
+        )
+
+    def _show(self, kept: OnScreen) -> None:
+        """Put ``kept`` back on screen exactly: grids, operator, parameters, step and view."""
+        self.playing = False
+        self._method_before_compare = kept.method_before_compare
+        self.scene = kept.scene
+        self.view = kept.view
+        self.matrix_face = kept.matrix_face
+        if self.trace is not None:
+            self.step = min(max(kept.scene.step, 0), len(self.trace) - 1)
+
+    @property
+    def learners_scene(self) -> Scene:
+        """The learner's own scene: the one on screen, or during the tour the one before it."""
+        if self.tour_stop is not None and self._before_tour is not None:
+            return self._before_tour.scene
+        return self.current_scene
 
     def action_toggle_view(self, view: str) -> None:
         """Show ``view``, or the steps again if it is on screen."""
@@ -542,11 +805,31 @@ class UpsampleApp(FileActions, App[int]):
                     ("everywhere", self.BINDINGS),
                     ("grid editor", GridEditor.BINDINGS),
                     ("help screen", HelpScreen.BINDINGS),
-                ]
+                ],
+                self.keymap,
             )
         )
 
     # Messages from the panes -------------------------------------------------------------------
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        widget = event.widget
+        if not isinstance(widget, (Select, SelectOverlay)):
+            self._last_pane = widget  # where the focus goes back to from a drop-down
+
+    @on(Choice.Done)
+    def _choice_done(self, event: Choice.Done) -> None:
+        # After the list closes the Select takes the focus back itself: move it on after that.
+        self.call_after_refresh(self._leave_choice, event.choice)
+
+    def _leave_choice(self, choice: Choice) -> None:
+        if self.focused is not choice:
+            return  # the learner has gone elsewhere already
+        pane = getattr(self, "_last_pane", None)
+        if pane is not None and pane.is_attached and pane.focusable and pane is not choice:
+            pane.focus()
+        else:
+            self.query_one("#input-editor GridView").focus()
+
     @on(GridEditor.CellEdited)
     def _cell_edited(self, event: GridEditor.CellEdited) -> None:
         scene = self.scene.with_cell(event.which, event.cell, event.value)
@@ -566,7 +849,7 @@ class UpsampleApp(FileActions, App[int]):
 
     @on(GridEditor.Resized)
     def _resized(self, event: GridEditor.Resized) -> None:
-        self.scene = self.scene.resized(event.which, event.rows, event.cols)
+        self.action_resize(event.which, event.rows, event.cols)
 
     @on(Settings.Changed)
     def _setting_changed(self, event: Settings.Changed) -> None:
@@ -576,4 +859,4 @@ class UpsampleApp(FileActions, App[int]):
         try:
             self.scene = self.scene.with_param(event.name, event.value)
         except ValueError as exc:
-            self.error = str(exc)
+            self._refused(str(exc))

@@ -54,9 +54,11 @@ presets: {", ".join(PRESETS)}; FILE: .csv (rows of comma-separated numbers), .np
   of rows); pixel_shuffle also takes a 3-D .npy/.json of r² channels.
 
 keys: n/p next/previous step, space play/pause, home/end first/last step, o next operator,
-  m next method, tab between panes, F1 or ? help, ctrl+p command palette, q quit;
+  m next face (scatter, matrix, direct), tab between panes, F1 or ? help, ctrl+p command
+  palette, q quit (the scene is kept: --resume opens it);
   t guided tour (] / [ next / previous stop, v variant, t or escape to leave);
   c compare (w: W1 / W2), k footprint overlap, f Keras vs PyTorch conventions.
+  Theme and keys (by binding id) persist in a config.toml: F1 says where.
 
 examples:
   upsample-tui                                  the seed's example: r (2×2) back to 3×3
@@ -66,6 +68,7 @@ examples:
   upsample-tui --tour                           the seed post, paragraph by paragraph
   upsample-tui --stride 2 --export pytorch > t.py   the scene as a checked PyTorch script
   upsample-tui --load s.json --stride 3         a saved session (ctrl+s), stride changed
+  upsample-tui --resume                         the scene on screen when the app last quit
   upsample-tui --tour-stop 6 --screenshot w2.svg
 """
 
@@ -228,6 +231,17 @@ def _operator(text: str) -> str:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a mistake prints one short usage line and the error, not every flag."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(
+            2,
+            f"usage: {self.prog} [flags]  ({self.prog} --help lists them)\n"
+            f"{self.prog}: error: {message}\n",
+        )
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``upsample-tui``."""
     parser = _Parser(
@@ -338,6 +352,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--load",
         metavar="FILE",
         help="open a saved session (ctrl+s in the app); scene flags given with it override it",
+    )
+    files.add_argument(
+        "--resume",
+        action="store_true",
+        help="open the scene the app kept when it last quit (scene flags override it)",
     )
     shot = parser.add_argument_group("headless screenshot")
     shot.add_argument(
@@ -514,7 +533,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     tour_stop = _tour_stop(parser, args)
     base = None
-    if args.load is not None:
+    if args.resume:
+        base = _kept_scene(parser, args, tour_stop)
+    elif args.load is not None:
         from tui_upsample.session import SessionError, load_session
 
         if tour_stop is not None:
@@ -562,6 +583,8 @@ def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     if args.load is not None:
         app.session_path = Path(args.load)  # ctrl+s saves back to the file it came from
     app.run()
+    if app.quit_notice:  # where the scene was kept, now that the terminal is the shell's again
+        print(app.quit_notice, file=sys.stderr)
     # A crash inside the app is shown by Textual and sets its return code: pass it on.
     return app.return_code or 0
 
@@ -596,11 +619,35 @@ def _write_screenshot(
 
     write(check_writable)  # before the seconds of rendering
     keys = [k.strip() for k in args.press.split(",") if k.strip()]
+    from tui_upsample.key_names import is_key_name
+
+    unknown = [k for k in keys if not is_key_name(k)]
+    if unknown:
+        parser.error(
+            f"argument --press: {shown(unknown[0])!r} is not a Textual key name"
+            " (e.g. n, enter, shift+down, question_mark)"
+        )
     try:
         svg = screenshot(scene, keys, args.terminal_size, tour_stop=tour_stop)
     except Exception as exc:  # noqa: BLE001 (a crash while rendering: one line, status 2)
         parser.error(f"argument --screenshot: the app failed: {type(exc).__name__}: {exc}")
     write(lambda path: write_atomic(path, svg))
+
+
+def _kept_scene(
+    parser: argparse.ArgumentParser, args: argparse.Namespace, tour_stop: int | None
+) -> Scene:
+    """The scene ``--resume`` opens (the one kept at the last quit); exits if there is none."""
+    from tui_upsample.preferences import PreferencesError, kept_scene
+
+    if args.load is not None:
+        parser.error("argument --resume: not with --load (one scene to open)")
+    if tour_stop is not None:
+        parser.error("argument --resume: the tour brings its own scenes; drop --resume")
+    try:
+        return kept_scene()
+    except PreferencesError as exc:
+        parser.error(f"argument --resume: {exc}")
 
 
 def _tour_stop(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int | None:
@@ -637,7 +684,9 @@ def screenshot(
     ``keys`` are pressed, in a ``size`` terminal."""
     import asyncio
 
-    app = _app_class()(scene, theme=SCREENSHOT_THEME, cursor_blink=False, tour_stop=tour_stop)
+    app = _app_class()(
+        scene, theme=SCREENSHOT_THEME, cursor_blink=False, tour_stop=tour_stop, preferences=False
+    )
 
     async def shoot() -> str:
         async with app.run_test(size=size) as pilot:

@@ -3,8 +3,10 @@
 Each script is self-contained: it builds the scene's tensors with their exact values, applies the
 operator through the framework's public API, checks the result against the values tui-upsample
 computed (embedded in the script; on a mismatch it says where and exits with status 1) and prints
-the result as JSON, a list of rows, on its last line. So a learner can see the same operator in
-the library they will use, and trust that the numbers on screen are that library's.
+the result as JSON, a list of rows, on its last line. Without its framework installed it says
+"needs torch" (or keras…) on one line and exits with status 3 (:data:`EXIT_MISSING`). So a
+learner can see the same operator in the library they will use, and trust that the numbers on
+screen are that library's.
 
 * ``pytorch``: ``torch.nn.functional`` in float64 (the check is exact to 1e-12).
 * ``keras``: ``keras.layers`` in float32 on whatever backend Keras is set to (tolerance 1e-5 of
@@ -177,13 +179,16 @@ def _script(
         _describe(scene),
         "",
         f"Builds the scene's tensors, applies the operator through {who}, checks the result",
-        "against the values tui-upsample computed (exit status 1 and a message on a mismatch),",
-        "and prints the result as JSON (a list of rows) on its last line.",
+        "against the values tui-upsample computed, and prints the result as JSON (a list of",
+        "rows) on its last line.",
+        "",
+        "Exit status: 0 the result matches; 1 a mismatch (the message says where);",
+        f"{EXIT_MISSING} a package it needs is not installed (the message names it).",
     ]
     if notes:
         doc += [""] + notes
     doc.append('"""')
-    lines = doc + ["", "import json", "import sys", ""] + imports
+    lines = doc + ["", "import json", "import sys", ""] + _guarded(imports)
     lines += ["", "# The scene's values, exactly as tui-upsample holds them."] + data
     lines += [
         "",
@@ -220,6 +225,19 @@ def _script(
         " for row in result.tolist()]))",
     ]
     return "\n".join(lines) + "\n"
+
+
+def _guarded(imports: list[str]) -> list[str]:
+    """``imports`` inside a try: a missing package is named on one line, with its own exit
+    status (not a traceback and status 1, which means a mismatch)."""
+    body = [f"    {line}" if line else "" for line in imports]
+    return [
+        "try:",
+        *body,
+        "except ModuleNotFoundError as missing:",
+        '    print(f"needs {missing.name} (pip install {missing.name})", file=sys.stderr)',
+        f"    sys.exit({EXIT_MISSING})",
+    ]
 
 
 def _input_data(scene: Scene) -> list[str]:
@@ -284,6 +302,10 @@ def _avg_pool_call(function: str, scene: Scene) -> str:
 
 def _nearest_mode(scene: Scene) -> str:
     return "nearest-exact" if scene.exact else "nearest"
+
+
+EXIT_MISSING = 3
+"""A script's exit status when a package it needs (torch, keras, numpy…) is not installed."""
 
 
 def export_pytorch(scene: Scene) -> str:
@@ -486,14 +508,7 @@ def _pytorch_unpool(scene: Scene) -> list[str]:
 def export_numpy(scene: Scene) -> str:
     """A script that runs the scene through ``tui_upsample.engine`` (the app's own engine)."""
     op = scene.op
-    imports = [
-        "import numpy as np",
-        "",
-        "try:",
-        "    from tui_upsample import engine",
-        "except ImportError:",
-        '    sys.exit("this script needs tui-upsample\'s engine: pip install tui-upsample")',
-    ]
+    imports = ["import numpy as np", "from tui_upsample import engine"]
     data = _input_data(scene)
     body = ["x = np.array(x_rows, dtype=np.float64)"]
     if scene.has_kernel:

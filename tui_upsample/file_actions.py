@@ -85,9 +85,9 @@ class FileActions(_Base):
 
     def action_save_session(self) -> None:
         """Save the whole scene (grids, parameters, step) to the session file."""
-        from tui_upsample.session import DEFAULT_PATH, SessionError, save_session
+        from tui_upsample.session import SessionError, save_session
 
-        path = self.session_path or Path(DEFAULT_PATH)
+        path, note = self._save_target()
         try:
             save_session(self._scene_now(), path)
         except SessionError as exc:
@@ -98,12 +98,21 @@ class FileActions(_Base):
                 timeout=8,
             )
             return
-        self.session_path = path
+        if not note:
+            self.session_path = path
         self.notify(
-            f"Saved to {path.resolve()}\nopen it again: upsample-tui --load {path}",
+            f"Saved to {path.resolve()}\n{note + chr(10) if note else ''}"
+            f"open it again: upsample-tui --load {path}",
             title="Session saved",
-            timeout=6,
+            timeout=8 if note else 6,
         )
+
+    def _save_target(self) -> tuple[Path, str]:
+        """Where ctrl+s saves, and what to add to the notification ("" for the learner's own
+        session file)."""
+        from tui_upsample.session import DEFAULT_PATH
+
+        return self.session_path or Path(DEFAULT_PATH), ""
 
     def action_open_session(self) -> None:
         """Ask for a session file's path, then open it."""

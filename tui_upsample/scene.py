@@ -45,6 +45,10 @@ PRESETS: Mapping[str, str] = {
 MAX_SIDE = 64
 """Largest number of rows or columns of an edited grid."""
 
+NEW_CELL: Mapping[str, int] = {"input": 0, "kernel": 1}
+"""What a grid grown by a row or column holds in its new cells: the input 0, the kernel 1 (a new
+kernel row of zeros would silently drop the inputs it covers from every sum)."""
+
 
 def resolve_operator(name: str) -> str:
     """The engine name of operator ``name`` (an engine name or an alias); ValueError if none."""
@@ -302,8 +306,7 @@ class Scene:
     def resized(self, which: str, rows: int, cols: int) -> Scene:
         """Grid ``which`` cut or extended to rows × cols (1 … 64 each); new input cells are 0,
         new kernel cells 1."""
-        fill = 1.0 if which == "kernel" else 0.0
-        return self.with_grid(which, resize_grid(self.grid(which), rows, cols, fill))
+        return self.with_grid(which, resize_grid(self.grid(which), rows, cols, NEW_CELL[which]))
 
     def with_param(self, name: str, value: Any) -> Scene:
         """The scene with parameter ``name`` set. A convolution's kernel_size resizes its kernel;

@@ -429,7 +429,7 @@ def _pixel_shuffle(trace: Trace) -> list[str]:
         "Every output cell gets exactly one value, so the shuffle itself adds no uneven overlap;"
         " the convolution before it can still start out checkered (ICNR initialisation avoids"
         " that).",
-        "The end of the tour: t or escape keeps this scene and leaves the tour.",
+        "The end of the tour: t or escape leaves it, and your own scene comes back.",
     ]
 
 
@@ -444,7 +444,7 @@ STOPS: tuple[TourStop, ...] = (
     TourStop(
         title="Why grow a feature map back?",
         paragraph=1,
-        scene=_POOL.replace(step=3),
+        scene=_POOL,
         explainer=_prologue,
         ops=("max_pool2d",),
     ),
@@ -516,7 +516,6 @@ STOPS: tuple[TourStop, ...] = (
             kernel=np.ones((3, 3)),
             stride=2,
             method="scatter",
-            step=8,  # the last step: every stamp added
         ),
         explainer=_checkerboard,
         ops=("conv_transpose2d",),
@@ -530,7 +529,8 @@ STOPS: tuple[TourStop, ...] = (
         ops=("pixel_shuffle",),
     ),
 )
-"""The tour, in order: stop k (1-based on screen) is ``STOPS[k - 1]``."""
+"""The tour, in order: stop k (1-based on screen) is ``STOPS[k - 1]``. Every stop opens at its
+first step, so its text's "n / p to step" starts from the beginning."""
 
 
 def stop(number: int) -> TourStop:

@@ -155,9 +155,11 @@ async def test_keys_switch_operator_and_method_and_keep_the_step(app_factory) ->
         await pilot.press("n", "n", "m")
         await pilot.pause()
         assert app.scene.method == "direct"
-        assert app.step == 2  # the step index is kept where it still exists
-        await pilot.press("m", "m", "m")  # direct → all (the compare layout) → scatter → matrix
-        assert app.scene.method == "matrix"
+        assert app.step == 2  # output cell 2 in both: the step that means the same
+        await pilot.press("m")  # direct → scatter: the input value that finishes y[0, 2]
+        assert app.scene.method == "scatter" and app.step == 1 and app.view == "steps"
+        await pilot.press("m")  # scatter → matrix: the last output cell that value finishes
+        assert app.scene.method == "matrix" and app.step == 2
         await pilot.press("o")
         await pilot.pause()
         assert app.scene.op == "pixel_shuffle"
@@ -197,12 +199,12 @@ async def test_help_lists_every_app_key(app_factory) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("f1")
         await pilot.pause()
-        shown = {(keys, does) for keys, does, _ in app.screen.rows}
+        shown = {does: keys for keys, does, *_ in app.screen.rows}
         for binding in app.BINDINGS:
             keys = " / ".join(
                 app.get_key_display(b) for b in type(binding).make_bindings([binding])
             )
-            assert (keys, binding.description) in shown
+            assert keys in shown[binding.description]  # rows described alike are one
         await pilot.press("escape")
         await pilot.pause()
         assert len(app.screen_stack) == 1

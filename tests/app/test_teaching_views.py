@@ -112,7 +112,10 @@ async def test_conv_transpose2d_method_all_opens_compare_and_m_leaves_it(app_fac
         await pilot.press("m")  # all → scatter: one face again
         await pilot.pause()
         assert app.scene.method == "scatter" and app.view == "steps"
-        await pilot.press("m", "m", "m")  # scatter → matrix → direct → all
+        await pilot.press("m", "m", "m")  # scatter → matrix → direct → scatter: m is the faces
+        await pilot.pause()
+        assert app.scene.method == "scatter" and app.view == "steps"
+        await pilot.press("c")  # c is the compare layout
         await pilot.pause()
         assert app.scene.method == "all" and app.view == "compare"
 

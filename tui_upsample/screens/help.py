@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import ClassVar
 
 from rich.table import Table
@@ -13,40 +13,50 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-EXTRA_KEYS: tuple[tuple[str, str, str], ...] = (
-    ("0-9 - . e", "Start typing a new value for the cell", "grid editor"),
-    ("ctrl+p", "Command palette: operators, methods, presets, grid commands", "everywhere"),
-    ("ctrl+q", "Quit", "everywhere"),
+from tui_upsample.preferences import UNBOUND, config_path
+
+EXTRA_KEYS: tuple[tuple[str, str, str, str], ...] = (
+    ("0-9 - + . e", "Start typing a new value for the cell", "grid editor", ""),
+    ("ctrl+p", "Command palette: operators, methods, presets, grid commands", "everywhere", ""),
+    ("ctrl+q", "Quit", "everywhere", ""),
     (
         "c, then n / p",
         "Compare steps one output cell at a time: matrix and direct compute that cell; the "
         "scatter face shows its sum after the last input value whose footprint reaches that "
         "cell or an earlier one (from then on those cells are final in all three faces)",
         "everywhere",
+        "",
     ),
 )
 """Keys that are not bindings (typed characters, Textual's own focus and palette keys)."""
 
 
 def binding_rows(
-    sources: Iterable[tuple[str, Iterable[BindingType]]], key_display
-) -> list[tuple[str, str, str]]:
-    """(keys, description, where) for every binding with a description, keys of one action
-    joined."""
-    rows: list[tuple[str, str, str]] = []
+    sources: Iterable[tuple[str, Iterable[BindingType]]],
+    key_display: Callable[[Binding], str],
+    keymap: Mapping[str, str] | None = None,
+) -> list[tuple[str, str, str, str]]:
+    """(keys, description, where, binding ids) for every binding with a description, with the
+    learner's ``keymap`` (binding id → keys) in place; bindings described alike are one row."""
+    keymap = keymap or {}
+    rows: list[tuple[str, str, str, str]] = []
     seen: dict[tuple[str, str], int] = {}
     for where, bindings in sources:
         for binding in bindings:
             if not isinstance(binding, Binding) or not binding.description:
                 continue
-            keys = " / ".join(key_display(b) for b in Binding.make_bindings([binding]))
-            index = seen.get((where, binding.action))
+            if binding.id in keymap:
+                binding = binding.with_key(keymap[binding.id])
+            shown = [b for b in Binding.make_bindings([binding]) if b.key != UNBOUND]
+            keys = " / ".join(key_display(b) for b in shown) or "(no key)"
+            index = seen.get((where, binding.description))
             if index is not None:
                 old = rows[index]
-                rows[index] = (f"{old[0]} / {keys}", old[1], old[2])
+                ids = f"{old[3]}, {binding.id}" if binding.id and old[3] else old[3] or binding.id
+                rows[index] = (f"{old[0]} / {keys}", old[1], old[2], ids or "")
                 continue
-            seen[(where, binding.action)] = len(rows)
-            rows.append((keys, binding.description, where))
+            seen[(where, binding.description)] = len(rows)
+            rows.append((keys, binding.description, where, binding.id or ""))
     return rows
 
 
@@ -73,11 +83,17 @@ class HelpScreen(ModalScreen[None]):
     }
     HelpScreen #help-title { text-style: bold; color: $text-accent; }
     HelpScreen #keys { height: auto; }
+    HelpScreen #help-preferences { color: $text-muted; margin-top: 1; }
     """
 
-    def __init__(self, sources: Iterable[tuple[str, Iterable[BindingType]]]) -> None:
+    def __init__(
+        self,
+        sources: Iterable[tuple[str, Iterable[BindingType]]],
+        keymap: Mapping[str, str] | None = None,
+    ) -> None:
         super().__init__()
         self._sources = list(sources)
+        self._keymap = dict(keymap or {})
 
     def compose(self) -> ComposeResult:
         with VerticalScroll():
@@ -86,18 +102,26 @@ class HelpScreen(ModalScreen[None]):
             yield Static(
                 "Stepping keys work in every pane except while a cell value is being typed.",
             )
+            yield Static(
+                f"Preferences: {config_path()}\n"
+                '  theme = "nord", and under [keys] a binding id = "keys", e.g. cell-up = "k,up"'
+                " (the ids are in the right-hand column)",
+                id="help-preferences",
+            )
 
     def on_mount(self) -> None:
-        rows = binding_rows(self._sources, self.app.get_key_display) + list(EXTRA_KEYS)
+        rows = binding_rows(self._sources, self.app.get_key_display, self._keymap)
+        rows += list(EXTRA_KEYS)
         self.rows = rows
-        """(keys, description, where) of every row shown."""
+        """(keys, description, where, binding ids) of every row shown."""
         key_style = self.get_component_rich_style("help-screen--key", partial=True)
         table = Table(box=None, show_header=False, expand=True, padding=(0, 1))
         table.add_column("Key", no_wrap=True, style=key_style)
         table.add_column("Does", ratio=1)
+        table.add_column("id", style="dim", no_wrap=True)  # an id is typed as shown: whole
         for where in dict.fromkeys(row[2] for row in rows):
-            table.add_row(Text(where, style="bold underline"), "")
-            for keys, does, place in rows:
+            table.add_row(Text(where, style="bold underline"), "", "")
+            for keys, does, place, ids in rows:
                 if place == where:
-                    table.add_row(keys, does)
+                    table.add_row(keys, does, ids.replace(", ", "\n"))
         self.query_one("#keys", Static).update(table)

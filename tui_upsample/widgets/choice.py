@@ -10,13 +10,15 @@ first time it opens.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from rich.style import Style
 from rich.text import Text
 from textual import events
+from textual.binding import Binding, BindingType
 from textual.css.query import NoMatches
 from textual.geometry import Size
+from textual.message import Message
 from textual.widgets import Select
 from textual.widgets._select import NoSelection, SelectCurrent, SelectOverlay
 
@@ -60,7 +62,31 @@ class ChoiceLine(SelectCurrent):
 
 
 class Choice(Select[str]):
-    """A compact ``Select`` whose drop-down list is built when first opened."""
+    """A compact ``Select`` whose drop-down list is built when first opened.
+
+    Once its list closes (an option chosen, or escape), and on escape while it is closed, it
+    posts :class:`Choice.Done`: the app gives the focus back to the pane the learner came from,
+    so space plays again instead of reopening the list.
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "done", "Leave the drop-down", show=False, id="choice-leave"),
+    ]
+
+    class Done(Message):
+        """The learner is finished with the drop-down."""
+
+        def __init__(self, choice: Choice) -> None:
+            super().__init__()
+            self.choice = choice
+
+        @property
+        def control(self) -> Choice:
+            return self.choice
+
+    def action_done(self) -> None:
+        """Leave the drop-down (escape while it is closed)."""
+        self.post_message(self.Done(self))
 
     def compose(self) -> Any:
         yield ChoiceLine(self.prompt)
@@ -100,9 +126,12 @@ class Choice(Select[str]):
         self.post_message(self.Changed(self, value))
 
     def _watch_expanded(self, expanded: bool) -> None:
-        if self._overlay() is not None:
+        opened = self._overlay() is not None
+        if opened:
             super()._watch_expanded(expanded)
         self.query_one(ChoiceLine).refresh()  # the arrow turns
+        if opened and not expanded:
+            self.post_message(self.Done(self))
 
     async def action_show_overlay(self) -> None:
         await self._build_overlay()

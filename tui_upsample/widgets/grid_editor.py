@@ -16,7 +16,7 @@ from typing import ClassVar
 import numpy as np
 from textual import events
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import Binding, BindingsMap, BindingType
 from textual.containers import Vertical
 from textual.css.query import NoMatches
 from textual.message import Message
@@ -25,7 +25,7 @@ from textual.widgets import Static
 
 from tui_upsample.number_format import format_number
 from tui_upsample.safe_text import quoted
-from tui_upsample.scene import MAX_SIDE, Scene
+from tui_upsample.scene import Scene
 from tui_upsample.widgets.grid_view import GridView
 from tui_upsample.widgets.quiet_text import plain, set_text
 
@@ -65,16 +65,28 @@ class GridEditor(Vertical):
             "r", "fill('random')", "Random small integers (seeded)", show=False, id="grid-random"
         ),
         Binding("z", "fill('zeros')", "All zeros", show=False, id="grid-zero"),
-        Binding("shift+down", "resize(1, 0)", "Add row", show=False, id="grid-add-row"),
+        Binding(
+            "shift+down",
+            "resize(1, 0)",
+            "Add row (new input cells 0, new kernel cells 1)",
+            show=False,
+            id="grid-add-row",
+        ),
         Binding("shift+up", "resize(-1, 0)", "Remove row", show=False, id="grid-remove-row"),
-        Binding("shift+right", "resize(0, 1)", "Add column", show=False, id="grid-add-col"),
+        Binding(
+            "shift+right",
+            "resize(0, 1)",
+            "Add column (new input cells 0, new kernel cells 1)",
+            show=False,
+            id="grid-add-col",
+        ),
         Binding("shift+left", "resize(0, -1)", "Remove column", show=False, id="grid-remove-col"),
     ]
     """
     | Key | Description |
     | :- | :- |
     | arrows | Move the cell cursor. |
-    | 0-9 - . e | Start typing a new value for the cell. |
+    | 0-9 - + . e | Start typing a new value for the cell. |
     | enter | Edit the cell (commit, while editing). |
     | escape | Cancel the edit. |
     | r | Fill the grid with small random integers (seeded). |
@@ -127,7 +139,11 @@ class GridEditor(Vertical):
             self.how = how
 
     class Resized(Message):
-        """The learner asked for the grid to have another number of rows and columns."""
+        """The learner asked for ``rows`` more rows and ``cols`` more columns (negative: fewer).
+
+        A change, not a size: presses that come faster than the app redraws each count, where a
+        size computed from this pane's (not yet updated) grid would repeat the same one.
+        """
 
         def __init__(self, which: str, rows: int, cols: int) -> None:
             super().__init__()
@@ -145,6 +161,7 @@ class GridEditor(Vertical):
         """Whether a value is being typed."""
         self.typed = ""
         """What has been typed so far."""
+        self._keyed: tuple[dict[str, str], BindingsMap] | None = None
 
     def compose(self) -> ComposeResult:
         # The edit line and the message line are made when first needed (_line): most of the
@@ -220,6 +237,16 @@ class GridEditor(Vertical):
             self.cursor = (min(max(r + rows, 0), h - 1), min(max(col + cols, 0), w - 1))
         self._draw()
 
+    def on_grid_view_cell_clicked(self, event: GridView.CellClicked) -> None:
+        """A click on a cell puts the cursor there (not while a value is typed: Enter or
+        Escape first)."""
+        event.stop()
+        if self.editing:
+            self._say("Enter keeps the value being typed, Escape cancels it")
+            return
+        self.cursor = event.cell
+        self._draw()
+
     def _editing_cell(self) -> tuple[int, ...]:
         grid = self.grid
         return self._cursor3(grid) if grid.ndim == 3 else self.cursor
@@ -255,13 +282,12 @@ class GridEditor(Vertical):
         self.post_message(self.Filled(self.which, how))
 
     def action_resize(self, rows: int, cols: int) -> None:
-        """Ask for one row/column more or fewer (1 to 64 each)."""
-        h, w = self.grid.shape[-2:]
-        new = (min(max(h + rows, 1), MAX_SIDE), min(max(w + cols, 1), MAX_SIDE))
-        if new == (h, w):
-            self._say(f"a grid has 1 to {MAX_SIDE} rows and columns", refused=True)
-            return
-        self.post_message(self.Resized(self.which, *new))
+        """Ask for one row/column more or fewer (1 to 64 each; the app checks the limits)."""
+        self.post_message(self.Resized(self.which, rows, cols))
+
+    def say(self, text: str, refused: bool = False) -> None:
+        """Show ``text`` on the pane's message line (in the error colour if ``refused``)."""
+        self._say(text, refused)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # While a value is typed, the keys belong to the editor line.
@@ -294,7 +320,7 @@ class GridEditor(Vertical):
             event.prevent_default()
             self.action_edit(event.character)
             return
-        for binding in self._bindings.key_to_bindings.get(event.key, ()):
+        for binding in self._keyed_bindings().key_to_bindings.get(event.key, ()):
             event.stop()
             event.prevent_default()
             await self.run_action(binding.action)
@@ -310,6 +336,17 @@ class GridEditor(Vertical):
             self.action_edit("")
         self.typed = (self.typed + text)[:MAX_TYPED]
         self._show_typed()
+
+    def _keyed_bindings(self) -> BindingsMap:
+        """This pane's bindings with the learner's keys (the preferences file) in place."""
+        keymap = getattr(self.app, "keymap", None)
+        if not keymap:
+            return self._bindings
+        if self._keyed is None or self._keyed[0] is not keymap:
+            bindings = self._bindings.copy()
+            bindings.apply_keymap(keymap)
+            self._keyed = (keymap, bindings)
+        return self._keyed[1]
 
     def _submit(self, text: str) -> None:
         """Commit ``text`` as the cell's value, or refuse it if it is not a finite number."""

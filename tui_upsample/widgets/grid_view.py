@@ -19,7 +19,9 @@ from typing import Any, ClassVar
 import numpy as np
 from rich.segment import Segment
 from rich.style import Style
+from textual import events
 from textual.geometry import Region, Size, Spacing
+from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
@@ -411,6 +413,39 @@ class GridView(ScrollView, inherit_bindings=False):
 
     def _shape_rows(self) -> int:
         return _shape3(self._values)[1]
+
+    # Pointing ----------------------------------------------------------------------------------
+    class CellClicked(Message):
+        """A cell of the grid was clicked: ``cell`` is (row, col), or (channel, row, col)."""
+
+        def __init__(self, view: GridView, cell: tuple[int, ...]) -> None:
+            super().__init__()
+            self.view = view
+            self.cell = cell
+
+        @property
+        def control(self) -> GridView:
+            return self.view
+
+    def cell_at(self, x: int, y: int) -> tuple[int, ...] | None:
+        """The cell drawn at ``(x, y)`` of the content area (after scrolling), or None for the
+        row and column numbers, channel lines and the space past the grid."""
+        channels, _, cols = _shape3(self._values)
+        if y < 1 or x < self._gutter:
+            return None  # the column numbers' line and the row numbers stay put when scrolling
+        scroll_x, scroll_y = self.scroll_offset
+        what = self._line_of(scroll_y + y - 1)
+        col = (scroll_x + x - self._gutter) // (self._cell_width + 1)
+        if not isinstance(what, tuple) or not 0 <= col < cols:
+            return None
+        channel, row = what
+        return (channel, row, col) if channels > 1 else (row, col)
+
+    def on_click(self, event: events.Click) -> None:
+        offset = event.get_content_offset(self)
+        cell = None if offset is None else self.cell_at(offset.x, offset.y)
+        if cell is not None:
+            self.post_message(self.CellClicked(self, cell))
 
     # Scrolling ---------------------------------------------------------------------------------
     def cell_region(self, cell: tuple[int, ...]) -> Region:

@@ -19,6 +19,8 @@ from textual.reactive import var
 from textual.screen import Screen
 from textual.widget import Widget
 
+from tui_upsample.preferences import UNBOUND
+
 
 class ShownKey(NamedTuple):
     """One key as the footer shows it."""
@@ -110,7 +112,7 @@ class KeyFooter(Widget, can_focus=False):
                 palette = ShownKey(
                     binding.key, app.get_key_display(binding), binding.description, enabled, shown
                 )
-            elif binding.show and binding.action not in actions:
+            elif binding.show and binding.action not in actions and key != UNBOUND:
                 actions.add(binding.action)
                 keys.append(
                     ShownKey(

@@ -10,9 +10,11 @@ from __future__ import annotations
 import math
 from typing import Any, ClassVar
 
+from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
+from textual.geometry import Size
 from textual.message import Message
 from textual.reactive import var
 from textual.widget import Widget
@@ -103,6 +105,19 @@ class ParamInput(Input):
             if not self.check_consume_key(event.key, event.character):
                 return  # not ours: let it bubble up to the app's keys
         await super()._on_key(event)
+
+
+class OnOffSwitch(Switch):
+    """A switch that says "on" or "off": a bare compact switch that is off is an unlabelled
+    dark block."""
+
+    def render(self) -> Text:
+        if self.value:
+            return Text.assemble(("●", "bold"), " on")
+        return Text("○ off")
+
+    def get_content_width(self, container: Size, viewport: Size) -> int:
+        return 5
 
 
 def wrap_formula(formula: Formula, width: int) -> str:
@@ -218,7 +233,7 @@ class Settings(Vertical):
 
     def _control(self, name: str) -> Widget:
         if name in SWITCH_PARAMS:
-            return Switch(value=bool(getattr(self.scene, name)), id=name)
+            return OnOffSwitch(value=bool(getattr(self.scene, name)), id=name)
         if name == "method":
             methods = METHODS.get(self.scene.op, ("im2col",))
             self._methods_shown = methods

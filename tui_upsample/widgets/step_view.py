@@ -102,6 +102,7 @@ class StepView(Vertical):
         border-title-color: $text-accent;
         padding: 0 1;
         &:focus-within { border: round $accent; }
+        & > #stale { height: auto; color: $text-warning; text-style: bold; display: none; }
         & > #counter { height: 1; text-style: bold; color: $text-accent; }
         & > #arithmetic { height: auto; max-height: 4; color: $text; }
         & > #detail { height: auto; color: $text-muted; }
@@ -124,6 +125,8 @@ class StepView(Vertical):
     """The trace on screen (bound to the app's)."""
     step: var[int] = var(0)
     """The index of the step on screen (bound to the app's)."""
+    stale: var[str] = var("")
+    """While the scene is invalid, what is shown instead, in words (bound to the app's)."""
 
     can_focus = True
 
@@ -137,6 +140,7 @@ class StepView(Vertical):
         self._widths_of: Trace | None = None
 
     def compose(self) -> ComposeResult:
+        yield Static("", id="stale")
         yield Static("", id="counter")
         yield Static("", id="arithmetic")
         yield Static("", id="detail")
@@ -144,7 +148,7 @@ class StepView(Vertical):
 
     def on_mount(self) -> None:
         self.query_one("#grids").can_focus = False
-        self._draw()
+        self.watch_stale(self.stale)
 
     def watch_trace(self, trace: Trace | None) -> None:
         self._widths = {}
@@ -153,6 +157,14 @@ class StepView(Vertical):
 
     def watch_step(self, step: int) -> None:
         self._draw()
+
+    def watch_stale(self, stale: str) -> None:
+        if not self.is_mounted:
+            return
+        line = self.query_one("#stale", Static)
+        line.update(stale)
+        line.display = bool(stale)
+        self._draw()  # the title says "last valid" while it shows
 
     def on_resize(self) -> None:
         self._draw()  # the rows are packed again only if the width changes what fits
@@ -171,7 +183,7 @@ class StepView(Vertical):
         n = len(trace)
         step = self.current
         method = f" · {trace.method}" if trace.method else ""
-        title = f"{trace.op}{method}"
+        title = f"{trace.op}{method}" + ("  (last valid)" if self.stale else "")
         if self.border_title != title:  # setting a title repaints the whole pane
             self.border_title = title
         if step is None:
