@@ -28,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from tui_upsample import app as app_module  # noqa: E402
 from tui_upsample.app import UpsampleApp  # noqa: E402
 from tui_upsample.scene import Scene, random_grid  # noqa: E402
-from tui_upsample.widgets.grid_editor import GridEditor  # noqa: E402
+from tui_upsample.widgets.panes.grid_editor import GridEditor  # noqa: E402
 
 SIZE = (120, 40)
 

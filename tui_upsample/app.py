@@ -41,14 +41,14 @@ from tui_upsample.scene import (
     ValueOverflow,
     build_trace,
 )
-from tui_upsample.widgets.choice import Choice
-from tui_upsample.widgets.grid_editor import GridEditor
-from tui_upsample.widgets.key_footer import KeyFooter
-from tui_upsample.widgets.lesson_notes import LessonNotes
-from tui_upsample.widgets.settings import Settings
-from tui_upsample.widgets.step_view import StepView
-from tui_upsample.widgets.too_small import TOO_SMALL_CLASS, TooSmallNotice
-from tui_upsample.widgets.tour_panel import TourPanel
+from tui_upsample.widgets.blocks.too_small import TOO_SMALL_CLASS, TooSmallNotice
+from tui_upsample.widgets.lean.choice import Choice
+from tui_upsample.widgets.lean.key_footer import KeyFooter
+from tui_upsample.widgets.panes.grid_editor import GridEditor
+from tui_upsample.widgets.panes.lesson_notes import LessonNotes
+from tui_upsample.widgets.panes.settings import Settings
+from tui_upsample.widgets.panes.step_view import StepView
+from tui_upsample.widgets.panes.tour_panel import TourPanel
 
 PLAY_INTERVAL = 0.25
 """Seconds between steps while playing (about 4 steps a second)."""
@@ -356,17 +356,17 @@ class UpsampleApp(FileActions, App[int]):
         try:
             # The hidden views' modules are imported when first shown (start-up time).
             if view == "compare":
-                from tui_upsample.widgets.compare_view import CompareView
+                from tui_upsample.widgets.views.compare_view import CompareView
 
                 return CompareView(id="compare").data_bind(
                     UpsampleApp.trace, UpsampleApp.step, UpsampleApp.matrix_face
                 )
             if view == "overlap":
-                from tui_upsample.widgets.overlap_view import OverlapView
+                from tui_upsample.widgets.views.overlap_view import OverlapView
 
                 return OverlapView(id="overlap").data_bind(UpsampleApp.scene)
             if view == "conventions":
-                from tui_upsample.widgets.conventions_view import ConventionsView
+                from tui_upsample.widgets.views.conventions_view import ConventionsView
 
                 return ConventionsView(id="conventions").data_bind(UpsampleApp.scene)
             return StepView(id="steps").data_bind(

@@ -4,7 +4,7 @@ A file name, a flag value or a typed cell can hold ESC, BEL, CR, a newline or a 
 (``\\x9b`` is a one-byte CSI): printed raw, they clear the screen, retitle the window or split a
 one-line message. :func:`shown` spells every such character as an escape (``\\x1b``, ``\\n``), so
 the text stays one harmless line. On screen, Textual would also read ``[b]`` or ``[/]`` as markup
-(and ``1 [ /`` is a MarkupError): :func:`tui_upsample.widgets.quiet_text.plain` shows text
+(and ``1 [ /`` is a MarkupError): :func:`tui_upsample.widgets.blocks.quiet_text.plain` shows text
 exactly as written. Python only, so the command line uses it without loading Textual.
 """
 

@@ -18,9 +18,9 @@ from textual.geometry import Region
 
 from tui_upsample.engine.steps import MATRIX, OUTPUT
 from tui_upsample.scene import Scene, build_trace, random_grid
-from tui_upsample.widgets.grid_editor import GridEditor
-from tui_upsample.widgets.grid_view import HIGHLIGHT_ORDER, GridView
-from tui_upsample.widgets.step_view import StepView
+from tui_upsample.widgets.blocks.grid_view import HIGHLIGHT_ORDER, GridView
+from tui_upsample.widgets.panes.grid_editor import GridEditor
+from tui_upsample.widgets.panes.step_view import StepView
 
 SIZE = (120, 40)
 BIG = random_grid((64, 64), 7)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual.widgets._select import SelectOverlay
 
-from tui_upsample.widgets.choice import Choice, ChoiceLine
+from tui_upsample.widgets.lean.choice import Choice, ChoiceLine
 
 SIZE = (120, 40)
 

@@ -17,9 +17,9 @@ from tui_upsample.preferences import config_path, resume_path
 from tui_upsample.scene import Scene, build_trace
 from tui_upsample.session import load_session, loads, save_session
 from tui_upsample.tour import STOPS
-from tui_upsample.widgets.choice import Choice
-from tui_upsample.widgets.grid_editor import GridEditor
-from tui_upsample.widgets.grid_view import GridView
+from tui_upsample.widgets.blocks.grid_view import GridView
+from tui_upsample.widgets.lean.choice import Choice
+from tui_upsample.widgets.panes.grid_editor import GridEditor
 
 SIZE = (120, 40)
 

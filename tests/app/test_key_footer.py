@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from textual import events
 
-from tui_upsample.widgets.key_footer import KeyFooter
+from tui_upsample.widgets.lean.key_footer import KeyFooter
 
 SIZE = (120, 40)
 

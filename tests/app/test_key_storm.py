@@ -23,9 +23,9 @@ from textual.keys import _get_unicode_name_from_key
 from tui_upsample.engine.steps import OUTPUT
 from tui_upsample.number_format import format_to_width
 from tui_upsample.scene import OPERATORS, build_trace
-from tui_upsample.widgets.grid_editor import GridEditor
-from tui_upsample.widgets.grid_view import GridView
-from tui_upsample.widgets.step_view import StepView
+from tui_upsample.widgets.blocks.grid_view import GridView
+from tui_upsample.widgets.panes.grid_editor import GridEditor
+from tui_upsample.widgets.panes.step_view import StepView
 
 SIZE = (120, 40)
 PRESSES = 300

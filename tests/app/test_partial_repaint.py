@@ -12,7 +12,7 @@ from textual.app import App, ComposeResult
 from textual.geometry import Region
 
 from tui_upsample.scene import build_trace
-from tui_upsample.widgets.grid_view import GridView
+from tui_upsample.widgets.blocks.grid_view import GridView
 
 SIZE = (120, 40)
 

@@ -8,10 +8,10 @@ import pytest
 from tui_upsample.engine import trace as engine_trace
 from tui_upsample.engine.steps import OUTPUT
 from tui_upsample.scene import OPERATORS, PARAMETERS, Scene
-from tui_upsample.widgets.grid_editor import GridEditor
-from tui_upsample.widgets.grid_view import GridView
-from tui_upsample.widgets.settings import LABELS, Settings
-from tui_upsample.widgets.step_view import StepView
+from tui_upsample.widgets.blocks.grid_view import GridView
+from tui_upsample.widgets.panes.grid_editor import GridEditor
+from tui_upsample.widgets.panes.settings import LABELS, Settings
+from tui_upsample.widgets.panes.step_view import StepView
 
 SIZE = (120, 40)
 

@@ -17,9 +17,9 @@ from tui_upsample.engine import trace as engine_trace
 from tui_upsample.engine.steps import OUTPUT
 from tui_upsample.number_format import cell_width, format_number, format_to_width
 from tui_upsample.scene import Scene
-from tui_upsample.widgets.grid_view import GridView
-from tui_upsample.widgets.step_view import StepView
-from tui_upsample.widgets.too_small import MIN_SIZE, TooSmallNotice
+from tui_upsample.widgets.blocks.grid_view import GridView
+from tui_upsample.widgets.blocks.too_small import MIN_SIZE, TooSmallNotice
+from tui_upsample.widgets.panes.step_view import StepView
 
 SIZE = (120, 40)
 AWKWARD = (1e300, -1e-300, 123456789.123, 0.000123)

@@ -17,10 +17,10 @@ from tui_upsample.engine.overlap import footprint_overlap
 from tui_upsample.engine.unpooling import unpool_size_bounds
 from tui_upsample.number_format import format_number
 from tui_upsample.scene import Scene
-from tui_upsample.widgets.compare_view import CompareView
-from tui_upsample.widgets.conventions_view import ConventionsView
-from tui_upsample.widgets.lesson_notes import LessonNotes
-from tui_upsample.widgets.overlap_view import OverlapView
+from tui_upsample.widgets.panes.lesson_notes import LessonNotes
+from tui_upsample.widgets.views.compare_view import CompareView
+from tui_upsample.widgets.views.conventions_view import ConventionsView
+from tui_upsample.widgets.views.overlap_view import OverlapView
 
 SIZE = (120, 40)
 SEED_Y = np.array([[0, 1, 2], [2, 10, 10], [6, 17, 12]], dtype=float)

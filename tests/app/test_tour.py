@@ -18,9 +18,9 @@ from tui_upsample.engine.text import format_number as num
 from tui_upsample.scene import Scene, build_trace
 from tui_upsample.screens.help import binding_rows
 from tui_upsample.tour import STOPS, stop
-from tui_upsample.widgets.grid_view import GridView
-from tui_upsample.widgets.step_view import StepView
-from tui_upsample.widgets.tour_panel import TourPanel
+from tui_upsample.widgets.blocks.grid_view import GridView
+from tui_upsample.widgets.panes.step_view import StepView
+from tui_upsample.widgets.panes.tour_panel import TourPanel
 
 SIZE = (120, 40)
 NEXT, PREVIOUS = "right_square_bracket", "left_square_bracket"

@@ -17,7 +17,7 @@ from textual.widgets.option_list import Option
 
 from tui_upsample.export import FORMAT_NAMES, FORMATS, file_name, keras_refusal
 from tui_upsample.scene import Scene
-from tui_upsample.widgets.quiet_text import plain
+from tui_upsample.widgets.blocks.quiet_text import plain
 
 HOTKEYS: dict[str, str] = {"pytorch": "p", "keras": "k", "numpy": "n", "session": "s"}
 """The letter that picks each format in the export dialog."""

@@ -21,7 +21,7 @@ from textual.widget import Widget
 
 from tui_upsample.scene import Scene
 from tui_upsample.teaching import NOTE_PARTS, numbers_only, scene_notes
-from tui_upsample.widgets.quiet_text import refresh_text
+from tui_upsample.widgets.blocks.quiet_text import refresh_text
 
 PART_STYLE = {
     "notes-head": "notes--head",

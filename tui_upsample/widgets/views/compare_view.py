@@ -26,9 +26,9 @@ from textual.widgets import Static
 from tui_upsample.engine.faces import FACES, FacesStep, ThreeFacesTrace
 from tui_upsample.engine.steps import PADDED, ROTATED_KERNEL, SCALED_KERNEL, Trace
 from tui_upsample.number_format import cell_width
-from tui_upsample.widgets.drawn_when_shown import DrawnWhenShown
-from tui_upsample.widgets.grid_card import GridCard
-from tui_upsample.widgets.grid_view import measure_width
+from tui_upsample.widgets.blocks.grid_card import GridCard
+from tui_upsample.widgets.blocks.grid_view import measure_width
+from tui_upsample.widgets.views.drawn_when_shown import DrawnWhenShown
 
 WIDE = 130
 """From this many columns on, the three faces stand in columns; below, one under the other,

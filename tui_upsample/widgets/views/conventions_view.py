@@ -20,8 +20,8 @@ from tui_upsample.engine.conventions import Conventions, keras_vs_pytorch
 from tui_upsample.engine.output_padding import output_padding_choices
 from tui_upsample.number_format import cell_width
 from tui_upsample.scene import Scene
-from tui_upsample.widgets.drawn_when_shown import DrawnWhenShown
-from tui_upsample.widgets.grid_card import GridCard
+from tui_upsample.widgets.blocks.grid_card import GridCard
+from tui_upsample.widgets.views.drawn_when_shown import DrawnWhenShown
 
 MODES = ("same", "valid")
 """Keras's two paddings, in the order they are shown."""

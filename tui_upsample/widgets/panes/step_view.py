@@ -32,7 +32,7 @@ from tui_upsample.engine.steps import (
     Trace,
 )
 from tui_upsample.number_format import cell_width, format_number
-from tui_upsample.widgets.grid_view import GridView, measure_width
+from tui_upsample.widgets.blocks.grid_view import GridView, measure_width
 
 MOSTLY_ZEROS = frozenset({MATRIX, PADDED, IM2COL})
 """Grids whose zeros are drawn faintly so the kernel's entries stand out."""

@@ -26,8 +26,8 @@ from textual.widgets import Static
 from tui_upsample.number_format import format_number
 from tui_upsample.safe_text import quoted
 from tui_upsample.scene import Scene
-from tui_upsample.widgets.grid_view import GridView
-from tui_upsample.widgets.quiet_text import plain, set_text
+from tui_upsample.widgets.blocks.grid_view import GridView
+from tui_upsample.widgets.blocks.quiet_text import plain, set_text
 
 NUMBER_KEYS = frozenset("0123456789-+.e")
 """Keys that start editing the cell under the cursor (the key is the first character typed)."""

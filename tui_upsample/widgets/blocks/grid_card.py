@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from tui_upsample.widgets.grid_view import GridView
+from tui_upsample.widgets.blocks.grid_view import GridView
 
 CARD_LINES = 14
 """Lines of a grid a card shows before it scrolls."""

@@ -27,8 +27,8 @@ from tui_upsample.engine.overlap import (
 )
 from tui_upsample.number_format import format_number
 from tui_upsample.scene import Scene
-from tui_upsample.widgets.drawn_when_shown import DrawnWhenShown
-from tui_upsample.widgets.grid_card import GridCard
+from tui_upsample.widgets.blocks.grid_card import GridCard
+from tui_upsample.widgets.views.drawn_when_shown import DrawnWhenShown
 
 LEVELS: tuple[tuple[str, str], ...] = (
     ("written", "reverse bold"),

@@ -16,7 +16,7 @@ from textual.widgets import Static
 
 from tui_upsample.engine.steps import Trace
 from tui_upsample.scene import Scene
-from tui_upsample.widgets.grid_view import GridView
+from tui_upsample.widgets.blocks.grid_view import GridView
 
 if TYPE_CHECKING:
     from tui_upsample.tour import TourStop

@@ -32,8 +32,8 @@ from tui_upsample.scene import (
     PADDING_WORDS,
     Scene,
 )
-from tui_upsample.widgets.choice import Choice
-from tui_upsample.widgets.quiet_text import plain, set_text
+from tui_upsample.widgets.blocks.quiet_text import plain, set_text
+from tui_upsample.widgets.lean.choice import Choice
 
 SETTINGS: dict[str, Parameter] = {p.field: p for p in all_parameters()}
 """Every parameter some operator takes, in the order the pane lays them out (the table's)."""
