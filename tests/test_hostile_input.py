@@ -27,8 +27,9 @@ from tui_upsample.cli import main
 from tui_upsample.scene import Scene
 from tui_upsample.session import dumps
 
-RAW_CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]")
-"""A control character other than the newline that ends a line: never in what is printed."""
+RAW_CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+"""A control character other than the newline that ends a line, or a lone surrogate (a byte
+of a file name that is not UTF-8): never in what is printed."""
 
 PREFIX = "upsample-tui: error: "
 
@@ -108,6 +109,19 @@ def test_argparse_own_messages_are_escaped_too(
     capsys: pytest.CaptureFixture[str], argv: list[str]
 ) -> None:
     refused(capsys, argv)
+
+
+@pytest.mark.parametrize("keys", ["n,\x1b[2J", "\x9b", "a\x07,n"])
+def test_press_keys_holding_controls_are_refused_before_rendering(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, keys: str
+) -> None:
+    line = refused(capsys, ["--screenshot", str(tmp_path / "x.svg"), "--press", keys])
+    assert "--press" in line and "not a key name" in line
+
+
+def test_a_name_that_is_not_utf8_is_shown_byte_by_byte(capsys: pytest.CaptureFixture[str]) -> None:
+    name = b"a\x9b\xff.csv".decode("utf-8", "surrogateescape")  # as Python gets it in argv
+    assert "a\\x9b\\xff.csv" in refused(capsys, ["--input", name])
 
 
 # Tracebacks that were seen ---
@@ -374,6 +388,18 @@ def test_process_escape_codes_in_a_file_name_never_reach_the_terminal() -> None:
     assert b"\\x1b[2J" in line and b"\\n" in line and b"\\x9b" in line
 
 
+def test_process_a_name_of_bytes_that_are_not_utf8() -> None:
+    env = {**os.environ, "PYTHONFAULTHANDLER": "0"}
+    result = subprocess.run(
+        [sys.executable.encode(), b"-m", b"tui_upsample", b"--input", b"\x1b\x9b\xff.csv"],
+        capture_output=True,
+        timeout=60,
+        env=env,
+        stdin=subprocess.DEVNULL,
+    )
+    assert b"\\x1b\\x9b\\xff.csv" in _one_error_line(result)
+
+
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
 def test_process_load_of_a_fifo_does_not_wait_for_a_writer(tmp_path: Path) -> None:
     fifo = tmp_path / "s.json"
@@ -391,14 +417,15 @@ def test_process_seed_minus_one_with_r_is_refused() -> None:
 
 
 # The generated corpus: files, paths and flag values ---
-CONTROLS = [chr(c) for c in [*range(1, 32), 0x7F, *range(0x80, 0xA0)]]
-"""Every C0 control but NUL (which no argv can hold), DEL and every C1 control: 64."""
+CONTROLS = [chr(c) for c in [*range(1, 32), 0x7F, *range(0x80, 0xA0), 0xDC9B, 0xDCFF]]
+"""Every C0 control but NUL (which no argv can hold), DEL, every C1 control, and two bytes that
+are not UTF-8 as argv holds them (lone surrogates): 66."""
 
 PATH_FLAGS = ("--input", "--kernel", "--load", "--screenshot")
 
 
 def _path_cases() -> list[tuple[str, list[str]]]:
-    """A name holding each control character, under each flag that takes a path (256)."""
+    """A name holding each control character, under each flag that takes a path (264)."""
     cases = []
     for char in CONTROLS:
         for flag in PATH_FLAGS:

@@ -23,7 +23,7 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 import numpy as np
 
 from tui_upsample import __version__
-from tui_upsample.safe_text import shown
+from tui_upsample.safe_text import has_control, quoted, shown
 from tui_upsample.scene import (
     FILLS,
     MAX_SIDE,
@@ -558,6 +558,9 @@ def _write_screenshot(
 
     write(check_writable)  # before the seconds of rendering
     keys = [k.strip() for k in args.press.split(",") if k.strip()]
+    for key in keys:
+        if has_control(key):
+            parser.error(f"argument --press: {quoted(key)} is not a key name (a control character)")
     try:
         svg = screenshot(scene, keys, args.terminal_size, tour_stop=tour_stop)
     except Exception as exc:  # noqa: BLE001 (a crash while rendering: one line, status 2)

@@ -22,7 +22,7 @@ from tui_upsample.session import save_session
 # A NumPy warning inside the app is an error here: overflow is refused, never warned about.
 pytestmark = pytest.mark.filterwarnings("error::RuntimeWarning")
 
-RAW_CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]")
+RAW_CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
 
 MARKUP = ("[", "1 [ /", "[/]", "[b]x", "[link=a:b]", "[bold red]9")
 HUGE = ("1e308", "9" * 400, "-1e308")
