@@ -161,6 +161,8 @@ HOSTILE_SESSIONS = {
     "huge-int-cell": (_session_text(input=[[10**400, 1], [1, 1]]), "too large"),
     "huge-stride": (_session_text(stride=10**400), "at most 10,000"),
     "huge-2**63-stride": (_session_text(op="max_unpool2d", stride=2**63), "at most 10,000"),
+    "huge-upscale": (_session_text(op="pixel_shuffle", upscale=10**400), "at most 10,000"),
+    "huge-padding": (_session_text(padding=10**20), "at most 10,000"),
     "huge-seed-digits": ("{" + '"seed": ' + "9" * 5000 + "}", "too large"),
     "align-corners-yes": (_session_text(align_corners="yes"), "true or false"),
     "ceil-mode-1": (_session_text(ceil_mode=1), "true or false"),

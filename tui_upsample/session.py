@@ -27,7 +27,15 @@ from typing import Any
 import numpy as np
 
 from tui_upsample.file_reading import FileRefused, describe_os_error, read_small_file
-from tui_upsample.scene import FILLS, MAX_SIDE, METHODS, OPERATORS, PADDING_WORDS, Scene
+from tui_upsample.scene import (
+    FILLS,
+    MAX_PARAMETER,
+    MAX_SIDE,
+    METHODS,
+    OPERATORS,
+    PADDING_WORDS,
+    Scene,
+)
 
 SESSION_VERSION = 1
 """The session format this tui-upsample writes, and the newest it reads."""
@@ -151,9 +159,11 @@ def _show(value: Any) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
-def _int_field(where: str, value: Any, minimum: int) -> int:
+def _int_field(where: str, value: Any, minimum: int, maximum: int | None = None) -> int:
     if not _is_int(value) or value < minimum:
         raise SessionError(f"{where} must be a whole number ≥ {minimum}, not {_show(value)}")
+    if maximum is not None and value > maximum:
+        raise SessionError(f"{where} must be at most {maximum:,}, not {_show(value)}")
     return int(value)
 
 
@@ -241,8 +251,10 @@ def scene_from_dict(data: Any) -> Scene:
         "channels": _grid_field('"channels"', data["channels"], 3),
     }
     for name in ("kernel_size", "stride", "dilation", "upscale"):
-        changes[name] = _int_field(f'"{name}"', params[name], 1)
-    changes["output_padding"] = _int_field('"output_padding"', params["output_padding"], 0)
+        changes[name] = _int_field(f'"{name}"', params[name], 1, MAX_PARAMETER)
+    changes["output_padding"] = _int_field(
+        '"output_padding"', params["output_padding"], 0, MAX_PARAMETER
+    )
     padding = params["padding"]
     if isinstance(padding, str):
         if padding not in PADDING_WORDS:
@@ -250,7 +262,7 @@ def scene_from_dict(data: Any) -> Scene:
                 f'"padding" must be a whole number ≥ 0, "same" or "valid", not {_show(padding)}'
             )
     else:
-        _int_field('"padding"', padding, 0)
+        _int_field('"padding"', padding, 0, MAX_PARAMETER)
     changes["padding"] = padding
     scale = params["scale"]
     if not _is_number(scale) or not math.isfinite(scale) or scale <= 0:
