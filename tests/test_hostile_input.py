@@ -184,7 +184,8 @@ def test_hostile_sessions(capsys: pytest.CaptureFixture[str], tmp_path: Path, na
 @pytest.mark.parametrize("stride", [str(10**11), str(2**63), str(10**400)])
 def test_a_huge_unpooling_stride(capsys: pytest.CaptureFixture[str], stride: str) -> None:
     line = refused(capsys, ["--op", "unpool", "--stride", stride])
-    assert "--stride" in line and "at most 10,000" in line
+    assert "--stride" in line and ("at most 10,000" in line or "at most 10^18" in line), line
+    assert len(line) < 200  # a 400-digit value is not echoed whole
 
 
 def _npy_declaring(shape: tuple[int, ...]) -> bytes:
@@ -215,6 +216,22 @@ def test_a_finite_1e308_grid_is_refused_naming_the_overflowing_cell(
         line = refused(capsys, ["--input", str(path)])
     assert re.search(r"output\[\d+,\d+\] overflows", line), line
     assert refused(capsys, ["--input", str(path), "--export", "numpy"]) == line
+
+
+@pytest.mark.parametrize("flag", ["--step", "--seed", "--tour-stop", "--output-padding"])
+def test_a_400_digit_count_is_refused_without_echoing_it(
+    capsys: pytest.CaptureFixture[str], flag: str
+) -> None:
+    line = refused(capsys, [flag, "9" * 400])
+    assert flag in line and "too large" in line and len(line) < 200, line
+
+
+def test_a_huge_csv_is_refused_by_its_row_count(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = tmp_path / "tall.csv"
+    path.write_text("1\n" * 1_000_000)
+    assert "1,000,000 rows" in refused(capsys, ["--input", str(path)])
 
 
 def test_a_negative_seed_is_refused(capsys: pytest.CaptureFixture[str]) -> None:

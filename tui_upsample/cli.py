@@ -94,11 +94,22 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {shown(message)}\n")
 
 
-def _positive(text: str) -> int:
+LARGEST_COUNT = 10**18
+"""No count or seed a flag takes is larger (a 400-digit step is refused, not echoed)."""
+
+
+def _integer(text: str) -> int:
     try:
         value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
+        raise argparse.ArgumentTypeError(f"{quoted(text)} is not an integer") from None
+    if value > LARGEST_COUNT:
+        raise argparse.ArgumentTypeError(f"{quoted(text)}: too large (at most 10^18)")
+    return value
+
+
+def _positive(text: str) -> int:
+    value = _integer(text)
     if value < 1:
         raise argparse.ArgumentTypeError(f"{text!r}: must be at least 1")
     return value
@@ -113,10 +124,7 @@ def _side(text: str) -> int:
 
 
 def _non_negative(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
+    value = _integer(text)
     if value < 0:
         raise argparse.ArgumentTypeError(f"{text!r}: must not be negative")
     return value
