@@ -287,6 +287,29 @@ def test_an_input_in_a_directory_without_read_permission(
         closed.chmod(0o755)
 
 
+@pytest.mark.parametrize("flag", ["--input", "--load"])
+def test_a_file_that_cannot_be_opened_says_why(
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    flag: str,
+) -> None:
+    """What a directory without read permission gives (root reads anyway: simulated here)."""
+    import errno
+
+    from tui_upsample import file_reading
+
+    path = tmp_path / "closed" / "a.json"
+    path.parent.mkdir()
+    path.write_text("[[1]]")
+
+    def denied(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise PermissionError(errno.EACCES, "Permission denied")
+
+    monkeypatch.setattr(file_reading.os, "open", denied)
+    assert "Permission denied" in refused(capsys, [flag, str(path)])
+
+
 @pytest.mark.parametrize(
     ("target", "says"),
     [
