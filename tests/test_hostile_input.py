@@ -27,8 +27,9 @@ from tui_upsample.cli import main
 from tui_upsample.scene import Scene
 from tui_upsample.session import dumps
 
-RAW_CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]")
-"""A control character other than the newline that ends a line: never in what is printed."""
+RAW_CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+"""A control character other than the newline that ends a line, or a lone surrogate (a byte
+of a file name that is not UTF-8): never in what is printed."""
 
 PREFIX = "upsample-tui: error: "
 
@@ -110,6 +111,19 @@ def test_argparse_own_messages_are_escaped_too(
     refused(capsys, argv)
 
 
+@pytest.mark.parametrize("keys", ["n,\x1b[2J", "\x9b", "a\x07,n"])
+def test_press_keys_holding_controls_are_refused_before_rendering(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, keys: str
+) -> None:
+    line = refused(capsys, ["--screenshot", str(tmp_path / "x.svg"), "--press", keys])
+    assert "--press" in line and "not a key name" in line
+
+
+def test_a_name_that_is_not_utf8_is_shown_byte_by_byte(capsys: pytest.CaptureFixture[str]) -> None:
+    name = b"a\x9b\xff.csv".decode("utf-8", "surrogateescape")  # as Python gets it in argv
+    assert "a\\x9b\\xff.csv" in refused(capsys, ["--input", name])
+
+
 # Tracebacks that were seen ---
 def _session_text(**changes: object) -> str:
     data = json.loads(dumps(Scene.seed_example()))
@@ -147,6 +161,8 @@ HOSTILE_SESSIONS = {
     "huge-int-cell": (_session_text(input=[[10**400, 1], [1, 1]]), "too large"),
     "huge-stride": (_session_text(stride=10**400), "at most 10,000"),
     "huge-2**63-stride": (_session_text(op="max_unpool2d", stride=2**63), "at most 10,000"),
+    "huge-upscale": (_session_text(op="pixel_shuffle", upscale=10**400), "at most 10,000"),
+    "huge-padding": (_session_text(padding=10**20), "at most 10,000"),
     "huge-seed-digits": ("{" + '"seed": ' + "9" * 5000 + "}", "too large"),
     "align-corners-yes": (_session_text(align_corners="yes"), "true or false"),
     "ceil-mode-1": (_session_text(ceil_mode=1), "true or false"),
@@ -168,7 +184,8 @@ def test_hostile_sessions(capsys: pytest.CaptureFixture[str], tmp_path: Path, na
 @pytest.mark.parametrize("stride", [str(10**11), str(2**63), str(10**400)])
 def test_a_huge_unpooling_stride(capsys: pytest.CaptureFixture[str], stride: str) -> None:
     line = refused(capsys, ["--op", "unpool", "--stride", stride])
-    assert "--stride" in line and "at most 10,000" in line
+    assert "--stride" in line and ("at most 10,000" in line or "at most 10^18" in line), line
+    assert len(line) < 200  # a 400-digit value is not echoed whole
 
 
 def _npy_declaring(shape: tuple[int, ...]) -> bytes:
@@ -199,6 +216,22 @@ def test_a_finite_1e308_grid_is_refused_naming_the_overflowing_cell(
         line = refused(capsys, ["--input", str(path)])
     assert re.search(r"output\[\d+,\d+\] overflows", line), line
     assert refused(capsys, ["--input", str(path), "--export", "numpy"]) == line
+
+
+@pytest.mark.parametrize("flag", ["--step", "--seed", "--tour-stop", "--output-padding"])
+def test_a_400_digit_count_is_refused_without_echoing_it(
+    capsys: pytest.CaptureFixture[str], flag: str
+) -> None:
+    line = refused(capsys, [flag, "9" * 400])
+    assert flag in line and "too large" in line and len(line) < 200, line
+
+
+def test_a_huge_csv_is_refused_by_its_row_count(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = tmp_path / "tall.csv"
+    path.write_text("1\n" * 1_000_000)
+    assert "1,000,000 rows" in refused(capsys, ["--input", str(path)])
 
 
 def test_a_negative_seed_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
@@ -252,6 +285,29 @@ def test_an_input_in_a_directory_without_read_permission(
         assert "Permission denied" in refused(capsys, ["--input", str(closed / "a.csv")])
     finally:
         closed.chmod(0o755)
+
+
+@pytest.mark.parametrize("flag", ["--input", "--load"])
+def test_a_file_that_cannot_be_opened_says_why(
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    flag: str,
+) -> None:
+    """What a directory without read permission gives (root reads anyway: simulated here)."""
+    import errno
+
+    from tui_upsample import file_reading
+
+    path = tmp_path / "closed" / "a.json"
+    path.parent.mkdir()
+    path.write_text("[[1]]")
+
+    def denied(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise PermissionError(errno.EACCES, "Permission denied")
+
+    monkeypatch.setattr(file_reading.os, "open", denied)
+    assert "Permission denied" in refused(capsys, [flag, str(path)])
 
 
 @pytest.mark.parametrize(
@@ -374,6 +430,18 @@ def test_process_escape_codes_in_a_file_name_never_reach_the_terminal() -> None:
     assert b"\\x1b[2J" in line and b"\\n" in line and b"\\x9b" in line
 
 
+def test_process_a_name_of_bytes_that_are_not_utf8() -> None:
+    env = {**os.environ, "PYTHONFAULTHANDLER": "0"}
+    result = subprocess.run(
+        [sys.executable.encode(), b"-m", b"tui_upsample", b"--input", b"\x1b\x9b\xff.csv"],
+        capture_output=True,
+        timeout=60,
+        env=env,
+        stdin=subprocess.DEVNULL,
+    )
+    assert b"\\x1b\\x9b\\xff.csv" in _one_error_line(result)
+
+
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
 def test_process_load_of_a_fifo_does_not_wait_for_a_writer(tmp_path: Path) -> None:
     fifo = tmp_path / "s.json"
@@ -391,14 +459,15 @@ def test_process_seed_minus_one_with_r_is_refused() -> None:
 
 
 # The generated corpus: files, paths and flag values ---
-CONTROLS = [chr(c) for c in [*range(1, 32), 0x7F, *range(0x80, 0xA0)]]
-"""Every C0 control but NUL (which no argv can hold), DEL and every C1 control: 64."""
+CONTROLS = [chr(c) for c in [*range(1, 32), 0x7F, *range(0x80, 0xA0), 0xDC9B, 0xDCFF]]
+"""Every C0 control but NUL (which no argv can hold), DEL, every C1 control, and two bytes that
+are not UTF-8 as argv holds them (lone surrogates): 66."""
 
 PATH_FLAGS = ("--input", "--kernel", "--load", "--screenshot")
 
 
 def _path_cases() -> list[tuple[str, list[str]]]:
-    """A name holding each control character, under each flag that takes a path (256)."""
+    """A name holding each control character, under each flag that takes a path (264)."""
     cases = []
     for char in CONTROLS:
         for flag in PATH_FLAGS:

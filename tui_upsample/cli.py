@@ -25,7 +25,7 @@ import numpy as np
 from tui_upsample import __version__
 from tui_upsample.engine.operators import ALIASES, TABLE, all_parameters
 from tui_upsample.engine.parameters import FLAG
-from tui_upsample.safe_text import shown
+from tui_upsample.safe_text import has_control, quoted, shown
 from tui_upsample.scene import (
     FILLS,
     MAX_SIDE,
@@ -92,11 +92,22 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {shown(message)}\n")
 
 
-def _positive(text: str) -> int:
+LARGEST_COUNT = 10**18
+"""No count or seed a flag takes is larger (a 400-digit step is refused, not echoed)."""
+
+
+def _integer(text: str) -> int:
     try:
         value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
+        raise argparse.ArgumentTypeError(f"{quoted(text)} is not an integer") from None
+    if value > LARGEST_COUNT:
+        raise argparse.ArgumentTypeError(f"{quoted(text)}: too large (at most 10^18)")
+    return value
+
+
+def _positive(text: str) -> int:
+    value = _integer(text)
     if value < 1:
         raise argparse.ArgumentTypeError(f"{text!r}: must be at least 1")
     return value
@@ -111,10 +122,7 @@ def _side(text: str) -> int:
 
 
 def _non_negative(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
+    value = _integer(text)
     if value < 0:
         raise argparse.ArgumentTypeError(f"{text!r}: must not be negative")
     return value
@@ -619,6 +627,10 @@ def _write_screenshot(
 
     write(check_writable)  # before the seconds of rendering
     keys = [k.strip() for k in args.press.split(",") if k.strip()]
+    for key in keys:
+        if has_control(key):
+            parser.error(f"argument --press: {quoted(key)} is not a key name (a control character)")
+
     from tui_upsample.key_names import is_key_name
 
     unknown = [k for k in keys if not is_key_name(k)]

@@ -54,6 +54,8 @@ def _number(cell: str, where: str) -> float:
 
 def _csv_rows(text: str) -> list[list[float]]:
     lines = [line for line in text.splitlines() if line.strip()]
+    if len(lines) > MAX_SIDE:  # said before a million cells are read
+        raise GridFileError(f"has {len(lines):,} rows: each side must be 1 to {MAX_SIDE}")
     rows = [
         [_number(cell, f"row {i + 1}") for cell in line.split(",")] for i, line in enumerate(lines)
     ]

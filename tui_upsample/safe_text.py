@@ -12,15 +12,21 @@ from __future__ import annotations
 
 import re
 
-_CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-"""C0 controls (newline and tab included), DEL and the C1 controls."""
+_CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+"""C0 controls (newline and tab included), DEL, the C1 controls, and lone surrogates: how
+Python spells the bytes of a file name that are not UTF-8, which no terminal can be sent."""
 
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 
 def _escape(match: re.Match[str]) -> str:
     char = match.group()
-    return _NAMED.get(char) or f"\\x{ord(char):02x}"
+    code = ord(char)
+    if 0xDC80 <= code <= 0xDCFF:  # a byte that is not UTF-8, kept by surrogateescape
+        return f"\\x{code - 0xDC00:02x}"
+    if code > 0xFF:
+        return f"\\u{code:04x}"
+    return _NAMED.get(char) or f"\\x{code:02x}"
 
 
 def shown(text: object) -> str:

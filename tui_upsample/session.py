@@ -29,7 +29,7 @@ import numpy as np
 from tui_upsample.engine.operators import all_parameters
 from tui_upsample.engine.parameters import FLAG, INT, NUMBER, PADDING, Parameter
 from tui_upsample.file_reading import FileRefused, describe_os_error, read_small_file
-from tui_upsample.scene import MAX_SIDE, METHODS, OPERATORS, PADDING_WORDS, Scene
+from tui_upsample.scene import MAX_PARAMETER, MAX_SIDE, METHODS, OPERATORS, PADDING_WORDS, Scene
 
 SESSION_VERSION = 1
 """The session format this tui-upsample writes, and the newest it reads."""
@@ -162,9 +162,11 @@ def _show(value: Any) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
-def _int_field(where: str, value: Any, minimum: int) -> int:
+def _int_field(where: str, value: Any, minimum: int, maximum: int | None = None) -> int:
     if not _is_int(value) or value < minimum:
         raise SessionError(f"{where} must be a whole number ≥ {minimum}, not {_show(value)}")
+    if maximum is not None and value > maximum:
+        raise SessionError(f"{where} must be at most {maximum:,}, not {_show(value)}")
     return int(value)
 
 
@@ -174,13 +176,14 @@ def _parameter(name: str, setting: Parameter, value: Any) -> Any:
     if setting.optional:  # divisor_override: None, or any whole number but 0 (as PyTorch)
         if value is None:
             return None
-        if not _is_int(value) or value == 0:
+        if not _is_int(value) or value == 0 or abs(value) > MAX_PARAMETER:
             raise SessionError(
-                f"{where} must be null or a whole number other than 0, not {_show(value)}"
+                f"{where} must be null or a whole number other than 0, at most"
+                f" {MAX_PARAMETER:,} either way, not {_show(value)}"
             )
         return int(value)
     if setting.kind == INT:
-        return _int_field(where, value, setting.minimum)
+        return _int_field(where, value, setting.minimum, MAX_PARAMETER)
     if setting.kind == PADDING:
         if isinstance(value, str):
             if value not in PADDING_WORDS:
@@ -188,7 +191,7 @@ def _parameter(name: str, setting: Parameter, value: Any) -> Any:
                     f'{where} must be a whole number ≥ 0, "same" or "valid", not {_show(value)}'
                 )
             return value
-        return _int_field(where, value, 0)
+        return _int_field(where, value, 0, MAX_PARAMETER)
     if setting.kind == NUMBER:
         if not _is_number(value) or not math.isfinite(value) or value <= 0:
             raise SessionError(

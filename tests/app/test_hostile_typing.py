@@ -22,7 +22,7 @@ from tui_upsample.session import save_session
 # A NumPy warning inside the app is an error here: overflow is refused, never warned about.
 pytestmark = pytest.mark.filterwarnings("error::RuntimeWarning")
 
-RAW_CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]")
+RAW_CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
 
 MARKUP = ("[", "1 [ /", "[/]", "[b]x", "[link=a:b]", "[bold red]9")
 HUGE = ("1e308", "9" * 400, "-1e308")
@@ -235,3 +235,17 @@ async def test_notifications_escape_controls_in_any_message() -> None:
         await pilot.pause()
         (toast,) = _toasts(app)
         assert toast == "t\\x07\na\\x1b[2Jb [b]c[/b]\nsecond line"
+
+
+@pytest.mark.parametrize("target", ["/dev/full", "/dev/null"])
+async def test_saving_onto_a_device_is_refused_and_said(target: str) -> None:
+    from pathlib import Path
+
+    app = make_app()
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        app.session_path = Path(target)
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        shown = "\n".join(_toasts(app))
+        assert "Session not saved" in shown and "not a regular file" in shown, shown
+    assert os.path.exists(target) and not os.path.isfile(target)  # the device is still there
