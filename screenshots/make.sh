@@ -11,8 +11,10 @@ shot() {  # name, then upsample-tui flags
     echo "screenshots/$name.svg"
 }
 shot max_pool2d           --op max_pool2d --press n,n
+shot avg_pool2d           --op avg_pool2d --press n,n
 shot max_unpool2d         --op max_unpool2d --press n,n
 shot upsample_nearest     --op upsample_nearest --press n,n,n,n,n
+shot upsample_nearest_exact --op upsample_nearest --scale 1.5 --nearest-exact --input ramp --size 2x3 --press n
 shot bed_of_nails         --op bed_of_nails --press n
 shot upsample_bilinear    --op upsample_bilinear --press n,n,n,n,n
 shot conv2d               --op conv2d --press n,n

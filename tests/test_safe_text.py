@@ -8,7 +8,8 @@ import re
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tui_upsample.safe_text import has_control, plain, quoted, shown, shown_lines
+from tui_upsample.safe_text import has_control, quoted, shown, shown_lines
+from tui_upsample.widgets.blocks.quiet_text import plain
 
 CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 

@@ -83,15 +83,6 @@ ENGINE_FLAGS = {
 about (read from the operator table)."""
 
 
-class _Parser(argparse.ArgumentParser):
-    """argparse, with every error one safe line: the values a user gave are echoed in it, and a
-    control character among them (ESC, BEL, CR, newline, C1) is written as its escape."""
-
-    def error(self, message: str) -> NoReturn:
-        self.print_usage(sys.stderr)
-        self.exit(2, f"{self.prog}: error: {shown(message)}\n")
-
-
 LARGEST_COUNT = 10**18
 """No count or seed a flag takes is larger (a 400-digit step is refused, not echoed)."""
 
@@ -240,13 +231,15 @@ def _operator(text: str) -> str:
 
 
 class _Parser(argparse.ArgumentParser):
-    """argparse, but a mistake prints one short usage line and the error, not every flag."""
+    """argparse, but a mistake prints one short usage line and then one safe error line, not
+    every flag: the values a user gave are echoed in it, and a control character among them
+    (ESC, BEL, CR, newline, C1) is written as its escape."""
 
     def error(self, message: str) -> NoReturn:
         self.exit(
             2,
             f"usage: {self.prog} [flags]  ({self.prog} --help lists them)\n"
-            f"{self.prog}: error: {message}\n",
+            f"{self.prog}: error: {shown(message)}\n",
         )
 
 
