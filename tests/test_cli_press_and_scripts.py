@@ -52,9 +52,7 @@ def run_without(module: str, script: Path) -> subprocess.CompletedProcess[str]:
         f"import runpy, sys; sys.modules[{module!r}] = None;"
         f" runpy.run_path({str(script)!r}, run_name='__main__')"
     )
-    return subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120
-    )
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
 
 
 @pytest.mark.parametrize(("fmt", "module"), [("pytorch", "torch"), ("keras", "keras")])

@@ -15,9 +15,7 @@ def _named_keys() -> frozenset[str]:
     """Textual's key names without their modifiers (``up``, ``f5``, ``enter``…)."""
     from textual.keys import Keys
 
-    return frozenset(
-        key.value.rpartition("+")[2] for key in Keys if not key.value.startswith("<")
-    )
+    return frozenset(key.value.rpartition("+")[2] for key in Keys if not key.value.startswith("<"))
 
 
 def is_key_name(key: str) -> bool:
