@@ -99,7 +99,8 @@ class HelpScreen(ModalScreen[None]):
             yield Static("Keys  (escape closes)", id="help-title")
             yield Static(id="keys")
             yield Static(
-                "Stepping keys work in every pane except while a cell value is being typed.",
+                "Stepping keys work in every pane except while a cell value is being typed."
+                " Quitting keeps the scene: upsample-tui --resume opens it again.",
             )
             yield Static(
                 f"Preferences: {config_path()}\n"
