@@ -212,6 +212,8 @@ class UpsampleApp(FileActions, App[int]):
         Binding("ctrl+s", "save_session", "Save the session", show=False, id="session-save"),
         Binding("f1,question_mark", "help", "Help", priority=True, id="help"),
         Binding("q", "quit", "Quit", priority=True, id="quit"),
+        # Textual's own ctrl+q, given an id so the preferences file can move it too.
+        Binding("ctrl+q", "quit", "Quit", show=False, priority=True, id="quit-ctrl"),
         Binding("tab", "app.focus_next", "Next pane", show=False, id="pane-next"),
         Binding("shift+tab", "app.focus_previous", "Previous pane", show=False, id="pane-previous"),
     ]

@@ -26,16 +26,13 @@ import sys
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import platformdirs
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - Python 3.10
-    import tomli as tomllib
+if TYPE_CHECKING:
+    from tui_upsample.scene import Scene
 
-from tui_upsample.scene import Scene
 
 APP_DIR = "tui-upsample"
 CONFIG_NAME = "config.toml"
@@ -44,6 +41,15 @@ RESUME_NAME = "last-scene.json"
 UNBOUND = "unbound"
 """The key a binding gets when the learner gave all of its keys to other bindings: no key is
 called that, so it never fires (the footer and help say it has no key)."""
+
+
+def _toml() -> Any:
+    """The TOML reader, imported only when there is a file to read (start-up time)."""
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - Python 3.10
+        import tomli as tomllib
+    return tomllib
 
 
 def config_path() -> Path:
@@ -91,9 +97,10 @@ def read_preferences(
         return Preferences()
     except (OSError, UnicodeDecodeError) as exc:
         return Preferences(problem=f"{path}: cannot be read ({_reason(exc)}); using the defaults")
+    toml = _toml()
     try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
+        data = toml.loads(text)
+    except toml.TOMLDecodeError as exc:
         return Preferences(problem=f"{path}: not valid TOML ({exc}); using the defaults")
     problems: list[str] = []
     theme = data.get("theme")
@@ -177,9 +184,10 @@ def save_theme(theme: str, path: Path | None = None) -> Path:
         text = "# tui-upsample's preferences (F1 in the app says where this file is)\n"
     except (OSError, UnicodeDecodeError) as exc:
         raise PreferencesError(f"{path}: cannot be read ({_reason(exc)})") from None
+    toml = _toml()
     try:
-        tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
+        toml.loads(text)
+    except toml.TOMLDecodeError as exc:
         raise PreferencesError(f"{path}: not valid TOML ({exc}): left as it is") from None
     text = _with_top_level(text, "theme", line)
     try:

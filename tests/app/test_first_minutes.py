@@ -259,8 +259,8 @@ async def test_help_says_where_the_preferences_file_is(app_factory) -> None:
         await pilot.press("f1")
         await pilot.pause()
         assert str(config_path()) in str(app.screen.query_one("#help-preferences").render())
-        ids = {row[3] for row in app.screen.rows}
-        assert {"step-next", "cell-up", "grid-add-row", "quit"} <= ids
+        ids = {i for row in app.screen.rows for i in row[3].split(", ")}
+        assert {"step-next", "cell-up", "grid-add-row", "quit", "quit-ctrl"} <= ids
 
 
 # Every key answers ---------------------------------------------------------------------------
@@ -445,3 +445,21 @@ async def test_help_lists_plus_among_the_typing_keys_and_what_new_cells_hold(app
         rows = {keys: does for keys, does, *_ in app.screen.rows}
         assert "0-9 - + . e" in rows
         assert rows["shift+↓"] == "Add row (new input cells 0, new kernel cells 1)"
+
+
+def test_every_binding_has_an_id() -> None:
+    from tui_upsample.app import _binding_scopes
+
+    for bindings in (UpsampleApp._merged_bindings, GridEditor._merged_bindings):
+        for binding_list in bindings.key_to_bindings.values():
+            for binding in binding_list:
+                assert binding.id or binding.system, binding
+    assert sum(len(scope) for scope in _binding_scopes()) >= 40
+
+
+async def test_ctrl_q_quits_and_keeps_the_scene_too(app_factory) -> None:
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("n", "ctrl+q")
+        await pilot.pause()
+    assert not app.is_running and load_session(resume_path()).step == 1

@@ -18,7 +18,6 @@ from tui_upsample.preferences import UNBOUND, config_path
 EXTRA_KEYS: tuple[tuple[str, str, str, str], ...] = (
     ("0-9 - + . e", "Start typing a new value for the cell", "grid editor", ""),
     ("ctrl+p", "Command palette: operators, methods, presets, grid commands", "everywhere", ""),
-    ("ctrl+q", "Quit", "everywhere", ""),
     (
         "c, then n / p",
         "Compare steps one output cell at a time: matrix and direct compute that cell; the "
@@ -100,7 +99,8 @@ class HelpScreen(ModalScreen[None]):
             yield Static("Keys  (escape closes)", id="help-title")
             yield Static(id="keys")
             yield Static(
-                "Stepping keys work in every pane except while a cell value is being typed.",
+                "Stepping keys work in every pane except while a cell value is being typed."
+                " Quitting keeps the scene: upsample-tui --resume opens it again.",
             )
             yield Static(
                 f"Preferences: {config_path()}\n"
