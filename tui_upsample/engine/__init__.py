@@ -4,10 +4,11 @@ Pure NumPy: nothing here imports textual or rich. Arrays may be (H, W), (C, H, W
 (N, C, H, W); results keep the caller's layout; values are float64.
 
 One module per operator family, each read top to bottom like a textbook section: the operator,
-its step trace, its output-size formula and its lessons (:mod:`.pooling`, :mod:`.unpooling`,
-:mod:`.upsampling`, :mod:`.pixel_shuffle`, :mod:`.convolution`, :mod:`.transposed`, with
-:mod:`.conv_matrix` for W1 / W2 and :mod:`.faces` for the three faces side by side). Lessons that
-span operators have rooms of their own (:mod:`.overlap`, :mod:`.adjoint`, :mod:`.conventions`).
+its step trace, its output-size formula and its table entry (:mod:`.pooling`, :mod:`.unpooling`,
+:mod:`.upsampling`, :mod:`.bilinear`, :mod:`.pixel_shuffle`, :mod:`.convolution`,
+:mod:`.transposed`, with :mod:`.conv_matrix` for W1 / W2 and :mod:`.faces` for the three faces
+side by side). Lessons have rooms of their own (:mod:`.overlap`, :mod:`.adjoint`,
+:mod:`.conventions`, :mod:`.output_padding`, :mod:`.ceil_mode`).
 :mod:`.operators` is the table every other layer reads, and :func:`trace` the way in.
 """
 
