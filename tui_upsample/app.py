@@ -257,9 +257,11 @@ class UpsampleApp(FileActions, App[int]):
     """Whether the steps advance by themselves."""
     view: var[str] = var("steps")
     """Which view of the scene is on screen: "steps" (step through the operator), "compare"
-    (conv_transpose2d's scatter, matrix and direct faces side by side; the scene's method is
-    "all"), "overlap" (kernel footprints per output cell) or "conventions" (Keras vs PyTorch).
-    c, k and f toggle the last three; the tour sets it for its stops."""
+    (conv_transpose2d's scatter, matrix and direct faces side by side), "overlap" (kernel
+    footprints per output cell) or "conventions" (Keras vs PyTorch). c, k and f toggle the last
+    three (through _choose_view); the tour sets it for its stops. For a transposed convolution
+    the scene is the one source of "compare": it is on screen exactly when the scene's method is
+    "all" (Scene.compare), and the view follows the scene, never the other way round."""
     matrix_face: var[str] = var("W2")
     """The compare layout's matrix face: "W2" (r · W2 = y) or "W1" (xᵀ · W1 = r′); w toggles."""
     tour_stop: var[int | None] = var(None)
@@ -294,14 +296,14 @@ class UpsampleApp(FileActions, App[int]):
         self.quit_notice = ""
         """What quitting did with the scene (kept for --resume, or why not), for the terminal."""
         if tour_stop is not None:  # the tour brings its own scene
-            compare = scene.op == "conv_transpose2d" and scene.method == "all"
-            self._before_tour = OnScreen(scene, "compare" if compare else "steps", "W2", "matrix")
+            view = "compare" if scene.compare else "steps"
+            self._before_tour = OnScreen(scene, view, "W2", "matrix")
             scene = _tour().stop(tour_stop).scene
             self.set_reactive(UpsampleApp.tour_stop, tour_stop)
         self.set_reactive(UpsampleApp.scene, scene)
         self._prepared: tuple[Scene, Trace] | None = None
         """A scene and its trace, built to check an edit, for _rebuild not to build it again."""
-        if scene.op == "conv_transpose2d" and scene.method == "all":
+        if scene.compare:
             self.set_reactive(UpsampleApp.view, "compare")
         self._rebuild(scene)
         if self.trace is not None:
@@ -394,7 +396,7 @@ class UpsampleApp(FileActions, App[int]):
         self.query_one(TooSmallNotice).fit(self.size)
         self._name_operator()
         if self.tour_stop is not None:
-            self.view = _tour().stop(self.tour_stop).view
+            self._choose_view(_tour().stop(self.tour_stop).view)
         for note in self.preference_notes:
             self.notify(note, title="Preferences", severity="warning", timeout=12)
         if self.keep_preferences:
@@ -532,26 +534,39 @@ class UpsampleApp(FileActions, App[int]):
     def watch_scene(self, old: Scene, scene: Scene) -> None:
         self._rebuild(scene)
         self._name_operator()
-        # The compare layout is conv_transpose2d stepped by "all": keep the two in step.
-        compare = scene.op == "conv_transpose2d" and scene.method == "all"
-        was_compare = old.op == "conv_transpose2d" and old.method == "all"
-        if compare and self.view != "compare":
+        # The scene is the one source of the compare layout: a transposed convolution stepped
+        # by "all" is shown as the three faces, and leaving "all" leaves them.
+        if scene.compare and not old.compare and old.op == scene.op:
+            self._method_before_compare = old.method  # what leaving the faces goes back to
+        if scene.compare and self.view != "compare":
             self.view = "compare"
-        elif was_compare and not compare and self.view == "compare":
+        elif old.compare and not scene.compare and self.view == "compare":
             self.view = "steps"
 
     def validate_view(self, view: str) -> str:
-        return view if view in VIEWS else "steps"
+        if view not in VIEWS:
+            return "steps"
+        if self.scene.op == "conv_transpose2d" and (view == "compare") != self.scene.compare:
+            # Only the scene says whether its three faces are on screen (see _choose_view).
+            return "compare" if self.scene.compare else (view if view != "compare" else "steps")
+        return view
 
     def watch_view(self, view: str) -> None:
         for switcher in self.query("#views").results(ContentSwitcher):
             self._show_view(switcher, view)
+
+    def _choose_view(self, view: str) -> None:
+        """Show ``view``, as the learner asked: for a transposed convolution the compare layout
+        is its scene stepped by "all", so entering or leaving it changes the scene's method
+        (and the step to the one that means the same), and the view follows the scene."""
         scene = self.scene
-        if view == "compare" and scene.op == "conv_transpose2d" and scene.method != "all":
-            self._method_before_compare = scene.method
-            self._switch_method("all")
-        elif view != "compare" and scene.method == "all":
-            self._switch_method(self._method_before_compare)
+        if scene.op == "conv_transpose2d":
+            if view == "compare" and not scene.compare:
+                self._switch_method("all")  # watch_scene keeps the method to go back to
+                return
+            if view != "compare" and scene.compare:
+                self._switch_method(self._method_before_compare)
+        self.view = view
 
     def _switch_method(self, method: str) -> None:
         """Step by ``method``, on the step that shows what the step on screen shows."""
@@ -718,7 +733,7 @@ class UpsampleApp(FileActions, App[int]):
         self.scene = stop.scene
         if self.trace is not None:
             self.step = min(max(stop.scene.step, 0), len(self.trace) - 1)
-        self.view = stop.view  # after the scene: leaving "compare" restores the scene's method
+        self._choose_view(stop.view)  # after the scene: leaving "compare" restores its method
 
     def action_tour_move(self, delta: int) -> None:
         """Go ``delta`` stops on (or back); the stop starts afresh, the learner's edits of the
@@ -768,8 +783,8 @@ class UpsampleApp(FileActions, App[int]):
     def _show(self, kept: OnScreen) -> None:
         """Put ``kept`` back on screen exactly: grids, operator, parameters, step and view."""
         self.playing = False
-        self._method_before_compare = kept.method_before_compare
         self.scene = kept.scene
+        self._method_before_compare = kept.method_before_compare  # after: the scene's own
         self.view = kept.view
         self.matrix_face = kept.matrix_face
         if self.trace is not None:
@@ -784,11 +799,11 @@ class UpsampleApp(FileActions, App[int]):
 
     def action_toggle_view(self, view: str) -> None:
         """Show ``view``, or the steps again if it is on screen."""
-        self.view = "steps" if self.view == view else view
+        self._choose_view("steps" if self.view == view else view)
 
     def action_set_view(self, view: str) -> None:
         """Show ``view`` ("steps", "compare", "overlap" or "conventions")."""
-        self.view = view
+        self._choose_view(view)
 
     def action_toggle_matrix_face(self) -> None:
         """In the compare layout, multiply by W1 (the convolution) instead of W2, or back."""

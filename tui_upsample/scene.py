@@ -181,6 +181,12 @@ class Scene:
         return self.channels if self.op == "pixel_shuffle" else self.input
 
     @property
+    def compare(self) -> bool:
+        """Whether the scene is a transposed convolution stepped through its three faces at once
+        (method "all"): the one source of the app's compare layout."""
+        return self.op == "conv_transpose2d" and self.method == "all"
+
+    @property
     def has_kernel(self) -> bool:
         """Whether the operator has a kernel grid to edit."""
         return self.op in KERNEL_OPERATORS

@@ -396,3 +396,26 @@ def test_conv_transpose2d_conventions_snapshot(snap_compare, app_factory) -> Non
 def test_conv_transpose2d_start_screen_with_notes(snap_compare, size, app_factory) -> None:
     """The default start screen, with the notes under the settings, at both sizes."""
     assert snap_compare(app_factory(), terminal_size=size)
+
+
+async def test_the_scene_is_the_one_source_of_the_compare_layout(app_factory) -> None:
+    """A transposed convolution shows its three faces exactly when its scene is stepped by
+    "all": the view follows the scene, and nothing sets the view against it."""
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("c")
+        await pilot.pause()
+        assert app.scene.compare and app.view == "compare"
+        app.scene = app.scene.replace(method="direct")  # the settings' drop-down, say
+        await pilot.pause()
+        assert app.view == "steps"
+        app.view = "compare"  # a view alone cannot put the faces on screen
+        await pilot.pause()
+        assert app.view == "steps" and not app.scene.compare
+        app.scene = app.scene.replace(method="all")
+        await pilot.pause()
+        assert app.view == "compare"
+        assert app.query_one("#views", ContentSwitcher).current == "compare"
+        await pilot.press("k")  # another view leaves the faces, and the scene with them
+        await pilot.pause()
+        assert app.view == "overlap" and app.scene.method == "direct"
