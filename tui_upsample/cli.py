@@ -14,7 +14,7 @@ import re
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 # The grids are at most 64×64: OpenBLAS's thread pool would only cost start-up time. Set before
 # NumPy loads it; a value the user exported wins.
@@ -46,6 +46,18 @@ PROG = "upsample-tui"
 EXPORT_FORMATS = ("pytorch", "keras", "numpy", "session")
 """What ``--export`` writes (tui_upsample.export.FORMATS, repeated so --help stays quick)."""
 SCREENSHOT_THEME = "textual-dark"
+RECORD_FORMATS = (".cast", ".svg", ".gif")
+"""What ``--record`` writes, by the file's extension."""
+TRANSCRIPT_FORMATS = ("text", "markdown")
+"""What ``--transcript`` writes (tui_upsample.transcript.FORMATS, repeated so --help stays
+quick)."""
+FRAME_TIME = (0.05, 60.0)
+"""The shortest and longest time one frame of a recording may show, in seconds."""
+MAX_FRAMES = 2000
+"""The most frames a recording takes (a 64×64 scene has thousands of steps: --step and --press
+choose a part)."""
+PROGRESS_FROM = 10
+"""Recordings of this many frames or more show a progress bar (on a terminal)."""
 
 EPILOG = f"""\
 operators: {", ".join(OPERATORS)}
@@ -70,6 +82,8 @@ examples:
   upsample-tui --load s.json --stride 3         a saved session (ctrl+s), stride changed
   upsample-tui --resume                         the scene on screen when the app last quit
   upsample-tui --tour-stop 6 --screenshot w2.svg
+  upsample-tui --stride 2 --record steps.svg    every step, one animated SVG (.cast, .gif too)
+  upsample-tui --transcript --format markdown > sheet.md   a worksheet of every step
 """
 
 # Engine parameter names → the flag that sets them, to say which flag a rule violation is about.
@@ -149,6 +163,17 @@ def _size(text: str) -> tuple[int, int]:
     if not (1 <= rows <= MAX_SIDE and 1 <= cols <= MAX_SIDE):
         raise argparse.ArgumentTypeError(f"{text!r}: rows and columns must be 1 to {MAX_SIDE}")
     return rows, cols
+
+
+def _frame_time(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{quoted(text)} is not a number of seconds") from None
+    if not FRAME_TIME[0] <= value <= FRAME_TIME[1]:
+        low, high = FRAME_TIME
+        raise argparse.ArgumentTypeError(f"{quoted(text)}: between {low:g} and {high:g} seconds")
+    return value
 
 
 def _terminal_size(text: str) -> tuple[int, int]:
@@ -369,14 +394,42 @@ def build_parser() -> argparse.ArgumentParser:
         "--press",
         default="",
         metavar="KEYS",
-        help="comma-separated Textual key names to press first, e.g. n,n,right,5,enter",
+        help="comma-separated Textual key names to press first, e.g. n,n,right,5,enter"
+        " (with --record: a frame after each, instead of one per step)",
     )
     shot.add_argument(
         "--terminal-size",
         type=_terminal_size,
         default=(120, 40),
         metavar="WxH",
-        help="screenshot size in cells (default 120x40)",
+        help="screenshot or recording size in cells (default 120x40)",
+    )
+    course = parser.add_argument_group("recordings and transcripts")
+    course.add_argument(
+        "--record",
+        metavar="FILE",
+        help="render every step (from --step on) headless, one frame each, and write by the"
+        " extension: .cast (asciicast v2, a marker per step), .svg (animated), .gif (needs"
+        ' pip install -e ".[gif]"); then exit',
+    )
+    course.add_argument(
+        "--frame-time",
+        type=_frame_time,
+        default=1.0,
+        metavar="SECONDS",
+        help="how long each frame of a recording shows (default 1; the last twice as long)",
+    )
+    course.add_argument(
+        "--transcript",
+        action="store_true",
+        help="print every step as one plain line (its number and the engine's line); then exit",
+    )
+    course.add_argument(
+        "--format",
+        choices=TRANSCRIPT_FORMATS,
+        default=None,
+        help="--transcript as plain text (default) or as a Markdown worksheet: parameters,"
+        " output-size formula, grids as tables, every step",
     )
     parser.add_argument(
         "--version", action="store_true", help="show the version and exit (takes no other flags)"
@@ -560,11 +613,18 @@ def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         scene = scene.replace(step=args.step - 1)
     else:
         scene = scene.clamp_step(len(trace))
-    if args.press and args.screenshot is None:
-        parser.error("argument --press: only with --screenshot")
+    if args.press and args.screenshot is None and args.record is None:
+        parser.error("argument --press: only with --screenshot or --record")
+    if args.frame_time != parser.get_default("frame_time") and args.record is None:
+        parser.error("argument --frame-time: only with --record")
+    if args.transcript or args.format is not None:
+        _write_transcript(parser, args, scene, trace, tour_stop)
+        return 0
+    if args.record is not None:
+        _write_recording(parser, args, scene, tour_stop)
+        return 0
     if args.export is not None:
-        if args.screenshot is not None:
-            parser.error("argument --export: not with --screenshot (one output at a time)")
+        _only_output(parser, args, "--export")
         if tour_stop is not None:
             parser.error("argument --export: not with the tour (export a scene, not a stop)")
         from tui_upsample.export import ExportError, export
@@ -619,6 +679,16 @@ def _write_screenshot(
             parser.error(f"argument --screenshot: can't write {str(out)!r}: {why}")
 
     write(check_writable)  # before the seconds of rendering
+    keys = _press_keys(parser, args)
+    try:
+        svg = screenshot(scene, keys, args.terminal_size, tour_stop=tour_stop)
+    except Exception as exc:  # noqa: BLE001 (a crash while rendering: one line, status 2)
+        parser.error(f"argument --screenshot: the app failed: {type(exc).__name__}: {exc}")
+    write(lambda path: write_atomic(path, svg))
+
+
+def _press_keys(parser: argparse.ArgumentParser, args: argparse.Namespace) -> list[str]:
+    """The key names of ``--press``, each one Textual knows (else exits naming it)."""
     keys = [k.strip() for k in args.press.split(",") if k.strip()]
     for key in keys:
         if has_control(key):
@@ -632,11 +702,135 @@ def _write_screenshot(
             f"argument --press: {shown(unknown[0])!r} is not a Textual key name"
             " (e.g. n, enter, shift+down, question_mark)"
         )
+    return keys
+
+
+def _only_output(parser: argparse.ArgumentParser, args: argparse.Namespace, flag: str) -> None:
+    """Exits if another output flag comes with ``flag`` (one output at a time)."""
+    given = {
+        "--screenshot": args.screenshot is not None,
+        "--export": args.export is not None,
+        "--record": args.record is not None,
+        "--transcript": args.transcript or args.format is not None,
+    }
+    others = [other for other, on in given.items() if on and other != flag]
+    if others:
+        parser.error(f"argument {flag}: not with {others[0]} (one output at a time)")
+
+
+def _write_transcript(
+    parser: argparse.ArgumentParser,
+    args: argparse.Namespace,
+    scene: Scene,
+    trace: Any,
+    tour_stop: int | None,
+) -> None:
+    """Print every step of the scene (or of the tour stop's own), plain or as a worksheet."""
+    if not args.transcript:
+        parser.error("argument --format: only with --transcript")
+    _only_output(parser, args, "--transcript")
+    if args.step is not None:
+        parser.error("argument --step: not with --transcript (it prints every step)")
+    from tui_upsample.transcript import transcript_lines, worksheet_lines
+
+    if tour_stop is not None:
+        from tui_upsample.tour import stop
+
+        scene = stop(tour_stop).scene
+        trace = build_trace(scene)
+    lines = worksheet_lines(scene, trace) if args.format == "markdown" else transcript_lines(trace)
     try:
-        svg = screenshot(scene, keys, args.terminal_size, tour_stop=tour_stop)
+        for line in lines:
+            sys.stdout.write(line + "\n")
+        sys.stdout.flush()
+    except BrokenPipeError:  # `| head`: the reader has what it wanted
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
+def _write_recording(
+    parser: argparse.ArgumentParser,
+    args: argparse.Namespace,
+    scene: Scene,
+    tour_stop: int | None,
+) -> None:
+    """Render the scene's frames headless and write them as the file's extension says, as a
+    save does (atomically); any problem is one error line."""
+    from tui_upsample.file_reading import describe_os_error
+    from tui_upsample.session import check_writable, write_atomic
+
+    _only_output(parser, args, "--record")
+    text = args.record
+    if not text.strip():
+        parser.error("argument --record: expected the path of a .cast, .svg or .gif file")
+    folder, name = os.path.split(text)
+    if not os.path.isdir(folder or "."):
+        parser.error(f"argument --record: no directory {folder!r}")
+    if name in ("", ".", "..") or os.path.isdir(text):
+        parser.error(f"argument --record: {text!r} is a directory")
+    extension = os.path.splitext(name)[1].lower()
+    if extension not in RECORD_FORMATS:
+        parser.error(
+            f"argument --record: {text!r}: the extension says what to write:"
+            f" {', '.join(RECORD_FORMATS)}"
+        )
+    out = Path(text)
+
+    def write(action: Callable[[Path], object]) -> None:
+        try:
+            action(out)
+        except OSError as exc:
+            parser.error(f"argument --record: can't write {text!r}: {describe_os_error(exc)}")
+
+    if extension == ".gif":
+        from tui_upsample.recording.gif import INSTALL, agg_path
+
+        if agg_path() is None:
+            parser.error(f"argument --record: a .gif needs the gif extra: {INSTALL}")
+    write(check_writable)  # before the seconds of rendering
+    keys = _press_keys(parser, args)
+    shown_scene = scene
+    if tour_stop is not None:
+        from tui_upsample.tour import stop
+
+        shown_scene = stop(tour_stop).scene
+    steps = len(build_trace(shown_scene)) if not keys else 0
+    frames = len(keys) + 1 if keys else max(steps - shown_scene.step, 1)
+    if frames > MAX_FRAMES:
+        parser.error(
+            f"argument --record: {frames:,} frames: a recording takes at most {MAX_FRAMES:,};"
+            " start later with --step N, walk with --press, or take a smaller input"
+        )
+
+    from tui_upsample.recording.frames import record
+    from tui_upsample.recording.progress import Progress
+
+    progress = Progress("recording", enabled=frames >= PROGRESS_FROM and sys.stderr.isatty())
+    try:
+        recording = record(scene, keys, args.terminal_size, tour_stop=tour_stop, progress=progress)
     except Exception as exc:  # noqa: BLE001 (a crash while rendering: one line, status 2)
-        parser.error(f"argument --screenshot: the app failed: {type(exc).__name__}: {exc}")
-    write(lambda path: write_atomic(path, svg))
+        progress.done()
+        parser.error(f"argument --record: the app failed: {type(exc).__name__}: {exc}")
+    durations = [args.frame_time] * len(recording.frames)
+    durations[-1] *= 2  # the last frame lingers before the loop starts again
+    if extension == ".cast":
+        from tui_upsample.recording.cast import cast_text
+
+        data: str | bytes = cast_text(recording.frames, durations, recording.title)
+    elif extension == ".svg":
+        from tui_upsample.recording.svg import animated_svg
+
+        data = animated_svg(recording.frames, durations, recording.title)
+    else:
+        from tui_upsample.recording.gif import GifError, gif_bytes
+
+        progress.say("encoding the GIF (agg)")
+        try:
+            data = gif_bytes(recording.frames, durations, recording.title)
+        except GifError as exc:
+            progress.done()
+            parser.error(f"argument --record: {exc}")
+    progress.done()
+    write(lambda path: write_atomic(path, data))
 
 
 def _kept_scene(
