@@ -9,6 +9,7 @@ pieces and the GIF.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -122,7 +123,7 @@ def screen_frame(app: UpsampleApp, crop: Region | None = None) -> Frame:
     lines = list(Segment.split_lines(console.render(update)))[:height]
     if crop is not None:
         lines = lines[crop.y : crop.bottom]
-        lines = [Segment.divide(line, [crop.x, crop.right])[1] for line in lines]
+        lines = [list(Segment.divide(line, [crop.x, crop.right]))[1] for line in lines]
         width, height = crop.width, len(lines)
     step, steps, label = _label(app)
     rows = tuple(_runs(line) for line in lines)
@@ -194,6 +195,16 @@ def step_view(scene: Scene, size: tuple[int, int]) -> Frame:
             await pilot.wait_for_scheduled_animations()
             await pilot.pause()
             pane = app.screen.query_one("#steps")
-            return screen_frame(app, crop=pane.region)
+            return _without_empty_rows(screen_frame(app, crop=pane.region))
 
     return asyncio.run(shoot())
+
+
+def _without_empty_rows(frame: Frame) -> Frame:
+    """The pane with the empty rows below its content left out (its bottom border kept): the
+    picture is as tall as what the step shows."""
+    rows = frame.rows
+    texts = ["".join(run.text for run in row).strip(" │") for row in rows]
+    last = max((i for i, text in enumerate(texts[:-1]) if text), default=len(rows) - 2)
+    kept = (*rows[: last + 2], rows[-1]) if last + 2 < len(rows) else rows
+    return dataclasses.replace(frame, rows=kept, height=len(kept))
