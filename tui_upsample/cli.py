@@ -786,6 +786,14 @@ def _write_recording(
 
         if agg_path() is None:
             parser.error(f"argument --record: a .gif needs the gif extra: {INSTALL}")
+    from tui_upsample.widgets.blocks.too_small import MIN_SIZE
+
+    width, height = args.terminal_size
+    if width < MIN_SIZE.width or height < MIN_SIZE.height:
+        parser.error(
+            f"argument --terminal-size: {width}x{height}: a recording needs at least"
+            f" {MIN_SIZE.width}x{MIN_SIZE.height}, the smallest screen the app draws its panes in"
+        )
     write(check_writable)  # before the seconds of rendering
     keys = _press_keys(parser, args)
     shown_scene = scene
@@ -807,6 +815,10 @@ def _write_recording(
     progress = Progress("recording", enabled=frames >= PROGRESS_FROM and sys.stderr.isatty())
     try:
         recording = record(scene, keys, args.terminal_size, tour_stop=tour_stop, progress=progress)
+    except KeyboardInterrupt:
+        progress.done()
+        sys.stderr.write(f"{PROG}: recording stopped; nothing written\n")
+        raise SystemExit(130) from None
     except Exception as exc:  # noqa: BLE001 (a crash while rendering: one line, status 2)
         progress.done()
         parser.error(f"argument --record: the app failed: {type(exc).__name__}: {exc}")

@@ -168,6 +168,7 @@ def test_without_the_gif_extra_one_line_names_it(capsys, tmp_path, monkeypatch) 
         (["--record", "x.svg", "--screenshot", "y.svg"], "one output at a time"),
         (["--record", "x.svg", "--export", "pytorch"], "one output at a time"),
         (["--record", "x.svg", "--press", "n,nokey"], "--press"),
+        (["--record", "x.svg", "--terminal-size", "60x20"], "a recording needs at least 80x24"),
     ],
 )
 def test_bad_recording_flags_exit_2(capsys, tmp_path, monkeypatch, argv, says) -> None:
