@@ -89,3 +89,10 @@ def test_bad_transcript_flags_exit_2(capsys, argv, says) -> None:
         main(argv)
     assert exit_info.value.code == 2
     assert says in capsys.readouterr().err
+
+
+def test_the_command_lines_formats_are_the_transcripts() -> None:
+    from tui_upsample.cli import TRANSCRIPT_FORMATS
+    from tui_upsample.transcript import FORMATS
+
+    assert TRANSCRIPT_FORMATS == FORMATS

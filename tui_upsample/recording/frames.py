@@ -44,6 +44,10 @@ def _colour(style: Style, foreground: bool) -> str:
     return colour.get_truecolor(foreground=foreground).hex
 
 
+def _look(run: Run) -> tuple[object, ...]:
+    return (run.fg, run.bg, run.bold, run.dim, run.italic, run.underline, run.strike)
+
+
 def _runs(line: Sequence[Segment]) -> tuple[Run, ...]:
     """One screen row as runs: neighbouring segments of the same look joined."""
     runs: list[Run] = []
@@ -68,31 +72,10 @@ def _runs(line: Sequence[Segment]) -> tuple[Run, ...]:
             underline=bool(style.underline),
             strike=bool(style.strike),
         )
-        last = runs[-1] if runs else None
-        if (
-            last is not None
-            and (last.fg, last.bg, last.bold, last.dim, last.italic)
-            == (
-                run.fg,
-                run.bg,
-                run.bold,
-                run.dim,
-                run.italic,
-            )
-            and (last.underline, last.strike) == (run.underline, run.strike)
-        ):
-            runs[-1] = Run(
-                last.x,
-                last.cells + cells,
-                last.text + run.text,
-                fg,
-                bg,
-                last.bold,
-                last.dim,
-                last.italic,
-                last.underline,
-                last.strike,
-            )
+        if runs and _look(runs[-1]) == _look(run):
+            last = runs[-1]
+            joined = last.text + run.text
+            runs[-1] = dataclasses.replace(last, cells=last.cells + cells, text=joined)
         else:
             runs.append(run)
         x += cells
