@@ -108,3 +108,12 @@ def test_importing_the_package_for_show_starts_nothing() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
+
+
+def test_show_draws_inside_a_running_event_loop_as_a_notebook_cell_runs() -> None:
+    import asyncio
+
+    async def cell() -> str:
+        return show("bed_of_nails", [[1, 2], [3, 4]], scale_factor=2, step=2)._repr_svg_()
+
+    assert "step 2 / 4" in _words(asyncio.run(cell()))

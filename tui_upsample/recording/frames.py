@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Coroutine, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from rich.cells import cell_len
 from rich.console import Console
@@ -113,6 +115,20 @@ def screen_frame(app: UpsampleApp, crop: Region | None = None) -> Frame:
     return Frame(width, height, rows, step, steps, label)
 
 
+T = TypeVar("T")
+
+
+def _run(work: Callable[[], Coroutine[Any, Any, T]]) -> T:
+    """Run the headless app to completion: here, or, where an event loop is already running
+    in this thread (a Jupyter cell), in a thread of its own."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(work())
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(lambda: asyncio.run(work())).result()
+
+
 def _app(scene: Scene, tour_stop: int | None) -> UpsampleApp:
     return UpsampleApp(
         scene, theme=THEME, cursor_blink=False, tour_stop=tour_stop, preferences=False
@@ -165,7 +181,7 @@ def record(
                     take()
         return Recording(tuple(frames), title)
 
-    return asyncio.run(walk())
+    return _run(walk)
 
 
 def step_view(scene: Scene, size: tuple[int, int]) -> Frame:
@@ -180,7 +196,7 @@ def step_view(scene: Scene, size: tuple[int, int]) -> Frame:
             pane = app.screen.query_one("#steps")
             return _without_empty_rows(screen_frame(app, crop=pane.region))
 
-    return asyncio.run(shoot())
+    return _run(shoot)
 
 
 def _without_empty_rows(frame: Frame) -> Frame:
