@@ -204,3 +204,52 @@ def test_the_progress_bar_redraws_in_place_and_ends_its_line() -> None:
     quiet = StringIO()
     Progress("recording", enabled=False, stream=quiet)(1, 4)
     assert quiet.getvalue() == ""
+
+
+def _replay(events: list[list], width: int, height: int) -> list[str]:
+    """The screen after each output event, as a terminal would draw the cast (cursor moves and
+    text; styles ignored): every frame's characters."""
+    screen = [[" "] * width for _ in range(height)]
+    row = col = 0
+    shown = []
+    for _, kind, data in events:
+        if kind != "o" or not data:
+            continue
+        for token in re.findall(r"\x1b\[[0-9;?]*[A-Za-z]|[^\x1b]", data):
+            if token.startswith("\x1b"):
+                if token.endswith("H"):
+                    row, col = (int(n) - 1 for n in token[2:-1].split(";"))
+                elif token == "\x1b[2J":
+                    screen = [[" "] * width for _ in range(height)]
+                continue
+            screen[row][col] = token
+            col += 1
+        shown.append("\n".join("".join(r) for r in screen))
+    return shown
+
+
+def test_replaying_the_cast_draws_every_frame_exactly() -> None:
+    from tui_upsample.recording.frames import record
+
+    recording = record(Scene.seed_example("max_pool2d"), [], (80, 24))
+    frames = recording.frames
+    lines = cast_text(frames, [1.0] * len(frames)).splitlines()
+    events = [json.loads(line) for line in lines[1:]]
+    assert _replay(events, 80, 24) == [frame.text() for frame in frames]
+
+
+def test_only_the_runs_that_changed_are_written_again() -> None:
+    def frame(middle: str) -> Frame:
+        runs = (
+            Run(0, 4, "left", "#ffffff", "#000000"),
+            Run(4, 3, middle, "#ff0000", "#000000"),
+            Run(7, 5, "right", "#ffffff", "#000000"),
+        )
+        return Frame(12, 1, (runs,), 1, 2, middle)
+
+    first, second = frame("one"), frame("two")
+    events = [json.loads(line) for line in cast_text([first, second], [1, 1]).splitlines()[1:]]
+    redraw = events[2][2]
+    assert redraw.startswith("\x1b[1;5H") and "two" in redraw
+    assert "left" not in redraw and "right" not in redraw
+    assert _replay(events, 12, 1) == ["leftoneright", "lefttworight"]

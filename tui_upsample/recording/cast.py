@@ -3,7 +3,8 @@
 The file is a JSON header line, then one JSON event per line: ``[time, "o", text]`` writes to the
 terminal, ``[time, "m", label]`` is a marker, where asciinema-player can pause (its
 ``pauseOnMarkers``) and which its progress bar lists. Each frame is one output event that redraws
-only the rows that changed since the frame before, and one marker whose label is the step's line.
+only the runs of text that changed since the frame before, and one marker whose label is the
+step's line.
 """
 
 from __future__ import annotations
@@ -35,11 +36,12 @@ def sgr(run: Run) -> str:
     return f"\x1b[{';'.join(codes)}m"
 
 
-def row_text(number: int, row: Row) -> str:
-    """What redraws row ``number`` (0 is the top): move there, then every run in its style."""
-    out = [f"\x1b[{number + 1};1H"]
+def row_text(number: int, runs: Row) -> str:
+    """What redraws ``runs`` of row ``number`` (0 is the top): move to the first run's cell,
+    then write each run in its style."""
+    out = [f"\x1b[{number + 1};{runs[0].x + 1 if runs else 1}H"]
     style = ""
-    for run in row:
+    for run in runs:
         code = sgr(run)
         if code != style:
             out.append(code)
@@ -49,12 +51,31 @@ def row_text(number: int, row: Row) -> str:
     return "".join(out)
 
 
+def changed_runs(row: Row, old: Row) -> Row:
+    """The runs of ``row`` from the first that differs from ``old`` to the last that does (the
+    runs both rows share at their start and at their end are left out)."""
+    start = 0
+    while start < min(len(row), len(old)) and row[start] == old[start]:
+        start += 1
+    end = len(row)
+    old_end = len(old)
+    while end > start and old_end > start and row[end - 1] == old[old_end - 1]:
+        end -= 1
+        old_end -= 1
+    return row[start:end]
+
+
 def frame_output(frame: Frame, before: Frame | None) -> str:
-    """The output that turns the screen showing ``before`` (None: a blank one) into ``frame``."""
+    """The output that turns the screen showing ``before`` (None: a blank one) into ``frame``:
+    on a screen already drawn, only the runs that changed are written again."""
     parts = [HIDE_CURSOR + CLEAR] if before is None else []
     for number, row in enumerate(frame.rows):
-        if before is None or number >= len(before.rows) or before.rows[number] != row:
+        if before is None or number >= len(before.rows):
             parts.append(row_text(number, row))
+        elif before.rows[number] != row:
+            changed = changed_runs(row, before.rows[number])
+            if changed:
+                parts.append(row_text(number, changed))
     return "".join(parts)
 
 
