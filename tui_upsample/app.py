@@ -433,8 +433,8 @@ class UpsampleApp(FileActions, App[int]):
 
     def _theme_changed(self, theme: Any) -> None:
         """A theme chosen in the app (the palette's theme switch) is the learner's from now on."""
-        if theme.name == self._theme_kept:
-            return
+        if theme.name == self._theme_kept or self.served:
+            return  # a visitor's theme is the visitor's: the server's file stays as it is
         from tui_upsample.preferences import PreferencesError, save_theme
 
         try:
@@ -449,6 +449,9 @@ class UpsampleApp(FileActions, App[int]):
         """Quit, keeping the learner's scene where ``upsample-tui --resume`` finds it."""
         from tui_upsample.preferences import PreferencesError, keep_scene
 
+        if self.served:  # many visitors, one server: none of them leaves a scene behind
+            self.exit(0)
+            return
         try:
             path = keep_scene(self.learners_scene)
         except PreferencesError as exc:
