@@ -25,6 +25,7 @@ import numpy as np
 from tui_upsample import __version__
 from tui_upsample.engine.operators import ALIASES, TABLE, all_parameters
 from tui_upsample.engine.parameters import FLAG
+from tui_upsample.language import languages
 from tui_upsample.safe_text import has_control, quoted, shown
 from tui_upsample.scene import (
     FILLS,
@@ -154,6 +155,15 @@ def _size(text: str) -> tuple[int, int]:
     if not (1 <= rows <= MAX_SIDE and 1 <= cols <= MAX_SIDE):
         raise argparse.ArgumentTypeError(f"{text!r}: rows and columns must be 1 to {MAX_SIDE}")
     return rows, cols
+
+
+def _language(text: str) -> str:
+    known = languages()
+    if text not in known:
+        raise argparse.ArgumentTypeError(
+            f"{quoted(text)}: no such language (known: {', '.join(known)})"
+        )
+    return text
 
 
 def _port(text: str) -> int:
@@ -410,6 +420,13 @@ def build_parser() -> argparse.ArgumentParser:
         " http://HOST:PORT (behind a proxy, or on 0.0.0.0)",
     )
     parser.add_argument(
+        "--lang",
+        type=_language,
+        metavar="CODE",
+        help=f"the guided tour and the help screen in this language ({', '.join(languages())};"
+        ' default: language = "…" in the preferences file, else en)',
+    )
+    parser.add_argument(
         "--version", action="store_true", help="show the version and exit (takes no other flags)"
     )
     return parser
@@ -614,7 +631,7 @@ def _run(parser: argparse.ArgumentParser, args: argparse.Namespace, argv: list[s
     if args.serve:
         return _serve(parser, args, argv)
 
-    app = _app_class()(scene, tour_stop=tour_stop)
+    app = _app_class()(scene, tour_stop=tour_stop, language=args.lang)
     if args.load is not None:
         app.session_path = Path(args.load)  # ctrl+s saves back to the file it came from
     app.run()
@@ -667,7 +684,7 @@ def _write_screenshot(
             " (e.g. n, enter, shift+down, question_mark)"
         )
     try:
-        svg = screenshot(scene, keys, args.terminal_size, tour_stop=tour_stop)
+        svg = screenshot(scene, keys, args.terminal_size, tour_stop=tour_stop, language=args.lang)
     except Exception as exc:  # noqa: BLE001 (a crash while rendering: one line, status 2)
         parser.error(f"argument --screenshot: the app failed: {type(exc).__name__}: {exc}")
     write(lambda path: write_atomic(path, svg))
@@ -787,14 +804,24 @@ def _app_class() -> type[UpsampleApp]:
 
 
 def screenshot(
-    scene: Scene, keys: Sequence[str], size: tuple[int, int], tour_stop: int | None = None
+    scene: Scene,
+    keys: Sequence[str],
+    size: tuple[int, int],
+    tour_stop: int | None = None,
+    language: str | None = None,
 ) -> str:
     """An SVG of the app showing ``scene`` (or tour stop ``tour_stop``'s own scene) after
-    ``keys`` are pressed, in a ``size`` terminal."""
+    ``keys`` are pressed, in a ``size`` terminal, its words in ``language`` (default English:
+    screenshots ignore the preferences)."""
     import asyncio
 
     app = _app_class()(
-        scene, theme=SCREENSHOT_THEME, cursor_blink=False, tour_stop=tour_stop, preferences=False
+        scene,
+        theme=SCREENSHOT_THEME,
+        cursor_blink=False,
+        tour_stop=tour_stop,
+        preferences=False,
+        language=language or "en",
     )
 
     async def shoot() -> str:
