@@ -104,9 +104,9 @@ def test_the_visitor_command_quotes_what_the_shell_would_read(fake_server, tmp_p
     assert words == [sys.executable, "-m", "tui_upsample", "--input", str(grid)]
 
 
-def test_the_tour_can_be_served(fake_server) -> None:
-    assert main(["--serve", "--tour-stop", "6"]) == 0
-    assert shlex.split(fake_server.made[0].command)[3:] == ["--tour-stop", "6"]
+def test_the_tour_can_be_served_in_korean(fake_server) -> None:
+    assert main(["--serve", "--lang", "ko", "--tour-stop", "6"]) == 0
+    assert shlex.split(fake_server.made[0].command)[3:] == ["--lang", "ko", "--tour-stop", "6"]
 
 
 def test_a_bad_scene_is_refused_before_serving(fake_server, capsys) -> None:

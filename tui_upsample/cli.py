@@ -76,6 +76,8 @@ examples:
   upsample-tui --load s.json --stride 3         a saved session (ctrl+s), stride changed
   upsample-tui --resume                         the scene on screen when the app last quit
   upsample-tui --tour-stop 6 --screenshot w2.svg
+  upsample-tui --lang ko --tour                 the tour in Korean, the post's language
+  upsample-tui --serve --stride 2               in browser pages (the web extra), one app each
 """
 
 # Engine parameter names → the flag that sets them, to say which flag a rule violation is about.
