@@ -214,3 +214,26 @@ async def test_unserved_apps_write_to_the_current_directory(monkeypatch, tmp_pat
         await pilot.press("ctrl+s")
         await pilot.pause()
     assert (tmp_path / "upsample-session.json").exists()
+
+
+def test_a_port_in_use_is_one_error_line(tmp_path) -> None:
+    pytest.importorskip("textual_serve", reason="textual-serve missing: pip install -e '.[web]'")
+    import socket
+    import subprocess
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = subprocess.run(
+            [sys.executable, "-m", "tui_upsample", "--serve", "--port", str(port)],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            cwd=tmp_path,
+        )
+    assert done.returncode == 2
+    (line,) = done.stderr.splitlines()
+    assert line.startswith(
+        f"upsample-tui: error: argument --serve: can't listen on 127.0.0.1:{port}"
+    )
