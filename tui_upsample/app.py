@@ -462,6 +462,32 @@ class UpsampleApp(FileActions, App[int]):
         self._theme_kept = theme.name
         self.notify(f"theme {theme.name} saved in {path}", title="Preferences", timeout=4)
 
+    def action_set_language(self, code: str) -> None:
+        """Show the tour and the help screen in language ``code`` from now on, and keep it in
+        the preferences file, as a theme chosen here is kept."""
+        from tui_upsample.language import use
+        from tui_upsample.preferences import PreferencesError, save_language
+
+        try:
+            use(code)
+        except ValueError as exc:
+            self.notify(str(exc), title="Language", severity="error")
+            return
+        for panel in self.query(TourPanel):
+            panel.redraw()
+        if not self.keep_preferences or self.served:
+            return  # screenshots and visitors leave the file alone
+        try:
+            path = save_language(code)
+        except PreferencesError as exc:
+            self.notify(f"language not saved: {exc}", title="Preferences", severity="warning")
+            return
+        self.notify(
+            _("language {code} saved in {path}").format(code=code, path=path),
+            title="Preferences",
+            timeout=4,
+        )
+
     async def action_quit(self) -> None:
         """Quit, keeping the learner's scene where ``upsample-tui --resume`` finds it."""
         from tui_upsample.preferences import PreferencesError, keep_scene

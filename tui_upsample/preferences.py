@@ -189,10 +189,20 @@ def save_theme(theme: str, path: Path | None = None) -> Path:
 
     PreferencesError (and the file untouched) if the file is not valid TOML or cannot be written.
     """
+    return _save_setting("theme", theme, path)
+
+
+def save_language(language: str, path: Path | None = None) -> Path:
+    """Set ``language`` in the preferences file, as :func:`save_theme` sets the theme."""
+    return _save_setting("language", language, path)
+
+
+def _save_setting(name: str, value: str, path: Path | None) -> Path:
+    """Set the top-level ``name = "value"`` of the preferences file, the rest kept as written."""
     from tui_upsample.session import describe_os_error, write_atomic
 
     path = path or config_path()
-    line = f'theme = "{theme}"'
+    line = f'{name} = "{value}"'
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -204,7 +214,7 @@ def save_theme(theme: str, path: Path | None = None) -> Path:
         toml.loads(text)
     except toml.TOMLDecodeError as exc:
         raise PreferencesError(f"{path}: not valid TOML ({exc}): left as it is") from None
-    text = _with_top_level(text, "theme", line)
+    text = _with_top_level(text, name, line)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         write_atomic(path, text)

@@ -15,8 +15,9 @@ from textual.widgets import Static
 from tests.app.conftest import SIZE, THEME
 from tui_upsample.app import UpsampleApp
 from tui_upsample.cli import main
+from tui_upsample.commands import SceneCommands
 from tui_upsample.language import current
-from tui_upsample.preferences import config_path
+from tui_upsample.preferences import config_path, read_preferences
 from tui_upsample.screens.help import HelpScreen
 from tui_upsample.tour import STOPS
 
@@ -125,3 +126,35 @@ def test_screenshots_are_english_unless_asked(tmp_path: Path) -> None:
     out = tmp_path / "stop.svg"
     assert main(["--tour-stop", "3", "--screenshot", str(out)]) == 0
     assert "투어" not in out.read_text(encoding="utf-8")
+
+
+async def test_the_palette_switches_the_language_at_once_and_keeps_it() -> None:
+    path = config_path()
+    path.parent.mkdir(parents=True)
+    path.write_text('theme = "nord"\n\n[keys]\ncell-up = "k,up"\n', encoding="utf-8")
+    app = UpsampleApp(theme=THEME, cursor_blink=False, tour_stop=2)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert "Guided tour" in panel_text(app)
+        commands = {name: run for name, _help, run in SceneCommands(app.screen)._commands()}
+        assert {"Language: en", "Language: ko"} <= set(commands)
+        await commands["Language: ko"]()
+        await pilot.pause()
+        assert "가이드 투어  2 / 10" in panel_text(app)
+        assert any("저장했다" in n.message for n in app._notifications)
+    text = path.read_text(encoding="utf-8")
+    lines = text.splitlines()
+    assert lines[0] == 'theme = "nord"'
+    assert lines.index('language = "ko"') < lines.index("[keys]")  # top level, not under keys
+    assert 'cell-up = "k,up"' in text
+    assert read_preferences(path).language == "ko"
+
+
+async def test_a_served_app_switches_its_language_but_saves_nothing(monkeypatch) -> None:
+    monkeypatch.setattr(UpsampleApp, "served", property(lambda self: True))
+    app = UpsampleApp(theme=THEME, cursor_blink=False, tour_stop=1)
+    async with app.run_test(size=SIZE) as pilot:
+        await app.run_action("set_language('ko')")
+        await pilot.pause()
+        assert "가이드 투어" in panel_text(app)
+    assert not config_path().exists()

@@ -123,6 +123,10 @@ class TourPanel(Vertical):
     def watch_step(self) -> None:
         self._draw_aside()
 
+    def redraw(self) -> None:
+        """Write the panel again (its words in the language now chosen)."""
+        self._draw()
+
     @property
     def tour_stop(self) -> TourStop | None:
         """The :class:`TourStop` on screen, if any."""
