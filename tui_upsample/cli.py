@@ -728,8 +728,8 @@ def visitor_command(parser: argparse.ArgumentParser, argv: Sequence[str]) -> str
             continue
         forwarded.append(arg)
     # Checked by parsing both: what the visitors run is what was asked, less the serving.
-    served = {k: v for k, v in vars(parser.parse_args(list(argv))).items()}
-    visitor = vars(parser.parse_args(forwarded))
+    served = dict(vars(parser.parse_args(list(argv))))
+    visitor = dict(vars(parser.parse_args(forwarded)))
     for flag in SERVE_FLAGS:
         served.pop(flag[2:].replace("-", "_"))
         if visitor.pop(flag[2:].replace("-", "_")) not in (None, False):
