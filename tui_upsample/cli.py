@@ -25,6 +25,7 @@ import numpy as np
 from tui_upsample import __version__
 from tui_upsample.engine.operators import ALIASES, TABLE, all_parameters
 from tui_upsample.engine.parameters import FLAG
+from tui_upsample.language import languages
 from tui_upsample.safe_text import has_control, quoted, shown
 from tui_upsample.scene import (
     FILLS,
@@ -43,6 +44,11 @@ if TYPE_CHECKING:
     from tui_upsample.app import UpsampleApp
 
 PROG = "upsample-tui"
+HOST = "127.0.0.1"
+PORT = 8000
+"""Where ``--serve`` listens unless told otherwise (this machine only)."""
+SERVE_FLAGS = ("--serve", "--host", "--port", "--public-url")
+"""The flags about serving; every other flag given with ``--serve`` goes to each visitor's app."""
 EXPORT_FORMATS = ("pytorch", "keras", "numpy", "session")
 """What ``--export`` writes (tui_upsample.export.FORMATS, repeated so --help stays quick)."""
 SCREENSHOT_THEME = "textual-dark"
@@ -84,6 +90,8 @@ examples:
   upsample-tui --tour-stop 6 --screenshot w2.svg
   upsample-tui --stride 2 --record steps.svg    every step, one animated SVG (.cast, .gif too)
   upsample-tui --transcript --format markdown > sheet.md   a worksheet of every step
+  upsample-tui --lang ko --tour                 the tour in Korean, the post's language
+  upsample-tui --serve --stride 2               in browser pages (the web extra), one app each
 """
 
 # Engine parameter names → the flag that sets them, to say which flag a rule violation is about.
@@ -173,6 +181,22 @@ def _frame_time(text: str) -> float:
     if not FRAME_TIME[0] <= value <= FRAME_TIME[1]:
         low, high = FRAME_TIME
         raise argparse.ArgumentTypeError(f"{quoted(text)}: between {low:g} and {high:g} seconds")
+    return value
+
+
+def _language(text: str) -> str:
+    known = languages()
+    if text not in known:
+        raise argparse.ArgumentTypeError(
+            f"{quoted(text)}: no such language (known: {', '.join(known)})"
+        )
+    return text
+
+
+def _port(text: str) -> int:
+    value = _integer(text)
+    if not 1 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"{text!r}: a port is 1 to 65535")
     return value
 
 
@@ -431,6 +455,32 @@ def build_parser() -> argparse.ArgumentParser:
         help="--transcript as plain text (default) or as a Markdown worksheet: parameters,"
         " output-size formula, grids as tables, every step",
     )
+    web = parser.add_argument_group("in a browser (the [web] extra)")
+    web.add_argument(
+        "--serve",
+        action="store_true",
+        help="serve the app to browser pages with textual-serve: each visitor gets an app of"
+        " their own, on the scene the other flags give; files become downloads",
+    )
+    web.add_argument(
+        "--host", metavar="HOST", help=f"with --serve: the address to listen on (default {HOST})"
+    )
+    web.add_argument(
+        "--port", type=_port, metavar="PORT", help=f"with --serve: the port (default {PORT})"
+    )
+    web.add_argument(
+        "--public-url",
+        metavar="URL",
+        help="with --serve: the address browsers reach the server by, when it is not"
+        " http://HOST:PORT (behind a proxy, or on 0.0.0.0)",
+    )
+    parser.add_argument(
+        "--lang",
+        type=_language,
+        metavar="CODE",
+        help=f"the guided tour and the help screen in this language ({', '.join(languages())};"
+        ' default: language = "…" in the preferences file, else en)',
+    )
     parser.add_argument(
         "--version", action="store_true", help="show the version and exit (takes no other flags)"
     )
@@ -578,13 +628,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stdout.write(f"{PROG} {__version__}\n")
         return 0
     try:
-        return _run(parser, args)
+        return _run(parser, args, argv)
     except (RecursionError, OverflowError, MemoryError) as exc:
         # Every input is checked before it gets here; this is the last net, never a traceback.
         parser.error(f"{type(exc).__name__}: {exc}")
 
 
-def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+def _run(parser: argparse.ArgumentParser, args: argparse.Namespace, argv: list[str]) -> int:
+    _check_serve_flags(parser, args)
     tour_stop = _tour_stop(parser, args)
     base = None
     if args.resume:
@@ -639,8 +690,10 @@ def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     if args.screenshot is not None:
         _write_screenshot(parser, args, scene, tour_stop)
         return 0
+    if args.serve:
+        return _serve(parser, args, argv)
 
-    app = _app_class()(scene, tour_stop=tour_stop)
+    app = _app_class()(scene, tour_stop=tour_stop, language=args.lang)
     if args.load is not None:
         app.session_path = Path(args.load)  # ctrl+s saves back to the file it came from
     app.run()
@@ -681,7 +734,7 @@ def _write_screenshot(
     write(check_writable)  # before the seconds of rendering
     keys = _press_keys(parser, args)
     try:
-        svg = screenshot(scene, keys, args.terminal_size, tour_stop=tour_stop)
+        svg = screenshot(scene, keys, args.terminal_size, tour_stop=tour_stop, language=args.lang)
     except Exception as exc:  # noqa: BLE001 (a crash while rendering: one line, status 2)
         parser.error(f"argument --screenshot: the app failed: {type(exc).__name__}: {exc}")
     write(lambda path: write_atomic(path, svg))
@@ -845,6 +898,78 @@ def _write_recording(
     write(lambda path: write_atomic(path, data))
 
 
+def _check_serve_flags(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """Exits if the serving flags come without ``--serve``, or ``--serve`` with a flag that
+    makes no app to serve."""
+    if not args.serve:
+        for flag in SERVE_FLAGS[1:]:
+            if getattr(args, flag[2:].replace("-", "_")) is not None:
+                parser.error(f"argument {flag}: only with --serve")
+        return
+    for flag, given in (
+        ("--export", args.export is not None),
+        ("--screenshot", args.screenshot is not None),
+        ("--record", args.record is not None),
+        ("--transcript", args.transcript or args.format is not None),
+        ("--resume", args.resume),
+    ):
+        if given:
+            why = "each visitor starts afresh" if flag == "--resume" else "one output at a time"
+            parser.error(f"argument --serve: not with {flag} ({why})")
+
+
+def visitor_command(parser: argparse.ArgumentParser, argv: Sequence[str]) -> str:
+    """The shell command textual-serve runs for each visitor: this program with every flag of
+    ``argv`` but the serving ones, each quoted for the shell. ValueError if a serving flag was
+    abbreviated (it could not be told from the others)."""
+    import shlex
+
+    forwarded: list[str] = []
+    skip_value = False
+    for arg in argv:
+        if skip_value:
+            skip_value = False
+            continue
+        name = arg.split("=", 1)[0]
+        if name in SERVE_FLAGS:
+            skip_value = name != "--serve" and "=" not in arg
+            continue
+        forwarded.append(arg)
+    # Checked by parsing both: what the visitors run is what was asked, less the serving.
+    served = dict(vars(parser.parse_args(list(argv))))
+    visitor = dict(vars(parser.parse_args(forwarded)))
+    for flag in SERVE_FLAGS:
+        served.pop(flag[2:].replace("-", "_"))
+        if visitor.pop(flag[2:].replace("-", "_")) not in (None, False):
+            raise ValueError(f"write {', '.join(SERVE_FLAGS)} in full")
+    if served != visitor:
+        raise ValueError(f"write {', '.join(SERVE_FLAGS)} in full")
+    return shlex.join([sys.executable, "-m", "tui_upsample", *forwarded])
+
+
+def _serve(parser: argparse.ArgumentParser, args: argparse.Namespace, argv: list[str]) -> int:
+    """Serve the app with textual-serve until interrupted (ctrl+c); the exit status."""
+    try:
+        from textual_serve.server import Server
+    except ImportError:
+        parser.exit(
+            2,
+            f'{PROG}: error: --serve needs textual-serve, the web extra: pip install -e ".[web]"\n',
+        )
+    try:
+        command = visitor_command(parser, argv)
+    except ValueError as exc:
+        parser.error(f"argument --serve: {exc}")
+    host = args.host or HOST
+    port = args.port or PORT
+    server = Server(command, host=host, port=port, title=PROG, public_url=args.public_url)
+    try:
+        server.serve()
+    except OSError as exc:  # the port is taken, the address is not this machine's
+        parser.exit(2, f"{PROG}: error: argument --serve: can't listen on {host}:{port}: {exc}\n")
+    return 0
+
+
 def _kept_scene(
     parser: argparse.ArgumentParser, args: argparse.Namespace, tour_stop: int | None
 ) -> Scene:
@@ -889,14 +1014,24 @@ def _app_class() -> type[UpsampleApp]:
 
 
 def screenshot(
-    scene: Scene, keys: Sequence[str], size: tuple[int, int], tour_stop: int | None = None
+    scene: Scene,
+    keys: Sequence[str],
+    size: tuple[int, int],
+    tour_stop: int | None = None,
+    language: str | None = None,
 ) -> str:
     """An SVG of the app showing ``scene`` (or tour stop ``tour_stop``'s own scene) after
-    ``keys`` are pressed, in a ``size`` terminal."""
+    ``keys`` are pressed, in a ``size`` terminal, its words in ``language`` (default English:
+    screenshots ignore the preferences)."""
     import asyncio
 
     app = _app_class()(
-        scene, theme=SCREENSHOT_THEME, cursor_blink=False, tour_stop=tour_stop, preferences=False
+        scene,
+        theme=SCREENSHOT_THEME,
+        cursor_blink=False,
+        tour_stop=tour_stop,
+        preferences=False,
+        language=language or "en",
     )
 
     async def shoot() -> str:
