@@ -25,17 +25,18 @@ from tui_upsample.engine.overlap import (
     resize_conv_overlap,
     shuffle_overlap,
 )
+from tui_upsample.engine.steps import READ, WINDOW, WRITTEN
 from tui_upsample.number_format import format_number
 from tui_upsample.scene import Scene
 from tui_upsample.widgets.blocks.grid_card import GridCard
+from tui_upsample.widgets.blocks.role_styles import LOOKS
 from tui_upsample.widgets.views.drawn_when_shown import DrawnWhenShown
 
-LEVELS: tuple[tuple[str, str], ...] = (
-    ("written", "reverse bold"),
-    ("current", "bold"),
-    ("window", "underlined"),
+LEVELS: tuple[tuple[str, str], ...] = tuple(
+    (LOOKS[role].style, LOOKS[role].words) for role in (WRITTEN, READ, WINDOW)
 )
-"""The highlight styles for the most, second most and third most footprints, and their names."""
+"""The highlight styles for the most, second most and third most footprints, and their looks in
+words ("reverse bold", "bold", "underlined"), from the one table every grid draws from."""
 
 
 def level_marks(overlap: Overlap) -> tuple[dict[str, list[tuple[int, int]]], str]:
