@@ -395,7 +395,9 @@ class ConvTranspose2dTrace(Trace):
                 window.append((pr, pc))
                 src = g.input_at_padded((pr, pc), self.input.shape)
                 if src is None:
-                    zeros[zero_kind(self._zero_lines, (pr, pc))] += 1
+                    kind = zero_kind(self._zero_lines, (pr, pc))
+                    assert kind is not None  # no value of r here: an inserted or a padding zero
+                    zeros[kind] += 1
                 else:
                     used.append((a, b))
                     inputs.append(src)
