@@ -32,6 +32,7 @@ from tui_upsample.widgets.blocks.role_legend import RoleLegend
 from tui_upsample.widgets.blocks.role_styles import LOOKS
 from tui_upsample.widgets.panes.step_view import StepView
 from tui_upsample.widgets.views.compare_view import CompareView
+from tui_upsample.widgets.views.overlap_view import OverlapView
 
 THEMES = ("textual-dark", "textual-light", "nord", "solarized-light", "gruvbox", "dracula")
 
@@ -242,3 +243,21 @@ async def test_compare_direct_face_is_titled_by_what_was_done(app_factory, strid
         legend = app.query_one("#face-direct > RoleLegend", RoleLegend)
         expected = "read written inserted 0 padding 0" if stride == 2 else "read written padding 0"
         assert str(legend.render()) == expected
+
+
+async def test_overlap_legend_draws_its_words_in_the_looks_it_names(app_factory) -> None:
+    ones = np.ones((3, 3))
+    app = app_factory(Scene.seed_example().replace(stride=2, kernel=ones))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("k")
+        await pilot.pause()
+        view = app.query_one(OverlapView)
+        legend = view.query_one("#overlap-op .overlap-legend", RoleLegend)
+        assert str(legend.render()) == "reverse bold = 4; bold = 2; underlined = 1"
+        card = view.counts_card("op")
+        assert card.style_at((2, 2)) == LOOKS[WRITTEN].style  # 4 footprints: the strongest
+        for role in (WRITTEN, READ, WINDOW):
+            cell = card._style("grid-view--cell", f"grid-view--{LOOKS[role].style}")
+            words = legend.style_of(role)
+            for attribute in ("color", "bgcolor", "bold", "underline", "reverse"):
+                assert getattr(words, attribute) == getattr(cell, attribute), (role, attribute)

@@ -37,6 +37,9 @@ class RoleLegend(Widget):
 
     roles: reactive[tuple[str, ...]] = reactive(())
     """The roles to name (the trace's, strongest first); shown in the legend's own order."""
+    entries: reactive[tuple[tuple[str, str, str], ...]] = reactive(())
+    """Instead of role names, entries (role, words, what follows): the words are drawn in the
+    role's look ("" for plain), e.g. ("written", "reverse bold", " = 4"); they may wrap."""
 
     def style_of(self, role: str) -> Style:
         """The style the legend draws ``role``'s label in (the grids draw its cells in it)."""
@@ -44,6 +47,14 @@ class RoleLegend(Widget):
         return drawn(self.get_component_rich_style(f"role-legend--{look.style}"), look.style)
 
     def render(self) -> Text:
+        if self.entries:
+            text = Text(end="")
+            for n, (role, words, after) in enumerate(self.entries):
+                if n:
+                    text.append("; ")
+                text.append(words, self.style_of(role) if role else None)
+                text.append(after)
+            return text
         text = Text(no_wrap=True, overflow="ellipsis", end="")
         for n, role in enumerate(legend_roles(self.roles)):
             if n:
