@@ -15,7 +15,7 @@ from typing import Any
 from tui_upsample.engine.bilinear import UPSAMPLE_BILINEAR
 from tui_upsample.engine.convolution import CONV2D
 from tui_upsample.engine.parameters import PADDING, Operator, Parameter
-from tui_upsample.engine.pixel_shuffle import PIXEL_SHUFFLE
+from tui_upsample.engine.pixel_shuffle import PIXEL_SHUFFLE, PIXEL_UNSHUFFLE
 from tui_upsample.engine.pooling import AVG_POOL2D, MAX_POOL2D
 from tui_upsample.engine.steps import Trace
 from tui_upsample.engine.text import Formula
@@ -36,6 +36,7 @@ TABLE: Mapping[str, Operator] = {
         CONV2D,
         CONV_TRANSPOSE2D,
         PIXEL_SHUFFLE,
+        PIXEL_UNSHUFFLE,
     )
 }
 """Every operator, by engine name, in the order the app cycles through them."""
