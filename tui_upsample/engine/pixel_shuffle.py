@@ -37,7 +37,6 @@ from tui_upsample.engine.validation import (
     to_batched,
 )
 
-
 ORDERS = ("crd", "dcr")
 """How the r² channels of one output channel are numbered. "crd" (column, row, depth: PyTorch's
 ``F.pixel_shuffle``): input channel c·r² + i·r + j. "dcr" (depth, column, row: TensorFlow's

@@ -524,4 +524,5 @@ CONV_TRANSPOSE2D = Operator(
     shape=_transposed_shape,
     methods=METHODS,
     kernel=True,
+    grouped=True,
 )
