@@ -82,7 +82,16 @@ FIRST_FIELDS: frozenset[str] = frozenset(
 """The parameters every session has held; a session written before a later one existed
 (avg_pool2d's, nearest-exact) loads with that parameter at its default."""
 
-TOP_FIELDS: tuple[str, ...] = ("op", "method", "step", "seed", "input", "kernel", "channels")
+TOP_FIELDS: tuple[str, ...] = (
+    "op",
+    "method",
+    "step",
+    "seed",
+    "input",
+    "kernel",
+    "channels",
+    "groups",
+)
 """The scene fields kept at the top level of a session."""
 
 LATER_FIELDS: tuple[str, ...] = ("groups",)
@@ -298,8 +307,7 @@ def scene_from_dict(data: Any) -> Scene:
             f"up to version {SESSION_VERSION}"
         )
     expected = {"format", "version", "parameters", *TOP_FIELDS}
-    missing = sorted(expected - set(data))
-    expected |= set(LATER_FIELDS)
+    missing = sorted(expected - set(data) - set(LATER_FIELDS))
     if missing:
         raise SessionError("missing " + ", ".join(f'"{m}"' for m in missing))
     unknown = sorted(set(data) - expected)

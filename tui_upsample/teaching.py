@@ -102,7 +102,7 @@ def parameter_note(scene: Scene) -> tuple[str, str]:
                     "output_padding",
                     f"padding='{scene.padding}' fixes the size itself: output_padding must be 0",
                 )
-            kh, kw = scene.kernel.shape
+            kh, kw = scene.kernel.shape[-2:]
             rows = output_padding_choices(h, kh, scene.stride, scene.padding, scene.dilation)
             cols = output_padding_choices(w, kw, scene.stride, scene.padding, scene.dilation)
             text = rows.text if rows.text == cols.text else f"rows: {rows.text}; columns: "

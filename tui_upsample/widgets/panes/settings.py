@@ -363,7 +363,7 @@ class Settings(Vertical):
             return
         params = {k: v for k, v in scene.engine_params().items() if k not in ("weight", "method")}
         if scene.has_kernel:
-            params["kernel_size"] = scene.kernel.shape
+            params["kernel_size"] = scene.kernel.shape[-2:]
         out = self.output_shape[-2:] if self.output_shape else None
         width = max(self.content_region.width, 20)
         try:
