@@ -634,9 +634,10 @@ def _channels_from_args(args: argparse.Namespace, scene: Scene) -> Scene:
         out = scene.out_channels if w.ndim == 4 else c_in
     try:
         return scene.with_channels(c_in, out, groups)
-    except ValueError as exc:
-        name = str(exc).split("=", 1)[0]
-        raise ValueError(f"--{name.replace('_', '-')}: {exc}") from None
+    except ValueError as exc:  # "out_channels=3: rule" → "--out-channels 3: rule"
+        head, _, rule = str(exc).partition(": ")
+        name, _, value = head.partition("=")
+        raise ValueError(f"--{name.replace('_', '-')} {value}: {rule}") from None
 
 
 def _flag_of(message: str) -> str:
