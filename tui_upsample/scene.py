@@ -17,6 +17,7 @@ import numpy as np
 
 from tui_upsample.engine.operators import METHODS, OPERATORS, TABLE, operator
 from tui_upsample.engine.parameters import FILL, NUMBER, WINDOW_SIZE
+from tui_upsample.engine.pixel_shuffle import pixel_shuffle
 from tui_upsample.engine.validation import room_for
 
 OPERATOR_NAMES: Mapping[str, str] = {name: op.words for name, op in TABLE.items()}
@@ -182,6 +183,9 @@ class Scene:
         base = cls(op=op, method="matrix" if op == "conv_transpose2d" else "im2col")
         if op == "conv2d":
             return base.replace(input=SEED_RAMP.copy())
+        if op == "pixel_unshuffle":
+            # pixel shuffle's seed channels, shuffled: unshuffling gives them back
+            return base.replace(input=pixel_shuffle(base.channels, base.upscale))
         if TABLE[op].parameter("kernel_size") is WINDOW_SIZE:  # the pooling family
             return base.replace(input=SEED_POOL.copy(), kernel_size=2, stride=2)
         return base
