@@ -197,6 +197,17 @@ class Scene:
         return self.channels if self.op == "pixel_shuffle" else self.input
 
     @property
+    def plane(self) -> np.ndarray:
+        """The input's first plane (the input itself in a one-plane scene): the lessons about
+        sizes and crops, which channels do not change, read it."""
+        return self.input if self.input.ndim == 2 else self.input[0]
+
+    @property
+    def kernel_slice(self) -> np.ndarray:
+        """The kernel's first kH×kW slice (the kernel itself in a one-plane scene)."""
+        return self.kernel if self.kernel.ndim == 2 else self.kernel[0, 0]
+
+    @property
     def multichannel(self) -> bool:
         """Whether the scene has channels beyond one plane (a 3-D input or a 4-D kernel); pixel
         shuffle's input is channels in any case."""

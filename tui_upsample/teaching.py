@@ -82,10 +82,16 @@ def _adjoint(scene: Scene) -> Adjoint | str | None:
                 scene.padding,
                 scene.output_padding,
                 scene.dilation,
+                groups=scene.groups,
             ).identity
         if scene.op == "conv2d":
             return adjoint_of_conv2d(
-                scene.input, scene.kernel, scene.stride, scene.padding, scene.dilation
+                scene.input,
+                scene.kernel,
+                scene.stride,
+                scene.padding,
+                scene.dilation,
+                groups=scene.groups,
             )
     except ValueError as exc:
         return str(exc)

@@ -78,3 +78,31 @@ async def test_pooling_shows_each_planes_own_indices(app_factory) -> None:
         values = np.asarray(indices.values[:])
         assert values.shape == (2, 2, 2) and values.max() < 16  # within a 4×4 plane
         assert "within plane 1" in app.trace[app.step].text
+
+
+async def test_every_view_and_operator_takes_a_scene_with_channels(app_factory) -> None:
+    scene = _scene("--op", "convT", "--in-channels", "2", "--out-channels", "4", "--groups", "2")
+    app = app_factory(scene)
+    async with app.run_test(size=SIZE) as pilot:
+        for key in ("k", "k", "f", "f", "m", "m", "m", "n", "c"):
+            await pilot.press(key)
+            await pilot.pause()
+        # the three faces side by side follow one plane: said, and the last picture stays
+        assert app.scene.in_channels == 2
+        await pilot.press("c")
+        for _ in range(len(app.scene.takes) + 3):
+            await pilot.press("o")
+            await pilot.pause()
+            assert app.trace is not None
+            np.testing.assert_array_equal(app.trace.result.shape[0], app.scene.out_channels)
+
+
+async def test_compare_says_it_follows_one_plane(app_factory) -> None:
+    from tui_upsample.widgets.views.compare_view import CompareView
+
+    app = app_factory(_scene("--op", "convT", "--in-channels", "2", "--out-channels", "2"))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("c")
+        await pilot.pause()
+        note = str(app.query_one(CompareView).query_one("#compare-note").render())
+        assert "one plane" in note and "channels" in note

@@ -303,3 +303,17 @@ def test_marks_say_their_plane() -> None:
     assert flat.planes == ((),) and flat.channels == () and flat.on() == ((0, 2), (1, 2))
     kernel = Mark(KERNEL, "read", ((2, 0, 1, 1),))
     assert kernel.planes == ((2, 0),) and kernel.on((2, 0)) == ((1, 1),)
+
+
+def test_the_adjoint_identity_holds_with_groups() -> None:
+    from tui_upsample.engine.adjoint import adjoint_identity, adjoint_partner
+
+    rng = np.random.default_rng(3)
+    x = rng.integers(-3, 5, (4, 4, 4)).astype(float)
+    w = rng.integers(-3, 5, (6, 2, 2, 2)).astype(float)  # conv2d 4 → 6 in 2 groups
+    y = rng.integers(-3, 5, (6, 2, 2)).astype(float)
+    found = adjoint_identity(x, w, y, stride=2, groups=2)
+    assert found.lhs == found.rhs
+    # conv_transpose2d's weight (C_in=6, C_out/g=2): the same tensor, read the other way
+    partner = adjoint_partner(y, w, stride=2, groups=2)
+    assert partner.x_shape == (4, 4, 4) and partner.identity.lhs == partner.identity.rhs
