@@ -246,6 +246,10 @@ def shuffle_formula(
     for name, n in formula_axes(in_size, None, {}):
         i = n["i"]
         lines.append(axis_label(name, f"o = i·r = {fnum(i)}·{fnum(r)} = {fnum(i * r)}"))
+    channels = p.get("in_channels")  # given when the input holds more than one output's r²
+    if channels is not None and channels != r * r:
+        rule = f"C = C_out·r² = {fnum(channels // max(r * r, 1))}·{fnum(r * r)} = {fnum(channels)}"
+        return [*lines, axis_label("channels", f"{rule} → {fnum(channels // max(r * r, 1))}")]
     return [*lines, axis_label("channels", f"C = r² = {fnum(r)}² = {fnum(r * r)} → 1")]
 
 
@@ -302,6 +306,10 @@ def unshuffle_formula(
     for name, n in formula_axes(in_size, None, {}):
         i = n["i"]
         lines.append(axis_label(name, f"o = i/r = {fnum(i)}/{fnum(r)} = {fnum(i // max(r, 1))}"))
+    channels = p.get("in_channels")
+    if channels is not None:
+        rule = f"C → C·r² = {fnum(channels)}·{fnum(r * r)} = {fnum(channels * r * r)}"
+        return [*lines, axis_label("channels", rule)]
     return [*lines, axis_label("channels", f"C → C·r² = C·{fnum(r * r)}")]
 
 

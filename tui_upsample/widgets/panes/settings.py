@@ -364,6 +364,8 @@ class Settings(Vertical):
         params = {k: v for k, v in scene.engine_params().items() if k not in ("weight", "method")}
         if scene.has_kernel:
             params["kernel_size"] = scene.kernel.shape[-2:]
+        if scene.op in ("pixel_shuffle", "pixel_unshuffle"):
+            params["in_channels"] = scene.in_channels  # the channel line's numbers
         out = self.output_shape[-2:] if self.output_shape else None
         width = max(self.content_region.width, 20)
         try:
