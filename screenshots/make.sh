@@ -22,6 +22,12 @@ shot conv_transpose2d_matrix  --op conv_transpose2d --method matrix --press n,n,
 shot conv_transpose2d_scatter --op conv_transpose2d --method scatter --stride 2 --kernel-size 3 --press n,n,n
 shot conv_transpose2d_direct  --op conv_transpose2d --method direct --stride 2 --press n,n,n,n,n
 shot pixel_shuffle        --op pixel_shuffle --press n,n,n,n,n
+shot pixel_shuffle_dcr    --op pixel_shuffle --out-channels 2 --order dcr --press n,n,n,n,n
+shot pixel_unshuffle      --op pixel_unshuffle --press n,n,n,n,n,n
+shot conv2d_channels      --op conv2d --in-channels 2 --out-channels 2 --press n,n,n,n,n
+shot conv2d_depthwise     --op conv2d --in-channels 2 --out-channels 2 --groups 2 --press n,n,n,n,n
+shot conv_transpose2d_scatter_channels --op conv_transpose2d --in-channels 2 --out-channels 3 --method scatter --press n,n,n,n,n
+shot max_pool2d_channels  --op max_pool2d --in-channels 2 --press n,n,n,n,n
 shot tour_stop6_conv_transpose2d_matrix --tour-stop 6 --press n,n,n,n
 shot conv_transpose2d_compare     --op conv_transpose2d --method all --press n,n,n,n
 shot conv_transpose2d_compare_w1  --op conv_transpose2d --method all --press n,w
