@@ -219,3 +219,38 @@ def test_max_pool_channel_steps(case: int) -> None:
         partial = step.partial
         np.testing.assert_array_equal(partial[:ch], t.result[:ch])
         assert np.isnan(partial[ch + 1 :]).all()
+
+
+@pytest.mark.parametrize("order", ["crd", "dcr"])
+@pytest.mark.parametrize("case", range(SCENES))
+def test_pixel_shuffle_and_unshuffle_channel_steps(order: str, case: int) -> None:
+    rng = np.random.default_rng(3000 + case)
+    r, c_out = int(rng.integers(1, 4)), int(rng.integers(1, 4))
+    h, w = int(rng.integers(1, 4)), int(rng.integers(1, 4))
+    x = rng.integers(-4, 10, (c_out * r * r, h, w)).astype(float)
+    t = trace("pixel_shuffle", x, upscale_factor=r, order=order)
+    y = np.zeros((c_out, h * r, w * r))
+    for c in range(c_out):
+        for i in range(r):
+            for j in range(r):
+                source = c * r * r + i * r + j if order == "crd" else (i * r + j) * c_out + c
+                y[c, i::r, j::r] = x[source]
+    np.testing.assert_array_equal(t.result, y)
+    for k in range(len(t)):
+        c, oh, ow = np.unravel_index(k, y.shape)
+        i, j = oh % r, ow % r
+        source = c * r * r + i * r + j if order == "crd" else (i * r + j) * c_out + c
+        step = t[k]
+        assert step.cells(INPUT) == ((source, oh // r, ow // r),)
+        assert step.cells(OUTPUT) == ((c, oh, ow),)
+        assert step.text.startswith(f"y[{c},{oh},{ow}] = x[{source},{oh // r},{ow // r}] = ")
+        assert step.rule.endswith(f"= {source}")
+        _written_in_order(t, k)
+    # pixel_unshuffle undoes it, step by step: output cell (k, h, w) reads what shuffle wrote
+    u = trace("pixel_unshuffle", y, downscale_factor=r, order=order)
+    np.testing.assert_array_equal(u.result, x)
+    for k in range(len(u)):
+        channel, hh, ww = np.unravel_index(k, x.shape)
+        (src,) = u[k].cells(INPUT)
+        assert y[src] == x[channel, hh, ww] == u[k].value
+        assert src[1] // r == hh and src[2] // r == ww

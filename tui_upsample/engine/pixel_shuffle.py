@@ -88,7 +88,7 @@ def pixel_shuffle(x: Any, upscale_factor: Any, order: str = "crd") -> np.ndarray
         blocks = x4.reshape(n, oc, r, r, h, w).transpose(0, 1, 4, 2, 5, 3)
     else:
         blocks = x4.reshape(n, r, r, oc, h, w).transpose(0, 3, 4, 1, 5, 2)
-    return restore(blocks.reshape(n, oc, h * r, w * r))
+    return restore(np.ascontiguousarray(blocks).reshape(n, oc, h * r, w * r))
 
 
 def pixel_unshuffle(x: Any, downscale_factor: Any, order: str = "crd") -> np.ndarray:

@@ -292,7 +292,7 @@ def padding_param(padding: Any) -> Any:
 
 def written_before(result: np.ndarray, k: int) -> np.ndarray:
     """The result with every cell after flat position ``k`` not yet written (NaN)."""
-    partial = np.array(result, dtype=np.float64, copy=True)
+    partial = np.array(result, dtype=np.float64, copy=True, order="C")  # reshape(-1): a view
     partial.reshape(-1)[k + 1 :] = np.nan
     return partial
 
