@@ -185,7 +185,7 @@ class Scene:
             return base.replace(input=SEED_RAMP.copy())
         if op == "pixel_unshuffle":
             # pixel shuffle's seed channels, shuffled: unshuffling gives them back
-            return base.replace(input=pixel_shuffle(base.channels, base.upscale))
+            return base.replace(input=pixel_shuffle(base.channels, base.upscale)[0])
         if TABLE[op].parameter("kernel_size") is WINDOW_SIZE:  # the pooling family
             return base.replace(input=SEED_POOL.copy(), kernel_size=2, stride=2)
         return base

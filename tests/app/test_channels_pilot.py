@@ -106,3 +106,16 @@ async def test_compare_says_it_follows_one_plane(app_factory) -> None:
         await pilot.pause()
         note = str(app.query_one(CompareView).query_one("#compare-note").render())
         assert "one plane" in note and "channels" in note
+
+
+async def test_an_edit_typed_into_a_grid_since_replaced_is_not_written(app_factory) -> None:
+    from tui_upsample.widgets.panes.grid_editor import GridEditor
+
+    app = app_factory(op="pixel_unshuffle")  # a 2-D input; the edit names a plane of channels
+    async with app.run_test(size=SIZE) as pilot:
+        before = app.scene
+        editor = app.query_one("#input-editor", GridEditor)
+        editor.post_message(GridEditor.CellEdited("input", (0, 2, 1), 5.0))
+        await pilot.pause()
+        assert app.is_running and app.scene == before
+        assert "not written" in str(editor.query_one("#message").render())
