@@ -8,6 +8,7 @@ Peak memory is the process's maximum RSS after a 64×64 scene was stepped and ed
     python benchmarks/bench_app.py                  # 16×16 and 64×64 (convT, stride 2, 3×3)
     python benchmarks/bench_app.py --presses 200 --method scatter
     python benchmarks/bench_app.py --profile        # pyinstrument (dev venv) of the 64×64 steps
+    python benchmarks/bench_app.py --channels 4 --sides 32   # 4 planes in, 4 out, 32×32
 
 Goals: ≤ 16 ms per step or edit at 16×16, ≤ 50 ms at 64×64, peak RSS < 300 MB.
 """
@@ -33,8 +34,16 @@ from tui_upsample.widgets.panes.grid_editor import GridEditor  # noqa: E402
 SIZE = (120, 40)
 
 
-def scene_of(side: int, method: str) -> Scene:
-    """conv_transpose2d, stride 2, a 3×3 kernel, on a side×side seeded input."""
+def scene_of(side: int, method: str, channels: int = 1) -> Scene:
+    """conv_transpose2d, stride 2, a 3×3 kernel, on a side×side seeded input (with
+    ``channels`` > 1: that many planes in and out, a (C_in, C_out, 3, 3) weight)."""
+    if channels > 1:
+        return Scene.seed_example().replace(
+            input=random_grid((channels, side, side), 1),
+            kernel=random_grid((channels, channels, 3, 3), 2),
+            stride=2,
+            method=method,
+        )
     return Scene.seed_example().replace(
         input=random_grid((side, side), 1),
         kernel=random_grid((3, 3), 2),
@@ -75,9 +84,9 @@ async def _latency(app: TimedApp, change) -> tuple[float, float]:  # type: ignor
     return app.last_frame - start, app.last_frame_cpu - start_cpu
 
 
-async def measure(side: int, method: str, presses: int) -> dict[str, float]:
+async def measure(side: int, method: str, presses: int, channels: int = 1) -> dict[str, float]:
     """Median step and edit latency (ms) on a side×side input."""
-    app = TimedApp(scene_of(side, method), theme="textual-dark", cursor_blink=False)
+    app = TimedApp(scene_of(side, method, channels), theme="textual-dark", cursor_blink=False)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         await asyncio.sleep(0.3)
@@ -92,6 +101,8 @@ async def measure(side: int, method: str, presses: int) -> dict[str, float]:
 
             def edit(i: int = i) -> None:
                 editor.cursor = (i % side, (3 * i) % side)
+                if channels > 1:
+                    editor.cursor = (i % channels, *editor.cursor)
                 editor._submit(str(i % 7 - 3 + 0.5))
 
             edits.append(await _latency(app, edit))
@@ -112,6 +123,7 @@ def main() -> None:
     parser.add_argument("--method", default="matrix", choices=("scatter", "matrix", "direct"))
     parser.add_argument("--sides", default="16,64")
     parser.add_argument("--profile", action="store_true", help="pyinstrument the largest side")
+    parser.add_argument("--channels", type=int, default=1, help="planes in and out (default 1)")
     args = parser.parse_args()
     sides = [int(s) for s in args.sides.split(",")]
     import numpy
@@ -119,7 +131,8 @@ def main() -> None:
 
     print(
         f"python {platform.python_version()}, numpy {numpy.__version__}, "
-        f"textual {textual.__version__}, method {args.method}, {args.presses} presses"
+        f"textual {textual.__version__}, method {args.method}, {args.presses} presses,"
+        f" {args.channels} channel(s)"
     )
     for side in sides:
         if args.profile and side == max(sides):
@@ -127,11 +140,11 @@ def main() -> None:
 
             profiler = Profiler(async_mode="enabled")
             profiler.start()
-            result = asyncio.run(measure(side, args.method, args.presses))
+            result = asyncio.run(measure(side, args.method, args.presses, args.channels))
             profiler.stop()
             print(profiler.output_text(unicode=True, color=False, show_all=False))
         else:
-            result = asyncio.run(measure(side, args.method, args.presses))
+            result = asyncio.run(measure(side, args.method, args.presses, args.channels))
         print(
             f"{side}×{side}: step {result['step_ms']:.1f} ms (CPU {result['step_cpu_ms']:.1f},"
             f" p90 {result['step_p90_ms']:.1f}), edit {result['edit_ms']:.1f} ms"

@@ -30,6 +30,12 @@ rec conv_transpose2d_scatter --op conv_transpose2d --method scatter --stride 2 -
 rec conv_transpose2d_direct  --op conv_transpose2d --method direct --stride 2
 rec pixel_shuffle        --op pixel_shuffle
 rec conv_transpose2d_compare --op conv_transpose2d --method all
+rec pixel_shuffle_dcr    --op pixel_shuffle --out-channels 2 --order dcr
+rec pixel_unshuffle      --op pixel_unshuffle
+rec conv2d_channels      --op conv2d --in-channels 2 --out-channels 2
+rec conv2d_depthwise     --op conv2d --in-channels 2 --out-channels 2 --groups 2
+rec conv_transpose2d_scatter_channels --op conv_transpose2d --in-channels 2 --out-channels 3 --method scatter
+rec max_pool2d_channels  --op max_pool2d --in-channels 2
 shot tour_stop6_conv_transpose2d_matrix --tour-stop 6 --press n,n,n,n
 shot conv_transpose2d_compare_w1  --op conv_transpose2d --method all --press n,w
 shot conv_transpose2d_overlap     --op conv_transpose2d --stride 2 --kernel-size 3 --kernel checkerboard --press k

@@ -138,7 +138,7 @@ def _session_text(**changes: object) -> str:
 HOSTILE_GRIDS = {
     "deep.json": ("[" * 400 + "]" * 400, "nested"),
     "deeper.json": ("[" * 100_000 + "]" * 100_000, "nested"),
-    "four-levels.json": ("[[[[1]]]]", "nested"),
+    "five-levels.json": ("[[[[[1]]]]]", "nested"),
     "huge-int.json": (f"[[{10**400}, 1]]", "401 digits"),
     "many-digits.json": ("[[" + "9" * 5000 + "]]", "too large"),
 }

@@ -899,6 +899,16 @@ class UpsampleApp(FileActions, App[int]):
 
     @on(GridEditor.CellEdited)
     def _cell_edited(self, event: GridEditor.CellEdited) -> None:
+        grid = self.scene.grid(event.which)
+        if len(event.cell) != grid.ndim or not all(
+            0 <= i < n for i, n in zip(event.cell, grid.shape, strict=True)
+        ):
+            # Typed into a grid the scene has replaced since (an operator switched to one whose
+            # grid has other planes): nothing to write; the editor shows the grid there is now.
+            editor = self.query_one(f"#{event.which}-editor", GridEditor)
+            editor.scene = self.scene
+            editor.say("the grid changed while the value was typed: not written", refused=True)
+            return
         scene = self.scene.with_cell(event.which, event.cell, event.value)
         try:
             self._prepared = (scene, build_trace(scene))

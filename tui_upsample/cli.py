@@ -23,12 +23,14 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 import numpy as np
 
 from tui_upsample import __version__
+from tui_upsample.engine.channels import layout_error
 from tui_upsample.engine.operators import ALIASES, TABLE, all_parameters
-from tui_upsample.engine.parameters import FLAG
+from tui_upsample.engine.parameters import CHOICE, FLAG
 from tui_upsample.language import languages
 from tui_upsample.safe_text import has_control, quoted, shown
 from tui_upsample.scene import (
     FILLS,
+    MAX_CHANNELS,
     MAX_SIDE,
     METHODS,
     OPERATORS,
@@ -69,7 +71,11 @@ EPILOG = f"""\
 operators: {", ".join(OPERATORS)}
   (also: {", ".join(ALIASES)})
 presets: {", ".join(PRESETS)}; FILE: .csv (rows of comma-separated numbers), .npy or .json (a list
-  of rows); pixel_shuffle also takes a 3-D .npy/.json of r² channels.
+  of rows); --input also takes a 3-D .npy/.json of (C, H, W) channels (pixel_shuffle: C_out·r²
+  of them), --kernel a 4-D one in PyTorch's layout: (C_out, C_in/groups, kH, kW) for conv2d,
+  (C_in, C_out/groups, kH, kW) for conv_transpose2d.
+channels: --in-channels / --out-channels / --groups (1 to {MAX_CHANNELS}) without files keep the
+  planes and kernel slice there are and add seeded random ones.
 
 keys: n/p next/previous step, space play/pause, home/end first/last step, o next operator,
   m next face (scatter, matrix, direct), tab between panes, F1 or ? help, ctrl+p command
@@ -200,6 +206,14 @@ def _port(text: str) -> int:
     return value
 
 
+def _channel_count(text: str) -> int:
+    """A number of channels or groups: 1 to MAX_CHANNELS."""
+    value = _positive(text)
+    if value > MAX_CHANNELS:
+        raise argparse.ArgumentTypeError(f"{text!r}: must be at most {MAX_CHANNELS}")
+    return value
+
+
 def _terminal_size(text: str) -> tuple[int, int]:
     match = re.fullmatch(r"\s*(\d+)\s*[xX×]\s*(\d+)\s*", text)
     if not match:
@@ -219,6 +233,7 @@ _HAND_MADE = frozenset(
         "dilation",
         "scale",
         "upscale",
+        "downscale",
         "align_corners",
         "ceil_mode",
         "method",
@@ -244,6 +259,10 @@ def _table_flags(group: argparse._ArgumentGroup) -> None:
                 default=None,
                 help=f"{ops}: {p.rule}",
             )
+        elif p.kind == CHOICE:
+            group.add_argument(
+                p.flag, dest=p.field, choices=p.choices, default=None, help=f"{ops}: {p.rule}"
+            )
         else:
             group.add_argument(
                 p.flag, dest=p.field, type=_positive, metavar="N", help=f"{ops}: {p.rule}"
@@ -267,6 +286,9 @@ SCENE_FLAGS = (
     "fill",
     "seed",
     "step",
+    "in_channels",
+    "out_channels",
+    "groups",
     *(p.field for p in all_parameters() if p.field not in _HAND_MADE),
 )
 """The destinations of the scene flags (the guided tour brings its own scenes)."""
@@ -346,7 +368,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--scale",
         type=_scale,
         metavar="F",
-        help="scale factor (upsampling) or upscale factor r (pixel_shuffle)",
+        help="scale factor (upsampling), upscale factor r (pixel_shuffle) or downscale factor r"
+        " (pixel_unshuffle)",
     )
     scene.add_argument(
         "--align-corners",
@@ -367,6 +390,25 @@ def build_parser() -> argparse.ArgumentParser:
         "side by side)",
     )
     scene.add_argument("--fill", choices=FILLS, help="max_unpool2d: fill with zeros or the max")
+    scene.add_argument(
+        "--in-channels",
+        type=_channel_count,
+        metavar="C",
+        help=f"planes of the input (1 to {MAX_CHANNELS}; pixel_shuffle: C_out·r²)",
+    )
+    scene.add_argument(
+        "--out-channels",
+        type=_channel_count,
+        metavar="C",
+        help=f"planes of the output (1 to {MAX_CHANNELS}): the convolutions and pixel_shuffle",
+    )
+    scene.add_argument(
+        "--groups",
+        type=_channel_count,
+        metavar="G",
+        help="conv2d / conv_transpose2d: groups of channels (G = C_in: depthwise); it divides"
+        " both channel counts",
+    )
     _table_flags(scene)
     scene.add_argument(
         "--seed",
@@ -487,7 +529,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def load_grid(text: str, flag: str, allow_3d: bool = False) -> np.ndarray:
+def load_grid(text: str, flag: str, allow_3d: bool = False, allow_4d: bool = False) -> np.ndarray:
     """The grid in file ``text`` (.csv, .npy or .json); ValueError naming the flag, the file and
     what is wrong with it if it can't be used."""
     from tui_upsample.grid_files import read_grid
@@ -495,7 +537,7 @@ def load_grid(text: str, flag: str, allow_3d: bool = False) -> np.ndarray:
     if text.strip() and not _exists(text):
         raise ValueError(f"{flag} {text}: no such preset or file (presets: {', '.join(PRESETS)})")
     try:
-        return read_grid(text, allow_3d=allow_3d)
+        return read_grid(text, allow_3d=allow_3d, allow_4d=allow_4d)
     except ValueError as exc:
         raise ValueError(f"{flag} {text!r}: {exc}") from None
 
@@ -546,6 +588,12 @@ def scene_from_args(args: argparse.Namespace, base: Scene | None = None) -> Scen
                     f"--scale {args.scale:g}: pixel_shuffle's upscale factor must be an integer"
                 )
             scene = scene.with_param("upscale", int(args.scale))
+        elif op == "pixel_unshuffle":
+            if not float(args.scale).is_integer():
+                raise ValueError(
+                    f"--scale {args.scale:g}: pixel_unshuffle's downscale factor must be an integer"
+                )
+            changes["downscale"] = int(args.scale)
         else:
             changes["scale"] = float(args.scale)
     if args.method is not None:
@@ -573,11 +621,16 @@ def scene_from_args(args: argparse.Namespace, base: Scene | None = None) -> Scen
             if args.input == "seed" and args.size is not None:
                 raise ValueError("--input seed: the seed's example has its own size; drop --size")
         else:
-            scene = scene.with_x(load_grid(args.input, "--input", op == "pixel_shuffle"))
-    if op == "pixel_shuffle" and scene.channels.shape[0] != scene.upscale**2:
+            grid = load_grid(args.input, "--input", allow_3d=True)
+            if grid.ndim == 3 and op != "pixel_shuffle" and grid.shape[0] > MAX_CHANNELS:
+                raise ValueError(
+                    f"--input {args.input}: has {grid.shape[0]} channels; at most {MAX_CHANNELS}"
+                )
+            scene = scene.with_x(grid)
+    if op == "pixel_shuffle" and scene.channels.shape[0] % scene.upscale**2:
         raise ValueError(
-            f"--input: pixel_shuffle with upscale factor {scene.upscale} needs"
-            f" {scene.upscale**2} channels, not {scene.channels.shape[0]}"
+            f"--input: pixel_shuffle with upscale factor {scene.upscale} needs a multiple of"
+            f" r² = {scene.upscale**2} channels, not {scene.channels.shape[0]}"
         )
 
     # The kernel (convolutions) or the window size (pooling).
@@ -593,11 +646,17 @@ def scene_from_args(args: argparse.Namespace, base: Scene | None = None) -> Scen
             else:
                 scene = scene.replace(kernel=preset_grid(args.kernel, scene.kernel.shape, seed))
         else:
-            scene = scene.replace(kernel=load_grid(args.kernel, "--kernel"))
-            if args.kernel_size is not None and scene.kernel.shape != (args.kernel_size,) * 2:
+            scene = scene.replace(kernel=load_grid(args.kernel, "--kernel", allow_4d=True))
+            if scene.kernel.ndim == 3:
                 raise ValueError(
-                    f"--kernel-size {args.kernel_size}: the kernel file is"
-                    f" {scene.kernel.shape[0]}×{scene.kernel.shape[1]}"
+                    f"--kernel {args.kernel}: has shape {tuple(scene.kernel.shape)}; want 2-D"
+                    " (kH, kW) or 4-D in PyTorch's layout: (C_out, C_in/groups, kH, kW) for"
+                    " conv2d, (C_in, C_out/groups, kH, kW) for conv_transpose2d"
+                )
+            size = tuple(scene.kernel.shape[-2:])
+            if args.kernel_size is not None and size != (args.kernel_size,) * 2:
+                raise ValueError(
+                    f"--kernel-size {args.kernel_size}: the kernel file is {size[0]}×{size[1]}"
                 )
     elif args.kernel_size is not None:
         if scene.has_kernel:
@@ -605,7 +664,83 @@ def scene_from_args(args: argparse.Namespace, base: Scene | None = None) -> Scen
             scene = scene.replace(kernel=preset_grid("ramp", (k, k)))
         else:
             scene = scene.replace(kernel_size=args.kernel_size)
-    return scene
+    return _channels_from_args(args, scene)
+
+
+def _channels_from_args(args: argparse.Namespace, scene: Scene) -> Scene:
+    """The scene with the planes ``--in-channels``, ``--out-channels`` and ``--groups`` ask for,
+    and that the input and kernel files hold (ValueError naming the flag that does not fit)."""
+    asked = {name: getattr(args, name, None) for name in ("in_channels", "out_channels", "groups")}
+    if all(v is None for v in asked.values()) and not scene.multichannel:
+        return scene
+    op = scene.op
+    if asked["groups"] not in (None, 1) and not scene.has_kernel:
+        raise ValueError(
+            f"--groups {asked['groups']}: only conv2d and conv_transpose2d take groups"
+        )
+    groups = asked["groups"] or scene.groups
+    if op == "pixel_shuffle":
+        r2 = scene.upscale**2
+        c_in = asked["in_channels"]
+        out = asked["out_channels"]
+        if c_in is not None:
+            if c_in % r2:
+                raise ValueError(
+                    f"--in-channels {c_in}: pixel_shuffle with upscale factor {scene.upscale}"
+                    f" needs a multiple of r² = {r2}"
+                )
+            if out is not None and out * r2 != c_in:
+                raise ValueError(
+                    f"--out-channels {out}: pixel_shuffle makes C_in/r² = {c_in}/{r2} ="
+                    f" {c_in // r2}"
+                )
+            out = c_in // r2
+        return scene.with_channels(1, out or scene.out_channels)
+    x = scene.input
+    file_planes = int(x.shape[0]) if x.ndim == 3 else None
+    c_in = asked["in_channels"]
+    if (
+        c_in is not None
+        and file_planes is not None
+        and args.input is not None
+        and args.input not in PRESETS
+    ):
+        if c_in != file_planes:
+            raise ValueError(f"--in-channels {c_in}: the --input file has {file_planes} channels")
+    w = scene.kernel
+    kernel_file = scene.has_kernel and w.ndim == 4 and args.kernel not in (*PRESETS, None)
+    if c_in is None:
+        if file_planes is not None:
+            c_in = file_planes
+        elif kernel_file:
+            c_in = int(w.shape[1]) * groups if op == "conv2d" else int(w.shape[0])
+        else:
+            c_in = 1
+    out = asked["out_channels"]
+    if kernel_file:
+        expected_in = int(w.shape[1]) * groups if op == "conv2d" else int(w.shape[0])
+        if expected_in != c_in or (op == "conv2d" and w.shape[0] % groups):
+            raise ValueError(f"--kernel: {layout_error(op, w.shape, c_in, groups)}")
+        from_file = int(w.shape[0]) if op == "conv2d" else int(w.shape[1]) * groups
+        if out is not None and out != from_file:
+            raise ValueError(
+                f"--out-channels {out}: the --kernel file gives {from_file} output channels"
+                f" ({op}'s weight is "
+                + (
+                    "(C_out, C_in/groups, kH, kW))"
+                    if op == "conv2d"
+                    else "(C_in, C_out/groups, kH, kW))"
+                )
+            )
+        out = from_file
+    elif scene.has_kernel and out is None:
+        out = scene.out_channels if w.ndim == 4 else c_in
+    try:
+        return scene.with_channels(c_in, out, groups)
+    except ValueError as exc:  # "out_channels=3: rule" → "--out-channels 3: rule"
+        head, _, rule = str(exc).partition(": ")
+        name, _, value = head.partition("=")
+        raise ValueError(f"--{name.replace('_', '-')} {value}: {rule}") from None
 
 
 def _flag_of(message: str) -> str:

@@ -62,7 +62,7 @@ def _csv_rows(text: str) -> list[list[float]]:
     return rows
 
 
-def _json_rows(text: str) -> Any:
+def _json_rows(text: str, deepest: int = 3) -> Any:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -76,7 +76,7 @@ def _json_rows(text: str) -> Any:
 
     def check(value: Any, depth: int) -> None:
         if isinstance(value, list):
-            if depth >= 3:  # rows in columns in channels: deeper is no grid
+            if depth >= deepest:  # rows in columns in channels (in slices): deeper is no grid
                 raise GridFileError("is nested deeper than a grid (lists of rows of numbers)")
             for item in value:
                 check(item, depth + 1)
@@ -101,12 +101,14 @@ def _ragged(rows: Any) -> bool:
     return any(isinstance(r, list) for r in rows)
 
 
-def read_grid(path: str | Path, allow_3d: bool = False) -> np.ndarray:
+def read_grid(path: str | Path, allow_3d: bool = False, allow_4d: bool = False) -> np.ndarray:
     """The grid in file ``path`` as float64; :class:`GridFileError` saying why if it can't be.
 
-    2-D (rows × columns), or with ``allow_3d`` also 3-D (channels × rows × columns), each side
+    2-D (rows × columns), or with ``allow_3d`` also 3-D (channels × rows × columns), with
+    ``allow_4d`` also a 4-D weight (two channel axes, then rows × columns); rows and columns
     1 to 64, every value a finite number.
     """
+    dims = (2, 3, 4) if allow_4d else (2, 3) if allow_3d else (2,)
     if str(path) in ("", "."):
         raise GridFileError("is empty: give a preset's name or a file")
     path = Path(path)
@@ -120,16 +122,16 @@ def read_grid(path: str | Path, allow_3d: bool = False) -> np.ndarray:
     if not data:
         raise GridFileError("is empty: no numbers")
     if suffix == ".npy":
-        grid = _npy_grid(data, allow_3d)
+        grid = _npy_grid(data, dims)
     else:
         text = _text(data)
-        rows = _csv_rows(text) if suffix == ".csv" else _json_rows(text)
+        rows = _csv_rows(text) if suffix == ".csv" else _json_rows(text, max(dims))
         if not rows:
             raise GridFileError("is empty: no numbers")
         if _ragged(rows):
             raise GridFileError("rows have different lengths")
         grid = np.array(rows, dtype=np.float64)
-    _check_shape(grid.shape, allow_3d)
+    _check_shape(grid.shape, dims)
     bad = ~np.isfinite(grid)
     if bad.any():
         where = tuple(int(i) for i in np.argwhere(bad)[0])
@@ -139,7 +141,7 @@ def read_grid(path: str | Path, allow_3d: bool = False) -> np.ndarray:
     return grid
 
 
-def _npy_grid(data: bytes, allow_3d: bool) -> np.ndarray:
+def _npy_grid(data: bytes, dims: tuple[int, ...]) -> np.ndarray:
     """The array in .npy bytes, its header checked first: a header can declare 10¹⁸ cells."""
     if not data.startswith(b"\x93NUMPY"):
         raise GridFileError("is not a NumPy array file (.npy)")
@@ -159,7 +161,7 @@ def _npy_grid(data: bytes, allow_3d: bool) -> np.ndarray:
             dtype.kind, f"{dtype} values"
         )
         raise GridFileError(f"holds {what}, not real numbers")
-    _check_shape(tuple(int(side) for side in shape), allow_3d)
+    _check_shape(tuple(int(side) for side in shape), dims)
     if math.prod(shape) * dtype.itemsize > len(data) - stream.tell():
         raise GridFileError("is a damaged NumPy array file (.npy): shorter than its header says")
     try:
@@ -169,10 +171,13 @@ def _npy_grid(data: bytes, allow_3d: bool) -> np.ndarray:
     return np.asarray(raw).astype(np.float64)
 
 
-def _check_shape(shape: tuple[int, ...], allow_3d: bool) -> None:
-    dims = (2, 3) if allow_3d else (2,)
+def _check_shape(shape: tuple[int, ...], dims: tuple[int, ...]) -> None:
     if len(shape) not in dims:
-        want = "rows × columns (or r² channels of them)" if allow_3d else "rows × columns"
+        want = {
+            (2,): "rows × columns",
+            (2, 3): "rows × columns (or channels of them)",
+            (2, 3, 4): "rows × columns, or a 4-D weight (out, in, rows, columns)",
+        }[dims]
         raise GridFileError(f"has shape {_shape_text(shape)}, want {want}")
     if min(shape) < 1 or max(shape[-2:]) > MAX_SIDE:
         raise GridFileError(f"has shape {_shape_text(shape)}: each side must be 1 to {MAX_SIDE}")

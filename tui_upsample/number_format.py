@@ -47,6 +47,8 @@ def cell_width(values: np.ndarray | Iterable[float]) -> int:
         ends = [format_number(finite.min()), format_number(finite.max())]
         width = max(len(t) for t in ends)
         if finite.size != arr.size:
-            width = max(width, max(len(format_number(v)) for v in arr[~np.isfinite(arr)]))
+            # NaN (not written yet) and ±inf: each kind once, not once per cell
+            others = np.unique(arr[~np.isfinite(arr)])
+            width = max(width, max(len(format_number(v)) for v in others))
         return width
     return max(len(format_number(v)) for v in np.unique(arr))

@@ -17,6 +17,7 @@ import numpy as np
 
 from tui_upsample.engine.operators import METHODS, OPERATORS, TABLE, operator
 from tui_upsample.engine.parameters import FILL, NUMBER, WINDOW_SIZE
+from tui_upsample.engine.pixel_shuffle import pixel_shuffle
 from tui_upsample.engine.validation import room_for
 
 OPERATOR_NAMES: Mapping[str, str] = {name: op.words for name, op in TABLE.items()}
@@ -44,6 +45,9 @@ PRESETS: Mapping[str, str] = {
 
 MAX_SIDE = 64
 """Largest number of rows or columns of an edited grid."""
+
+MAX_CHANNELS = 8
+"""Most input or output channels (planes) a scene has."""
 
 NEW_CELL: Mapping[str, int] = {"input": 0, "kernel": 1}
 """What a grid grown by a row or column holds in its new cells: the input 0, the kernel 1 (a new
@@ -107,8 +111,11 @@ class Scene:
     """One operator with its parameters, applied to one input, seen at one step.
 
     The parameters an operator does not take are kept (so switching back restores them) but not
-    passed to the engine. ``input`` is the 2-D grid every operator but pixel shuffle takes;
-    ``channels`` is pixel shuffle's (r², H, W) input.
+    passed to the engine. ``input`` is the grid every operator but pixel shuffle takes: 2-D for
+    one plane, or the (C, H, W) planes of one image; ``channels`` is pixel shuffle's
+    (C_out·r², H, W) input. ``kernel`` is 2-D for one plane, or 4-D in PyTorch's layout for the
+    operator: (C_out, C_in/groups, kH, kW) for conv2d, (C_in, C_out/groups, kH, kW) for
+    conv_transpose2d.
     """
 
     op: str = "conv_transpose2d"
@@ -127,7 +134,13 @@ class Scene:
     scale: float = 2.0
     """scale_factor of nearest, bilinear and bed-of-nails upsampling."""
     upscale: int = 2
-    """upscale_factor r of pixel shuffle (its input has r² channels)."""
+    """upscale_factor r of pixel shuffle (its input has r² channels per output channel)."""
+    downscale: int = 2
+    """downscale_factor r of pixel unshuffle (each input channel becomes r² channels)."""
+    order: str = "crd"
+    """Which channel pixel shuffle reads: PyTorch's "crd" or TensorFlow's / ONNX's "dcr"."""
+    groups: int = 1
+    """groups of the convolutions: each group of input channels feeds its own output channels."""
     align_corners: bool = False
     ceil_mode: bool = False
     count_include_pad: bool = True
@@ -170,6 +183,9 @@ class Scene:
         base = cls(op=op, method="matrix" if op == "conv_transpose2d" else "im2col")
         if op == "conv2d":
             return base.replace(input=SEED_RAMP.copy())
+        if op == "pixel_unshuffle":
+            # pixel shuffle's seed channels, shuffled: unshuffling gives them back
+            return base.replace(input=pixel_shuffle(base.channels, base.upscale)[0])
         if TABLE[op].parameter("kernel_size") is WINDOW_SIZE:  # the pooling family
             return base.replace(input=SEED_POOL.copy(), kernel_size=2, stride=2)
         return base
@@ -179,6 +195,42 @@ class Scene:
     def x(self) -> np.ndarray:
         """The grid the operator is applied to (``channels`` for pixel shuffle)."""
         return self.channels if self.op == "pixel_shuffle" else self.input
+
+    @property
+    def plane(self) -> np.ndarray:
+        """The input's first plane (the input itself in a one-plane scene): the lessons about
+        sizes and crops, which channels do not change, read it."""
+        return self.input if self.input.ndim == 2 else self.input[0]
+
+    @property
+    def kernel_slice(self) -> np.ndarray:
+        """The kernel's first kH×kW slice (the kernel itself in a one-plane scene)."""
+        return self.kernel if self.kernel.ndim == 2 else self.kernel[0, 0]
+
+    @property
+    def multichannel(self) -> bool:
+        """Whether the scene has channels beyond one plane (a 3-D input or a 4-D kernel); pixel
+        shuffle's input is channels in any case."""
+        return self.input.ndim == 3 or self.kernel.ndim == 4 or self.groups != 1
+
+    @property
+    def in_channels(self) -> int:
+        """How many planes the operator's input has."""
+        x = self.x
+        return int(x.shape[0]) if x.ndim == 3 else 1
+
+    @property
+    def out_channels(self) -> int:
+        """How many planes the operator's output has."""
+        if self.op == "pixel_shuffle":
+            return max(self.channels.shape[0] // max(self.upscale, 1) ** 2, 1)
+        if self.op == "pixel_unshuffle":
+            return self.in_channels * self.downscale**2
+        if self.has_kernel and self.kernel.ndim == 4:
+            if self.op == "conv2d":
+                return int(self.kernel.shape[0])
+            return int(self.kernel.shape[1]) * self.groups
+        return self.in_channels
 
     @property
     def compare(self) -> bool:
@@ -200,7 +252,7 @@ class Scene:
     def effective_kernel_size(self) -> int | tuple[int, int]:
         """The kernel size as the operator sees it (a convolution's kernel shape)."""
         if self.has_kernel:
-            h, w = self.kernel.shape
+            h, w = self.kernel.shape[-2:]
             return h if h == w else (h, w)
         return self.kernel_size
 
@@ -221,6 +273,8 @@ class Scene:
             elif p.kind == NUMBER:
                 value = _number(value)
             params[p.keyword] = value
+        if entry.grouped and self.multichannel:
+            params["groups"] = self.groups
         return params
 
     # Changing (every change returns a new scene) ----------------------------------------------
@@ -243,7 +297,16 @@ class Scene:
         padding = self.padding
         if isinstance(padding, str) and op not in KERNEL_OPERATORS:
             padding = 0
-        return self.replace(op=op, method=method or self.method, padding=padding, step=0)
+        moved = self.replace(op=op, method=method or self.method, padding=padding, step=0)
+        if self.multichannel and op in KERNEL_OPERATORS:
+            planes = int(self.input.shape[0]) if self.input.ndim == 3 else 1
+            out = planes
+            if self.has_kernel and self.kernel.ndim == 4:
+                # The same weights, in the other convolution's layout: the channel counts stay.
+                out = self.out_channels
+                moved = moved.replace(kernel=swap_layout(self.kernel, self.groups))
+            moved = moved.with_channels(planes, out, self.groups)
+        return moved
 
     def next_op(self, offset: int = 1) -> Scene:
         """The scene under the next (or, with -1, previous) operator of :data:`OPERATORS`."""
@@ -265,8 +328,8 @@ class Scene:
             if grid.ndim == 2:
                 grid = np.broadcast_to(grid, (self.upscale**2, *grid.shape)).copy()
             return self.replace(channels=grid)
-        if grid.ndim == 3:
-            grid = grid[0]
+        if grid.ndim == 3 and grid.shape[0] == 1 and self.kernel.ndim == 2 and self.groups == 1:
+            grid = grid[0]  # one plane, as every one-plane scene holds it
         return self.replace(input=grid)
 
     def with_grid(self, which: str, grid: np.ndarray) -> Scene:
@@ -322,26 +385,123 @@ class Scene:
             return self.resized("kernel", k, k)
         if name == "upscale":
             r = int(value)
-            if r >= 1 and r**2 != self.channels.shape[0]:
+            out = self.out_channels
+            if r >= 1 and out * r**2 != self.channels.shape[0]:
                 c, h, w = self.channels.shape
                 # r² channels are made here, before the engine sees them: refuse what it would.
-                room_for("upscale_factor", r, (r * r, h, w), "the r² input channels")
-                channels = np.zeros((r * r, h, w))
-                n = min(c, r * r)
+                room_for("upscale_factor", r, (out * r * r, h, w), "the r² input channels")
+                channels = np.zeros((out * r * r, h, w))
+                n = min(c, out * r * r)
                 channels[:n] = self.channels[:n]
-                if r * r > c:
-                    extra = np.arange(c * h * w + 1, r * r * h * w + 1, dtype=np.float64)
-                    channels[c:] = extra.reshape(r * r - c, h, w)
+                if out * r * r > c:
+                    extra = np.arange(c * h * w + 1, out * r * r * h * w + 1, dtype=np.float64)
+                    channels[c:] = extra.reshape(out * r * r - c, h, w)
                 return self.replace(upscale=r, channels=channels)
             return self.replace(upscale=r)
         if name == "method" and value not in METHODS.get(self.op, (value,)):
             raise ValueError(f"method={value!r}: {self.op} steps by {', '.join(METHODS[self.op])}")
         return self.replace(**{name: value})
 
+    def with_channels(
+        self, in_channels: int, out_channels: int | None = None, groups: int = 1
+    ) -> Scene:
+        """The scene with ``in_channels`` input planes, ``out_channels`` output planes (None:
+        what the operator makes of the input) and ``groups`` groups (1 … MAX_CHANNELS each).
+
+        The planes and kernel slices it had are kept; new ones are seeded random. The kernel
+        takes the operator's layout; pixel shuffle's input becomes C_out·r² channels (there
+        ``in_channels`` is not asked for: it is C_out·r²). ValueError naming the count that does
+        not fit the operator. One input and one output plane in one group give back a one-plane
+        scene (2-D grids).
+        """
+        if self.op == "pixel_unshuffle":
+            wanted = in_channels * self.downscale**2
+            if out_channels not in (None, wanted):
+                raise ValueError(
+                    f"out_channels={out_channels}: pixel_unshuffle makes C_in·r² ="
+                    f" {in_channels}·{self.downscale**2} = {wanted} channels"
+                )
+            out_channels = in_channels
+        elif out_channels is None:
+            out_channels = self.out_channels if self.op == "pixel_shuffle" else in_channels
+        for name, n in (("in_channels", in_channels), ("out_channels", out_channels)):
+            if not 1 <= n <= MAX_CHANNELS:
+                raise ValueError(f"{name}={n}: must be 1 to {MAX_CHANNELS}")
+        if not 1 <= groups <= MAX_CHANNELS:
+            raise ValueError(f"groups={groups}: must be 1 to {MAX_CHANNELS}")
+        rng_seed = self.seed
+        if self.op == "pixel_shuffle":
+            r2 = self.upscale**2
+            channels = _grown(
+                self.channels, (out_channels * r2, *self.channels.shape[1:]), rng_seed
+            )
+            return self.replace(channels=channels)
+        takes_groups = self.has_kernel
+        if not takes_groups and groups != 1:
+            raise ValueError(f"groups={groups}: only conv2d and conv_transpose2d take groups")
+        if not takes_groups and out_channels != in_channels:
+            raise ValueError(
+                f"out_channels={out_channels}: {self.op} works plane by plane, so it keeps the"
+                f" {in_channels} input channels"
+            )
+        if takes_groups and (in_channels % groups or out_channels % groups):
+            raise ValueError(
+                f"groups={groups}: must divide both the {in_channels} input and the"
+                f" {out_channels} output channels"
+            )
+        plane = self.input if self.input.ndim == 2 else self.input[0]
+        one = in_channels == 1 and out_channels == 1 and groups == 1
+        if one and not (self.op == "pixel_unshuffle" and self.input.ndim == 3):
+            kernel = self.kernel if self.kernel.ndim == 2 else self.kernel[0, 0]
+            return self.replace(input=plane.copy(), kernel=kernel.copy(), groups=1)
+        planes = self.input if self.input.ndim == 3 else self.input[None]
+        x = _grown(planes, (in_channels, *plane.shape), rng_seed)
+        changes: dict[str, Any] = {"input": x, "groups": groups if takes_groups else 1}
+        if takes_groups:
+            changes["kernel"] = _grown(
+                self._kernel_slices(),
+                _kernel_shape(self.op, in_channels, out_channels, groups, self.kernel.shape[-2:]),
+                rng_seed + 1,
+            )
+        return self.replace(**changes)
+
+    def _kernel_slices(self) -> np.ndarray:
+        """The kernel as 4-D in this operator's layout (a 2-D kernel is one slice). A kernel in
+        the other convolution's layout (after an operator switch) is read as that one's."""
+        return self.kernel if self.kernel.ndim == 4 else self.kernel[None, None]
+
     def clamp_step(self, count: int) -> Scene:
         """The scene with its step kept where it still exists among ``count`` steps."""
         step = min(max(self.step, 0), max(count - 1, 0))
         return self if step == self.step else self.replace(step=step)
+
+
+def swap_layout(weight: np.ndarray, groups: int) -> np.ndarray:
+    """A 4-D weight moved between conv2d's layout (C_out, C_in/g, kH, kW) and conv_transpose2d's
+    (C_in, C_out/g, kH, kW), keeping each group's slices: the two middle axes swap per group."""
+    a, b = weight.shape[:2]
+    per = weight.reshape(groups, a // groups, b, *weight.shape[2:])
+    return np.ascontiguousarray(per.swapaxes(1, 2)).reshape(
+        groups * b, a // groups, *weight.shape[2:]
+    )
+
+
+def _kernel_shape(
+    op: str, in_channels: int, out_channels: int, groups: int, size: tuple[int, ...]
+) -> tuple[int, ...]:
+    """The 4-D weight shape of ``op`` in PyTorch's layout."""
+    if op == "conv2d":
+        return (out_channels, in_channels // groups, *size)
+    return (in_channels, out_channels // groups, *size)
+
+
+def _grown(grid: np.ndarray, shape: tuple[int, ...], seed: int) -> np.ndarray:
+    """``grid`` cut or grown to ``shape`` (every axis from the front): the part both share kept,
+    the rest small seeded random integers."""
+    out = random_grid(shape, seed)
+    keep = tuple(slice(0, min(a, b)) for a, b in zip(grid.shape, shape, strict=True))
+    out[keep] = grid[keep]
+    return out
 
 
 def _number(value: float) -> float | int:
@@ -363,7 +523,15 @@ class ValueOverflow(ValueError):
     """The grids' values are finite but so large that the operator's output overflows."""
 
 
-INTEGER_PARAMETERS = ("kernel_size", "stride", "padding", "output_padding", "dilation", "upscale")
+INTEGER_PARAMETERS = (
+    "kernel_size",
+    "stride",
+    "padding",
+    "output_padding",
+    "dilation",
+    "upscale",
+    "downscale",
+)
 
 
 def check_output_size(scene: Scene, shape: tuple[int, ...]) -> None:

@@ -29,10 +29,20 @@ import numpy as np
 from tui_upsample.engine.operators import all_parameters
 from tui_upsample.engine.parameters import FLAG, INT, NUMBER, PADDING, Parameter
 from tui_upsample.file_reading import FileRefused, describe_os_error, read_small_file
-from tui_upsample.scene import MAX_PARAMETER, MAX_SIDE, METHODS, OPERATORS, PADDING_WORDS, Scene
+from tui_upsample.scene import (
+    MAX_CHANNELS,
+    MAX_PARAMETER,
+    MAX_SIDE,
+    METHODS,
+    OPERATORS,
+    PADDING_WORDS,
+    Scene,
+)
 
-SESSION_VERSION = 1
-"""The session format this tui-upsample writes, and the newest it reads."""
+SESSION_VERSION = 2
+"""The session format this tui-upsample writes, and the newest it reads. Version 2 adds
+``groups`` and grids with channels (a (C, H, W) input, a 4-D kernel); version 1 files, which have
+neither, load as one-plane scenes."""
 
 FORMAT = "tui-upsample session"
 """The ``format`` field every session file carries, to tell it from other JSON."""
@@ -72,8 +82,20 @@ FIRST_FIELDS: frozenset[str] = frozenset(
 """The parameters every session has held; a session written before a later one existed
 (avg_pool2d's, nearest-exact) loads with that parameter at its default."""
 
-TOP_FIELDS: tuple[str, ...] = ("op", "method", "step", "seed", "input", "kernel", "channels")
+TOP_FIELDS: tuple[str, ...] = (
+    "op",
+    "method",
+    "step",
+    "seed",
+    "input",
+    "kernel",
+    "channels",
+    "groups",
+)
 """The scene fields kept at the top level of a session."""
+
+LATER_FIELDS: tuple[str, ...] = ("groups",)
+"""Top-level fields a session written before them lacks (it loads with their defaults)."""
 
 
 class SessionError(ValueError):
@@ -108,6 +130,7 @@ def scene_to_dict(scene: Scene) -> dict[str, Any]:
         "input": _plain(scene.input),
         "kernel": _plain(scene.kernel),
         "channels": _plain(scene.channels),
+        "groups": int(scene.groups),
     }
 
 
@@ -123,9 +146,15 @@ def dumps(scene: Scene) -> str:
     items = list(data.items())
     for n, (key, value) in enumerate(items):
         comma = "," if n < len(items) - 1 else ""
-        if key in ("input", "kernel"):
+        if key in ("input", "kernel") and np.ndim(value) == 2:
             text = _rows_json(value, "  ")
-        elif key == "channels":
+        elif key in ("input", "kernel") and np.ndim(value) == 4:
+            slices = [
+                "[\n" + ",\n".join(f"      {_rows_json(k, '      ')}" for k in row) + "\n    ]"
+                for row in value
+            ]
+            text = "[\n" + ",\n".join(f"    {row}" for row in slices) + "\n  ]"
+        elif key in ("input", "channels"):
             planes = [_rows_json(plane, "    ") for plane in value]
             text = "[\n" + ",\n".join(f"    {p}" for p in planes) + "\n  ]"
         elif key == "parameters":
@@ -211,6 +240,14 @@ def _parameter(name: str, setting: Parameter, value: Any) -> Any:
 
 def _grid_field(where: str, value: Any, dims: int) -> np.ndarray:
     """A rectangular grid of finite numbers, ``dims``-D, sides 1 … MAX_SIDE (channels: any)."""
+    if dims == 4:
+        if not isinstance(value, list) or not value:
+            raise SessionError(f"{where} must be a non-empty list of lists of 2-D grids")
+        blocks = [_grid_field(f"{where}[{i}]", block, 3) for i, block in enumerate(value)]
+        shapes = {b.shape for b in blocks}
+        if len(shapes) > 1:
+            raise SessionError(f"{where}: its slices have different shapes {sorted(shapes)}")
+        return np.stack(blocks)
     if dims == 3:
         if not isinstance(value, list) or not value:
             raise SessionError(f"{where} must be a non-empty list of 2-D grids")
@@ -246,6 +283,15 @@ def _grid_field(where: str, value: Any, dims: int) -> np.ndarray:
     return np.array(value, dtype=np.float64)
 
 
+def _depth(value: Any, allowed: tuple[int, ...]) -> int:
+    """How deep the lists of ``value`` go (its number of axes), if one of ``allowed``; else the
+    smallest, so that the grid's own check says what is wrong."""
+    depth, item = 0, value
+    while isinstance(item, list) and item:
+        depth, item = depth + 1, item[0]
+    return depth if depth in allowed else allowed[0]
+
+
 def scene_from_dict(data: Any) -> Scene:
     """The scene a session dict describes; SessionError saying what is wrong if it is not one."""
     if not isinstance(data, Mapping):
@@ -261,7 +307,7 @@ def scene_from_dict(data: Any) -> Scene:
             f"up to version {SESSION_VERSION}"
         )
     expected = {"format", "version", "parameters", *TOP_FIELDS}
-    missing = sorted(expected - set(data))
+    missing = sorted(expected - set(data) - set(LATER_FIELDS))
     if missing:
         raise SessionError("missing " + ", ".join(f'"{m}"' for m in missing))
     unknown = sorted(set(data) - expected)
@@ -288,10 +334,17 @@ def scene_from_dict(data: Any) -> Scene:
         "method": method,
         "step": _int_field('"step"', data["step"], 0),
         "seed": _int_field('"seed"', data["seed"], 0),
-        "input": _grid_field('"input"', data["input"], 2),
-        "kernel": _grid_field('"kernel"', data["kernel"], 2),
+        "input": _grid_field('"input"', data["input"], _depth(data["input"], (2, 3))),
+        "kernel": _grid_field('"kernel"', data["kernel"], _depth(data["kernel"], (2, 4))),
         "channels": _grid_field('"channels"', data["channels"], 3),
+        "groups": _int_field('"groups"', data.get("groups", 1), 1, MAX_CHANNELS),
     }
+    for name, grid in (("input", changes["input"]), ("kernel", changes["kernel"])):
+        lead = grid.shape[:-2]
+        if lead and max(lead) > MAX_CHANNELS:
+            raise SessionError(
+                f'"{name}" has shape {tuple(grid.shape)}: at most {MAX_CHANNELS} channels'
+            )
     defaults = Scene()
     for name, setting in SETTINGS.items():
         if name not in params:
@@ -299,10 +352,11 @@ def scene_from_dict(data: Any) -> Scene:
             continue
         changes[name] = _parameter(name, setting, params[name])
     r = changes["upscale"]
-    if changes["channels"].shape[0] != r * r:
+    planes = changes["channels"].shape[0]
+    if planes % (r * r) or planes // (r * r) > MAX_CHANNELS:
         raise SessionError(
-            f'"channels" has {changes["channels"].shape[0]} planes, but pixel shuffle with '
-            f'"upscale" {r} needs r² = {r * r}'
+            f'"channels" has {planes} planes, but pixel shuffle with "upscale" {r} needs'
+            f" C_out·r² = C_out·{r * r} of them (C_out 1 to {MAX_CHANNELS})"
         )
     if changes["channels"].shape[1] > MAX_SIDE or changes["channels"].shape[2] > MAX_SIDE:
         raise SessionError(f'"channels" planes must be 1 to {MAX_SIDE} on each side')

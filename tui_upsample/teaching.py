@@ -82,10 +82,16 @@ def _adjoint(scene: Scene) -> Adjoint | str | None:
                 scene.padding,
                 scene.output_padding,
                 scene.dilation,
+                groups=scene.groups,
             ).identity
         if scene.op == "conv2d":
             return adjoint_of_conv2d(
-                scene.input, scene.kernel, scene.stride, scene.padding, scene.dilation
+                scene.input,
+                scene.kernel,
+                scene.stride,
+                scene.padding,
+                scene.dilation,
+                groups=scene.groups,
             )
     except ValueError as exc:
         return str(exc)
@@ -102,7 +108,7 @@ def parameter_note(scene: Scene) -> tuple[str, str]:
                     "output_padding",
                     f"padding='{scene.padding}' fixes the size itself: output_padding must be 0",
                 )
-            kh, kw = scene.kernel.shape
+            kh, kw = scene.kernel.shape[-2:]
             rows = output_padding_choices(h, kh, scene.stride, scene.padding, scene.dilation)
             cols = output_padding_choices(w, kw, scene.stride, scene.padding, scene.dilation)
             text = rows.text if rows.text == cols.text else f"rows: {rows.text}; columns: "

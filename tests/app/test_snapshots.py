@@ -24,6 +24,7 @@ MIDDLE = {
     "conv2d": ["n", "n"],
     "conv_transpose2d": ["n"] * 4,
     "pixel_shuffle": ["n"] * 6,
+    "pixel_unshuffle": ["n"] * 6,
 }
 
 
@@ -91,6 +92,11 @@ def test_conv_transpose2d_middle_step(snap_compare, app_factory) -> None:
 def test_pixel_shuffle_middle_step(snap_compare, app_factory) -> None:
     """A channel cell going to its output position."""
     assert _middle("pixel_shuffle", snap_compare, app_factory)
+
+
+def test_pixel_unshuffle_middle_step(snap_compare, app_factory) -> None:
+    """A cell of its r×r block going to the channel the order names."""
+    assert _middle("pixel_unshuffle", snap_compare, app_factory)
 
 
 @pytest.mark.parametrize("method", ["scatter", "matrix", "direct"])

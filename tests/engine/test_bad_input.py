@@ -797,6 +797,8 @@ def test_shape_helpers_hostile(case: tuple[Callable[..., int], dict[str, Any]]) 
 # Traces --------------------------------------------------------------------------------------
 
 PLANE = grid(valid_arrays(2, 2, max_side=5))
+ORDER = Arg(st.sampled_from(["crd", "dcr"]), JUNK)
+GROUPS = arg(st.integers(1, 2), st.one_of(st.integers(-2, 0), JUNK))
 KERNEL = Arg(valid_arrays(2, 2, max_side=3), st.one_of(BAD_ARRAYS, st.none()))
 TRACE_SPECS: dict[str, dict[str, Arg]] = {
     "max_pool2d": {
@@ -824,12 +826,14 @@ TRACE_SPECS: dict[str, dict[str, Arg]] = {
     "upsample_nearest": {"sizing": SIZING, "exact": FLAG},
     "upsample_bilinear": {"sizing": SIZING, "align_corners": FLAG},
     "bed_of_nails": {"scale_factor": NAILS},
-    "pixel_shuffle": {"upscale_factor": UPSCALE},
+    "pixel_shuffle": {"upscale_factor": UPSCALE, "order": ORDER},
+    "pixel_unshuffle": {"downscale_factor": UPSCALE, "order": ORDER},
     "conv2d": {
         "weight": KERNEL,
         "stride": STRIDE,
         "padding": CONV_PADDING,
         "dilation": DILATION,
+        "groups": GROUPS,
         "method": Arg(st.just("im2col"), st.one_of(JUNK, st.just("scatter"))),
     },
     "conv_transpose2d": {
@@ -838,12 +842,13 @@ TRACE_SPECS: dict[str, dict[str, Arg]] = {
         "padding": arg(st.one_of(non_negative(2), PADDING_WORDS), st.one_of(NEGATIVE, BAD_WORDS)),
         "output_padding": arg(non_negative(1), st.one_of(NEGATIVE, int_or_pair(2, 4))),
         "dilation": arg(positive(2), NOT_POSITIVE),
+        "groups": GROUPS,
         "method": Arg(st.sampled_from(METHODS["conv_transpose2d"]), JUNK),
     },
 }
 assert set(TRACE_SPECS) == set(OPERATORS)
 UNKNOWN_PARAMS = st.dictionaries(
-    st.sampled_from(["bogus", "groups", "bias", "return_indices", "size", "weight", "input_size"]),
+    st.sampled_from(["bogus", "bias", "return_indices", "size", "weight", "input_size"]),
     st.integers(1, 2),
     min_size=1,
     max_size=2,

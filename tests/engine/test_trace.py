@@ -539,9 +539,11 @@ def test_bad_trace_arguments_raise_engine_errors(op, params, match):
         trace(op, R, **params)
 
 
-def test_a_trace_follows_one_plane():
+def test_a_trace_follows_one_image():
     with pytest.raises(EngineError, match="one 2-D plane"):
-        trace("max_pool2d", np.zeros((1, 4, 4)), kernel_size=2)
+        trace("max_pool2d", np.zeros((1, 1, 4, 4)), kernel_size=2)
+    with pytest.raises(EngineError, match="planes of one image"):
+        trace("conv2d", np.zeros((1, 1, 4, 4)), weight=np.ones((1, 1, 2, 2)))
     with pytest.raises(EngineError, match="r², H, W"):
         trace("pixel_shuffle", np.zeros((4, 4)), upscale_factor=2)
 

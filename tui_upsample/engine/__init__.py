@@ -17,7 +17,7 @@ from tui_upsample.engine.conv_matrix import ConvMatrix, conv_matrix, conv_matrix
 from tui_upsample.engine.convolution import col2im, conv2d, im2col
 from tui_upsample.engine.errors import EngineError
 from tui_upsample.engine.operators import METHODS, OPERATORS, trace
-from tui_upsample.engine.pixel_shuffle import pixel_shuffle
+from tui_upsample.engine.pixel_shuffle import pixel_shuffle, pixel_unshuffle
 from tui_upsample.engine.pooling import avg_pool2d, max_pool2d
 from tui_upsample.engine.shapes import (
     conv_output_size,
@@ -51,6 +51,7 @@ __all__ = [
     "max_pool2d",
     "max_unpool2d",
     "pixel_shuffle",
+    "pixel_unshuffle",
     "pool_output_size",
     "trace",
     "unpool_default_size",

@@ -96,6 +96,7 @@ def adjoint_identity(
     stride: int | Pair = 1,
     padding: int | Pair | str = 0,
     dilation: int | Pair = 1,
+    groups: int = 1,
 ) -> Adjoint:
     """Check ⟨conv2d(x, w), y⟩ = ⟨x, conv_transpose2d(y, w)⟩ with numbers.
 
@@ -104,14 +105,15 @@ def adjoint_identity(
     choice that maps y back to x's size (always < stride). ``padding='valid'`` is padding 0.
     ``padding='same'`` (TensorFlow's, possibly lopsided) pairs with Keras's transposed 'same',
     which always gives i·stride rows, so it needs x's height and width to be multiples of the
-    stride. Layouts and channels are as for :func:`conv2d` (groups 1).
+    stride. Layouts, channels and ``groups`` are as for :func:`conv2d` (the transposed
+    convolution reads the same weight in its own layout, C_out → C_in).
     """
     xa = as_grid("x", x)
     ya = as_grid("y", y)
     s = positive_pair("stride", stride)
     d = positive_pair("dilation", dilation)
     pad = padding_arg(padding)
-    forward = conv2d(xa, w, stride=s, padding=pad, dilation=d)
+    forward = conv2d(xa, w, stride=s, padding=pad, dilation=d, groups=groups)
     if ya.shape != forward.shape:
         raise EngineError(
             f"y has shape {ya.shape}: must have the shape of conv2d(x, w), {forward.shape}"
@@ -130,7 +132,7 @@ def adjoint_identity(
                     "none maps y back to x's size; use integer padding",
                 )
         op: Pair = (0, 0)
-        backward = conv_transpose2d(ya, w, stride=s, padding="same", dilation=d)
+        backward = conv_transpose2d(ya, w, stride=s, padding="same", dilation=d, groups=groups)
         back_params = [("padding", "'same'", False)]
     else:
         p = (0, 0) if pad == "valid" else pad
@@ -139,7 +141,9 @@ def adjoint_identity(
             (size[0] + 2 * p[0] - k_eff[0]) % s[0],
             (size[1] + 2 * p[1] - k_eff[1]) % s[1],
         )
-        backward = conv_transpose2d(ya, w, stride=s, padding=p, output_padding=op, dilation=d)
+        backward = conv_transpose2d(
+            ya, w, stride=s, padding=p, output_padding=op, dilation=d, groups=groups
+        )
         back_params = [
             ("padding", pair_text(p), p == (0, 0)),
             ("output_padding", pair_text(op), op == (0, 0)),
@@ -209,6 +213,7 @@ def adjoint_partner(
     output_padding: int | Pair = 0,
     dilation: int | Pair = 1,
     seed: int = 0,
+    groups: int = 1,
 ) -> AdjointPartner:
     """The convolution a scene's conv_transpose2d(r, w, …) is the adjoint of, with an x to try.
 
@@ -224,7 +229,9 @@ def adjoint_partner(
     pad = padding_arg(padding)
     op = non_negative_pair("output_padding", output_padding)
     seed_value = whole_number("seed", seed, 0)
-    out = conv_transpose2d(ra, w, stride=s, padding=pad, output_padding=op, dilation=d)
+    out = conv_transpose2d(
+        ra, w, stride=s, padding=pad, output_padding=op, dilation=d, groups=groups
+    )
     if not isinstance(pad, str):
         for axis in (0, 1):
             if op[axis] >= s[axis]:
@@ -238,7 +245,7 @@ def adjoint_partner(
                     "no convolution's adjoint",
                 )
     x = small_nonzero_integers(tuple(out.shape), seed_value)
-    identity = adjoint_identity(x, w, ra, stride=s, padding=pad, dilation=d)
+    identity = adjoint_identity(x, w, ra, stride=s, padding=pad, dilation=d, groups=groups)
     text = (
         f"conv_transpose2d maps {size_text(ra.shape)} to {size_text(out.shape)};"
         " it is the adjoint of "
@@ -257,6 +264,7 @@ def adjoint_of_conv2d(
     padding: int | Pair | str = 0,
     dilation: int | Pair = 1,
     seed: int = 0,
+    groups: int = 1,
 ) -> Adjoint:
     """A conv2d scene's adjoint identity, with a y to try.
 
@@ -265,6 +273,10 @@ def adjoint_of_conv2d(
     :func:`adjoint_identity` on (x, w, y).
     """
     xa = as_grid("x", x)
-    forward = conv2d(xa, w, stride=stride, padding=padding_arg(padding), dilation=dilation)
+    forward = conv2d(
+        xa, w, stride=stride, padding=padding_arg(padding), dilation=dilation, groups=groups
+    )
     y = small_nonzero_integers(tuple(forward.shape), whole_number("seed", seed, 0))
-    return adjoint_identity(x, w, y, stride=stride, padding=padding, dilation=dilation)
+    return adjoint_identity(
+        x, w, y, stride=stride, padding=padding, dilation=dilation, groups=groups
+    )

@@ -211,4 +211,5 @@ UPSAMPLE_BILINEAR = Operator(
     aliases=("bilinear",),
     grows_with="the scale (--scale)",
     shape=_interpolated_shape,
+    planewise=True,
 )

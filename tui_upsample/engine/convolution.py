@@ -521,4 +521,5 @@ CONV2D = Operator(
     aliases=("conv",),
     methods=("im2col",),
     kernel=True,
+    grouped=True,
 )

@@ -12,10 +12,15 @@ import inspect
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import numpy as np
+
 from tui_upsample.engine.bilinear import UPSAMPLE_BILINEAR
+from tui_upsample.engine.channel_conv import ChannelConv2dTrace
+from tui_upsample.engine.channel_transposed import ChannelConvTranspose2dTrace
+from tui_upsample.engine.channels import PlanewiseTrace, per_plane_index_note
 from tui_upsample.engine.convolution import CONV2D
 from tui_upsample.engine.parameters import PADDING, Operator, Parameter
-from tui_upsample.engine.pixel_shuffle import PIXEL_SHUFFLE
+from tui_upsample.engine.pixel_shuffle import PIXEL_SHUFFLE, PIXEL_UNSHUFFLE
 from tui_upsample.engine.pooling import AVG_POOL2D, MAX_POOL2D
 from tui_upsample.engine.steps import Trace
 from tui_upsample.engine.text import Formula
@@ -36,6 +41,7 @@ TABLE: Mapping[str, Operator] = {
         CONV2D,
         CONV_TRANSPOSE2D,
         PIXEL_SHUFFLE,
+        PIXEL_UNSHUFFLE,
     )
 }
 """Every operator, by engine name, in the order the app cycles through them."""
@@ -51,6 +57,13 @@ transposed convolution through its three faces at once (:mod:`tui_upsample.engin
 
 ALIASES: Mapping[str, str] = {alias: op.name for op in TABLE.values() for alias in op.aliases}
 """Short names accepted for operators (compared without regard to case)."""
+
+
+CHANNEL_TRACES: Mapping[str, Any] = {
+    CONV2D.name: ChannelConv2dTrace,
+    CONV_TRANSPOSE2D.name: ChannelConvTranspose2dTrace,
+}
+"""The traces of the convolutions over (C, H, W) planes, with a 4-D weight and groups."""
 
 
 def all_parameters() -> tuple[Parameter, ...]:
@@ -97,12 +110,25 @@ def trace(op: str, x: Any, /, **params: Any) -> Trace:
     ``params`` are the operator's own keyword arguments (``weight=`` for the convolutions), plus
     ``method=`` for ``conv2d`` ("im2col") and ``conv_transpose2d`` ("scatter", "matrix", "direct",
     or "all": the three at once, a :class:`~tui_upsample.engine.faces.ThreeFacesTrace`).
+
+    A 3-D ``x`` is the (C, H, W) planes of one image: the convolutions then take a 4-D weight in
+    PyTorch's layout and ``groups=`` (:mod:`.channel_conv`, :mod:`.channel_transposed`); the
+    operators that act plane by plane step through each plane in turn
+    (:class:`~tui_upsample.engine.channels.PlanewiseTrace`).
     """
     entry = TABLE.get(op) if isinstance(op, str) else None
     if entry is None:
         raise fail("op", op, "must be one of " + ", ".join(OPERATORS))
     build = entry.trace
-    if entry is CONV_TRANSPOSE2D and isinstance(params.get("method"), str):
+    planes = _ndim(x) == 3
+    if entry.grouped:
+        # Channels, a 4-D weight or groups: the trace of several planes; else the one-plane one.
+        groups = params.get("groups", 1)
+        if planes or _ndim(params.get("weight")) == 4 or not _is_one(groups):
+            build = CHANNEL_TRACES[entry.name]
+        else:
+            params = {k: v for k, v in params.items() if k != "groups"}
+    if build is entry.trace and entry is CONV_TRANSPOSE2D and isinstance(params.get("method"), str):
         if params["method"] == "all":
             from tui_upsample.engine.faces import ThreeFacesTrace
 
@@ -112,7 +138,24 @@ def trace(op: str, x: Any, /, **params: Any) -> Trace:
         if name not in takes or name == "x":
             allowed = ", ".join(p for p in takes if p != "x")
             raise fail(name, params[name], f"{op} does not take it (it takes {allowed})")
+    if entry.planewise and planes:
+        note = per_plane_index_note if entry.name in ("max_pool2d", "max_unpool2d") else None
+        return PlanewiseTrace(build, x, params, note)
     return build(x, **params)
+
+
+def _ndim(value: Any) -> int:
+    """How many axes ``value`` has as an array (0 for what is not one: the trace says why)."""
+    if isinstance(value, np.ndarray):
+        return value.ndim
+    try:
+        return int(np.ndim(value))
+    except (ValueError, TypeError):
+        return 0
+
+
+def _is_one(value: Any) -> bool:
+    return isinstance(value, (int, np.integer)) and not isinstance(value, bool) and value == 1
 
 
 def output_size_formula(

@@ -86,6 +86,10 @@ class Operator:
     channels: bool = False
     grows_with: str = ""
     """What makes the output large, in words a learner can act on (to say what to lower)."""
+    planewise: bool = False
+    """Whether it acts on each plane alone: a (C, H, W) input is traced plane by plane."""
+    grouped: bool = False
+    """Whether it takes ``groups=`` and a 4-D weight in its own layout (the convolutions)."""
     shape: Callable[..., tuple[int, ...]] | None = None
     """The output's shape from the input's and the keyword arguments, computed without running
     the operator (None: the trace's output has the input's shape)."""

@@ -502,6 +502,7 @@ MAX_POOL2D = Operator(
     parameters=(WINDOW_SIZE, STRIDE, WINDOW_PADDING, DILATION, CEIL_MODE),
     step="a window, its argmax, the output cell",
     aliases=("pool", "maxpool"),
+    planewise=True,
 )
 
 
@@ -522,4 +523,5 @@ AVG_POOL2D = Operator(
     ),
     step="a window, its sum, the divisor and why; beside it, what max pooling would give",
     aliases=("avgpool", "avg", "meanpool"),
+    planewise=True,
 )

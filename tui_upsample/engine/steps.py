@@ -18,7 +18,8 @@ from tui_upsample.engine.errors import EngineError
 from tui_upsample.engine.validation import as_grid, non_negative_pair
 
 Cell = tuple[int, ...]
-"""An index into a grid: ``(row, col)`` in a 2-D grid, ``(channel, row, col)`` in a 3-D one."""
+"""An index into a grid: ``(row, col)`` in a 2-D grid, ``(channel, row, col)`` in a 3-D one,
+``(out, in, row, col)`` in a 4-D kernel (PyTorch's weight layout of the operator)."""
 
 # The names of the grids a trace can show. The step view draws ``trace.grids`` in this order and
 # highlights, in each, the cells ``step.cells(name)`` returns.
@@ -76,6 +77,24 @@ class Mark:
     grid: str
     role: str
     cells: tuple[Cell, ...]
+
+    @property
+    def planes(self) -> tuple[tuple[int, ...], ...]:
+        """The planes this mark's cells are on, in order of first appearance: ``()`` for a 2-D
+        grid, ``(channel,)`` for a 3-D one, ``(out, in)`` (PyTorch's weight layout) for a 4-D
+        kernel. A cell's leading indices name its plane, the last two its row and column."""
+        return tuple(dict.fromkeys(tuple(cell[:-2]) for cell in self.cells))
+
+    @property
+    def channels(self) -> tuple[int, ...]:
+        """The channels of a 3-D grid this mark's cells are on (none for a 2-D grid)."""
+        return tuple(plane[0] for plane in self.planes if len(plane) == 1)
+
+    def on(self, plane: tuple[int, ...] | int = ()) -> tuple[Cell, ...]:
+        """The (row, col) cells of this mark on one plane (a channel number, or the leading
+        indices of a 4-D kernel's slice; ``()`` in a 2-D grid)."""
+        key = (plane,) if isinstance(plane, int) else tuple(plane)
+        return tuple(cell[-2:] for cell in self.cells if tuple(cell[:-2]) == key)
 
 
 def _covers(cell: Cell, target: Cell) -> bool:
@@ -206,6 +225,11 @@ class Step:
                 found.extend(mark.cells)
         return tuple(found)
 
+    def channels(self, grid: str, role: str | None = None) -> tuple[int, ...]:
+        """The channels of 3-D grid ``grid`` this step highlights (in ``role`` only, if given):
+        which planes it reads, or for the output which it writes. Empty for a 2-D grid."""
+        return Mark(grid, role or "", self.cells(grid, role)).channels
+
 
 class Trace(Sequence[Step]):
     """The steps of one operator applied to one input, built lazily.
@@ -309,7 +333,7 @@ def padding_param(padding: Any) -> Any:
 
 def written_before(result: np.ndarray, k: int) -> np.ndarray:
     """The result with every cell after flat position ``k`` not yet written (NaN)."""
-    partial = np.array(result, dtype=np.float64, copy=True)
+    partial = np.array(result, dtype=np.float64, copy=True, order="C")  # reshape(-1): a view
     partial.reshape(-1)[k + 1 :] = np.nan
     return partial
 

@@ -556,4 +556,5 @@ CONV_TRANSPOSE2D = Operator(
     shape=_transposed_shape,
     methods=METHODS,
     kernel=True,
+    grouped=True,
 )

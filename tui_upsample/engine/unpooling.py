@@ -514,4 +514,5 @@ MAX_UNPOOL2D = Operator(
     parameters=(WINDOW_SIZE, STRIDE, WINDOW_PADDING, FILL),
     step="a pooled value put back at its remembered argmax",
     aliases=("unpool", "maxunpool"),
+    planewise=True,
 )

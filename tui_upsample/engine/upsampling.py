@@ -417,6 +417,7 @@ UPSAMPLE_NEAREST = Operator(
     aliases=("nearest",),
     grows_with="the scale (--scale)",
     shape=_interpolated_shape,
+    planewise=True,
 )
 
 BED_OF_NAILS = Operator(
@@ -431,4 +432,5 @@ BED_OF_NAILS = Operator(
     aliases=("nails",),
     grows_with="the scale (--scale)",
     shape=_nails_shape,
+    planewise=True,
 )

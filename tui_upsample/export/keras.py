@@ -10,6 +10,7 @@ from tui_upsample.export.script import (
     ExportError,
     expected_result,
     input_data,
+    planar,
     pool_window,
     script,
 )
@@ -21,6 +22,11 @@ def keras_refusal(scene: Scene) -> str | None:
     op = scene.op
     scale = float(scene.scale)
     other = "export pytorch or numpy instead"
+    if op == "conv_transpose2d" and scene.groups > 1:
+        return (
+            f"Keras's Conv2DTranspose has no groups (groups={scene.groups} here; Conv2D has"
+            f" them); {other}"
+        )
     if op == "max_unpool2d":
         return (
             "Keras has no max unpooling (MaxPooling2D gives no argmax indices to put the "
@@ -68,7 +74,7 @@ def keras_refusal(scene: Scene) -> str | None:
         if scene.ceil_mode:
             from tui_upsample.engine.shapes import pool_output_size
 
-            h, w = scene.input.shape
+            h, w = scene.input.shape[-2:]
             floor = (
                 pool_output_size(h, k, s, 0, 1, False),
                 pool_output_size(w, k, s, 0, 1, False),
@@ -83,7 +89,7 @@ def keras_refusal(scene: Scene) -> str | None:
     if op == "upsample_nearest":
         s = int(scale)
         x = scene.input
-        repeated = np.repeat(np.repeat(x, s, axis=0), s, axis=1)
+        repeated = np.repeat(np.repeat(x, s, axis=-2), s, axis=-1)
         if not np.array_equal(expected_result(scene), repeated):  # pragma: no cover - safety
             return f"PyTorch's nearest does not repeat each cell {s} times here; {other}"
     return None
@@ -105,18 +111,25 @@ def export_keras(scene: Scene) -> str:
         "Conv2D and (kH, kW, C_out, C_in) for Conv2DTranspose. Runs on any Keras 3 backend",
         "(float32, so the check allows 1e-5).",
     ]
+    channels = planar(scene)
     if op == "pixel_shuffle":
+        c = "r²" if scene.out_channels == 1 else "C_out·r²"
         body = [
-            "# (r², H, W) channels first → (N=1, H, W, C=r²) channels_last.",
+            f"# ({c}, H, W) channels first → (N=1, H, W, C={c}) channels_last.",
+            'x = np.array(x_rows, dtype="float32").transpose(1, 2, 0)[None]',
+        ]
+    elif scene.input.ndim == 3:
+        body = [
+            "# (C, H, W) channels first → (N=1, H, W, C) channels_last.",
             'x = np.array(x_rows, dtype="float32").transpose(1, 2, 0)[None]',
         ]
     else:
         body = ['x = np.array(x_rows, dtype="float32")[None, :, :, None]  # (N=1, H, W, C=1)']
     h, w = scene.x.shape[-2:]
     if op == "pixel_shuffle":
-        in_shape = f"({h}, {w}, {int(scene.upscale) ** 2})"
+        in_shape = f"({h}, {w}, {int(scene.channels.shape[0])})"
     else:
-        in_shape = f"({h}, {w}, 1)"
+        in_shape = f"({h}, {w}, {scene.in_channels})"
     if op in ("conv2d", "conv_transpose2d"):
         body += _keras_conv(scene, in_shape)
     elif op == "max_pool2d":
@@ -167,20 +180,73 @@ def export_keras(scene: Scene) -> str:
             "# Keras has no bed-of-nails layer, but bed of nails is a transposed convolution:",
             f"# stride {s}, an {s}×{s} kernel that is 1 at its top-left corner and 0 elsewhere.",
             f"s = {s}",
-            'kernel = np.zeros((s, s, 1, 1), dtype="float32")',
-            "kernel[0, 0] = 1.0",
+            *(
+                [
+                    f"kernel = np.zeros((s, s, {scene.in_channels}, {scene.in_channels}),"
+                    ' dtype="float32")',
+                    "kernel[0, 0] = np.eye(kernel.shape[-1])  # each plane to its own plane",
+                ]
+                if channels
+                else ['kernel = np.zeros((s, s, 1, 1), dtype="float32")', "kernel[0, 0] = 1.0"]
+            ),
             "model = keras.Sequential(",
             "    [",
             f"        keras.Input(shape={in_shape}),",
             "        layers.Conv2DTranspose(",
-            '            1, kernel_size=s, strides=s, padding="valid", use_bias=False,'
-            ' name="nails"',
+            f'            {scene.in_channels}, kernel_size=s, strides=s, padding="valid",'
+            ' use_bias=False, name="nails"',
             "        ),",
             "    ]",
             ")",
             'model.get_layer("nails").set_weights([kernel])',
             "y = keras.ops.convert_to_numpy(model(x))",
         ]
+    elif op == "pixel_shuffle" and (channels or scene.order == "dcr"):
+        r = int(scene.upscale)
+        if scene.order == "dcr":
+            body += [
+                "# TensorFlow's depth_to_space order (DCR, ONNX DepthToSpace's default), spelled",
+                "# out in keras.ops: out[h·r + i, w·r + j, c] = x[h, w, (i·r + j)·C + c].",
+                f"r = {r}",
+                "n, h, w, cr = x.shape",
+                "y = keras.ops.reshape(x, (n, h, w, r, r, cr // (r * r)))  # → (i, j, c)",
+                "y = keras.ops.transpose(y, (0, 1, 3, 2, 4, 5))  # (n, h, i, w, j, c)",
+            ]
+        else:
+            body += [
+                "# Keras has no pixel-shuffle layer; keras.ops spells out PyTorch's order (CRD) on",
+                "# the channels_last tensor: out[h·r + i, w·r + j, c] = x[h, w, c·r² + i·r + j].",
+                f"r = {r}",
+                "n, h, w, cr = x.shape",
+                "y = keras.ops.reshape(x, (n, h, w, cr // (r * r), r, r))  # → (c, i, j)",
+                "y = keras.ops.transpose(y, (0, 1, 4, 2, 5, 3))  # (n, h, i, w, j, c)",
+            ]
+        body.append(
+            "y = keras.ops.convert_to_numpy(keras.ops.reshape(y, (n, h * r, w * r, cr // (r * r))))"
+        )
+    elif op == "pixel_unshuffle":
+        r = int(scene.downscale)
+        if scene.order == "dcr":
+            body += [
+                "# tf.nn.space_to_depth's order (DCR), in keras.ops: the r×r block's cell (i, j)",
+                "# of channel c goes to channel (i·r + j)·C + c.",
+                f"r = {r}",
+                "n, h, w, c = x.shape",
+                "y = keras.ops.reshape(x, (n, h // r, r, w // r, r, c))  # (n, h, i, w, j, c)",
+                "y = keras.ops.transpose(y, (0, 1, 3, 2, 4, 5))  # (n, h, w, i, j, c)",
+            ]
+        else:
+            body += [
+                "# PyTorch's pixel_unshuffle order (CRD), in keras.ops: the r×r block's cell",
+                "# (i, j) of channel c goes to channel c·r² + i·r + j.",
+                f"r = {r}",
+                "n, h, w, c = x.shape",
+                "y = keras.ops.reshape(x, (n, h // r, r, w // r, r, c))  # (n, h, i, w, j, c)",
+                "y = keras.ops.transpose(y, (0, 1, 3, 5, 2, 4))  # (n, h, w, c, i, j)",
+            ]
+        body.append(
+            "y = keras.ops.convert_to_numpy(keras.ops.reshape(y, (n, h // r, w // r, c * r * r)))"
+        )
     elif op == "pixel_shuffle":
         r = int(scene.upscale)
         body += [
@@ -194,18 +260,37 @@ def export_keras(scene: Scene) -> str:
         ]
     else:  # pragma: no cover
         raise ExportError(f"no Keras export for {op}")
-    return script(scene, "keras", imports, data, body, "y[0, :, :, 0]", notes)
+    result = "y[0].transpose(2, 0, 1)" if channels else "y[0, :, :, 0]"
+    return script(scene, "keras", imports, data, body, result, notes)
 
 
 def _keras_conv(scene: Scene, in_shape: str) -> list[str]:
     """Keras lines for conv2d / conv_transpose2d, with PyTorch's integer padding made exact."""
     op = scene.op
     s, d = int(scene.stride), int(scene.dilation)
-    kh, kw = scene.kernel.shape
+    kh, kw = scene.kernel.shape[-2:]
     padding = scene.padding
     transposed = op == "conv_transpose2d"
     body = []
-    if transposed:
+    filters = scene.out_channels
+    groups = f", groups={scene.groups}" if scene.groups > 1 else ""
+    if scene.kernel.ndim == 4 and transposed:
+        body += [
+            "# PyTorch's ConvTranspose2d weight is (C_in, C_out, kH, kW); Keras's Conv2DTranspose",
+            "# kernel is (kH, kW, C_out, C_in). transpose(2, 3, 1, 0) moves the axes: kH, kW to",
+            "# the front, then out before in (the axes ported models most often get wrong).",
+            'kernel = np.array(w_rows, dtype="float32").transpose(2, 3, 1, 0)'
+            "  # (kH, kW, C_out, C_in)",
+        ]
+    elif scene.kernel.ndim == 4:
+        body += [
+            "# PyTorch's Conv2d weight is (C_out, C_in/groups, kH, kW); Keras's Conv2D kernel is",
+            "# (kH, kW, C_in/groups, C_out). transpose(2, 3, 1, 0) moves the axes: kH, kW to",
+            "# the front, then in before out (the axes ported models most often get wrong).",
+            'kernel = np.array(w_rows, dtype="float32").transpose(2, 3, 1, 0)'
+            "  # (kH, kW, C_in/g, C_out)",
+        ]
+    elif transposed:
         body.append(
             'kernel = np.array(w_rows, dtype="float32")[:, :, None, None]  # (kH, kW, C_out, C_in)'
         )
@@ -220,7 +305,9 @@ def _keras_conv(scene: Scene, in_shape: str) -> list[str]:
             "# Keras refuses strides > 1 together with dilation_rate > 1, so the kernel is",
             f"# dilated by hand: {d - 1} zero{'s' if d > 2 else ''} between its taps span the same"
             f" {kh}×{kw} window.",
-            f'dilated = np.zeros(({kh}, {kw}, 1, 1), dtype="float32")',
+            f'dilated = np.zeros(({kh}, {kw}, *kernel.shape[2:]), dtype="float32")'
+            if scene.kernel.ndim == 4
+            else f'dilated = np.zeros(({kh}, {kw}, 1, 1), dtype="float32")',
             f"dilated[::{d}, ::{d}] = kernel",
             "kernel = dilated",
         ]
@@ -238,13 +325,14 @@ def _keras_conv(scene: Scene, in_shape: str) -> list[str]:
                 )
                 layers_.append(f"layers.ZeroPadding2D(padding={padding}),")
         layers_.append(
-            f'layers.Conv2D(1, kernel_size=({kh}, {kw}), strides={s}, padding="{mode}"'
-            f'{dilation_arg}, use_bias=False, name="conv"),'
+            f'layers.Conv2D({filters}, kernel_size=({kh}, {kw}), strides={s}, padding="{mode}"'
+            f'{dilation_arg}{groups}, use_bias=False, name="conv"),'
         )
     elif isinstance(padding, str):
         # 'same' / 'valid' are Keras's own (TensorFlow's rule); output_padding=None.
         layers_.append(
-            f'layers.Conv2DTranspose(1, kernel_size=({kh}, {kw}), strides={s}, padding="{padding}"'
+            f"layers.Conv2DTranspose({filters}, kernel_size=({kh}, {kw}), strides={s},"
+            f' padding="{padding}"'
             f'{dilation_arg}, use_bias=False, name="conv"),'
         )
     else:
@@ -257,7 +345,7 @@ def _keras_conv(scene: Scene, in_shape: str) -> list[str]:
         ]
         if a < s:
             layers_.append(
-                f"layers.Conv2DTranspose(1, kernel_size=({kh}, {kw}), strides={s}, "
+                f"layers.Conv2DTranspose({filters}, kernel_size=({kh}, {kw}), strides={s}, "
                 f'padding="valid", output_padding={a}{dilation_arg}, use_bias=False, '
                 'name="conv"),'
             )
@@ -269,7 +357,7 @@ def _keras_conv(scene: Scene, in_shape: str) -> list[str]:
                 " explicitly."
             )
             layers_.append(
-                f"layers.Conv2DTranspose(1, kernel_size=({kh}, {kw}), strides={s}, "
+                f"layers.Conv2DTranspose({filters}, kernel_size=({kh}, {kw}), strides={s}, "
                 f'padding="valid", output_padding=0{dilation_arg}, use_bias=False, '
                 'name="conv"),'
             )

@@ -8,6 +8,7 @@ from tui_upsample.export.script import (
     call,
     input_data,
     max_pool_call,
+    planar,
     pool_window,
     scale_text,
     script,
@@ -21,6 +22,8 @@ def export_numpy(scene: Scene) -> str:
     imports = ["import numpy as np", "from tui_upsample import engine"]
     data = input_data(scene)
     body = ["x = np.array(x_rows, dtype=np.float64)"]
+    if op == "pixel_unshuffle" and scene.input.ndim == 2:
+        body = ["x = np.array(x_rows, dtype=np.float64)[None]  # one plane is one channel"]
     if scene.has_kernel:
         body.append("w = np.array(w_rows, dtype=np.float64)")
     body.append("")
@@ -36,6 +39,7 @@ def export_numpy(scene: Scene) -> str:
             a = int(scene.output_padding)
             keywords.append(("output_padding", str(a), a == 0))
         keywords.append(("dilation", str(scene.dilation), scene.dilation == 1))
+        keywords.append(("groups", str(scene.groups), scene.groups == 1))
         body.append("y = " + call(f"engine.{op}", ["x", "w"], keywords))
     elif op == "max_pool2d":
         body.append("y = " + max_pool_call("engine.max_pool2d", scene))
@@ -79,8 +83,14 @@ def export_numpy(scene: Scene) -> str:
     elif op == "bed_of_nails":
         body.append(f"y = engine.bed_of_nails(x, scale_factor={scale_text(scene)})")
     elif op == "pixel_shuffle":
-        body.append(f"y = engine.pixel_shuffle(x, upscale_factor={int(scene.upscale)})")
-        result = "y[0]"
+        order = f', order="{scene.order}"' if scene.order != "crd" else ""
+        body.append(f"y = engine.pixel_shuffle(x, upscale_factor={int(scene.upscale)}{order})")
+        result = "y" if planar(scene) else "y[0]"
+    elif op == "pixel_unshuffle":
+        order = f', order="{scene.order}"' if scene.order != "crd" else ""
+        body.append(
+            f"y = engine.pixel_unshuffle(x, downscale_factor={int(scene.downscale)}{order})"
+        )
     else:  # pragma: no cover
         raise ExportError(f"no NumPy export for {op}")
     return script(scene, "numpy", imports, data, body, result)

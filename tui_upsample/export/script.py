@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from tui_upsample import __version__
+from tui_upsample.engine.channels import LAYOUTS
 from tui_upsample.scene import OPERATOR_NAMES, Scene, build_trace
 
 EXIT_MISSING = 3
@@ -59,19 +60,34 @@ last bits (a different order of additions), float32 already in the 7th digit; ro
 and NumPy scripts print the same JSON."""
 
 
-def printed_rows(result: np.ndarray, fmt: str) -> list[list[float]]:
-    """The rows a ``fmt`` script prints for ``result``: each value to PRINT_DIGITS digits."""
+def printed_rows(result: np.ndarray, fmt: str) -> list[Any]:
+    """The rows a ``fmt`` script prints for ``result``: each value to PRINT_DIGITS digits (a
+    list of planes of rows for a result with channels)."""
     digits = PRINT_DIGITS[fmt]
-    return [[float(f"{v:.{digits}g}") + 0.0 for v in row] for row in np.asarray(result).tolist()]
+    arr = np.asarray(result)
+    if arr.ndim == 3:
+        return [printed_rows(plane, fmt) for plane in arr]
+    return [[float(f"{v:.{digits}g}") + 0.0 for v in row] for row in arr.tolist()]
 
 
 class ExportError(ValueError):
     """The scene cannot be written in this format (the message says why, for a learner)."""
 
 
+def planar(scene: Scene) -> bool:
+    """Whether the scene's tensors have channels worth keeping: several planes (or groups, or a
+    4-D kernel), or pixel unshuffle, whose output is channels whatever its input."""
+    if scene.op == "pixel_shuffle":
+        return scene.out_channels > 1
+    return scene.multichannel or scene.op == "pixel_unshuffle"
+
+
 def expected_result(scene: Scene) -> np.ndarray:
-    """The scene's output plane as the engine computes it (what every script checks against)."""
+    """The scene's output as the engine computes it (what every script checks against): one
+    plane (H, W), or (C, H, W) for a scene with channels."""
     result = np.asarray(build_trace(scene).result, dtype=np.float64)
+    if planar(scene):
+        return result.reshape(result.shape[-3:])
     return result.reshape(result.shape[-2:])
 
 
@@ -81,7 +97,7 @@ def number(value: float) -> str:
 
 
 def literal(arr: np.ndarray, indent: str = "") -> str:
-    """A nested-list literal of ``arr`` (2-D or 3-D), one row per line, exact values."""
+    """A nested-list literal of ``arr`` (2-D, 3-D or 4-D), one row per line, exact values."""
     if arr.ndim == 2:
         rows = [f"{indent}    [{', '.join(number(v) for v in row)}]," for row in arr]
         return "[\n" + "\n".join(rows) + f"\n{indent}]"
@@ -143,7 +159,7 @@ def script(
         "",
         f"Builds the scene's tensors, applies the operator through {who}, checks the result",
         "against the values tui-upsample computed, and prints the result as JSON (a list of",
-        "rows) on its last line.",
+        "rows, or of planes of rows for a result with channels) on its last line.",
         "",
         "Exit status: 0 the result matches; 1 a mismatch (the message says where);",
         f"{EXIT_MISSING} a package it needs is not installed (the message names it).",
@@ -170,11 +186,7 @@ def script(
         '             f" tui-upsample computed {expected.shape}")',
         "error = np.abs(result - expected)",
         "if not error.max() <= tolerance:",
-        "    row, col = np.unravel_index(int(np.argmax(error)), error.shape)",
-        "    sys.exit(",
-        f'        f"mismatch at row {{row}}, column {{col}}: {who} gives {{result[row, col]!r}},"',
-        '        f" tui-upsample computed {expected[row, col]!r} (tolerance {tolerance:g})"',
-        "    )",
+        *_mismatch_lines(who, expected.ndim),
         f"# Printed to {PRINT_DIGITS[framework]} significant digits: "
         + (
             "float32 holds about 7."
@@ -184,22 +196,71 @@ def script(
         "# float64 results differ in the last bits; rounded, PyTorch and NumPy print the same."
         if framework != "keras"
         else "# (The check above compares the unrounded values.)",
-        f'print(json.dumps([[float(f"{{v:.{PRINT_DIGITS[framework]}g}}") + 0.0 for v in row]'
-        " for row in result.tolist()]))",
+        *_print_lines(PRINT_DIGITS[framework], expected.ndim),
     ]
     return "\n".join(lines) + "\n"
+
+
+def _mismatch_lines(who: str, ndim: int) -> list[str]:
+    """Where the first mismatch is: row and column, and the channel of a result with channels."""
+    if ndim == 2:
+        return [
+            "    row, col = np.unravel_index(int(np.argmax(error)), error.shape)",
+            "    sys.exit(",
+            f'        f"mismatch at row {{row}}, column {{col}}: {who} gives'
+            ' {result[row, col]!r},"',
+            '        f" tui-upsample computed {expected[row, col]!r} (tolerance {tolerance:g})"',
+            "    )",
+        ]
+    return [
+        "    at = np.unravel_index(int(np.argmax(error)), error.shape)",
+        "    sys.exit(",
+        f'        f"mismatch at channel {{at[0]}}, row {{at[1]}}, column {{at[2]}}: {who} gives"',
+        '        f" {result[at]!r}, tui-upsample computed {expected[at]!r}"',
+        '        f" (tolerance {tolerance:g})"',
+        "    )",
+    ]
+
+
+def _print_lines(digits: int, ndim: int) -> list[str]:
+    if ndim == 2:
+        return [
+            f'print(json.dumps([[float(f"{{v:.{digits}g}}") + 0.0 for v in row]'
+            " for row in result.tolist()]))"
+        ]
+    return [
+        f'rows = [[[float(f"{{v:.{digits}g}}") + 0.0 for v in row] for row in plane]'
+        " for plane in result.tolist()]",
+        "print(json.dumps(rows))",
+    ]
 
 
 def input_data(scene: Scene) -> list[str]:
     """``x_rows = …`` (and ``w_rows = …`` for the convolutions)."""
     if scene.op == "pixel_shuffle":
         c, h, w = scene.channels.shape
-        data = [f"# Input: {c} channels (r² = {scene.upscale}²) of {h}×{w}."]
+        r2 = f"r² = {scene.upscale}²"
+        if scene.out_channels > 1:
+            r2 = f"C_out·r² = {scene.out_channels}·{scene.upscale}²"
+        data = [f"# Input: {c} channels ({r2}) of {h}×{w}."]
         data.append(f"x_rows = {literal(scene.channels)}")
+    elif scene.input.ndim == 3:
+        c, h, w = scene.input.shape
+        data = [
+            f"# Input x: {c} channels of {h}×{w}, (C, H, W).",
+            f"x_rows = {literal(scene.input)}",
+        ]
     else:
         h, w = scene.input.shape
         data = [f"# Input x: {h}×{w}.", f"x_rows = {literal(scene.input)}"]
-    if scene.has_kernel:
+    if scene.has_kernel and scene.kernel.ndim == 4:
+        layout = LAYOUTS[scene.op]
+        shape = "(" + ", ".join(str(n) for n in scene.kernel.shape) + ")"
+        data += [
+            f"# Kernel w: {shape}, PyTorch's layout for {scene.op}: {layout}.",
+            f"w_rows = {literal(scene.kernel)}",
+        ]
+    elif scene.has_kernel:
         kh, kw = scene.kernel.shape
         data += [f"# Kernel w: {kh}×{kw}.", f"w_rows = {literal(scene.kernel)}"]
     return data

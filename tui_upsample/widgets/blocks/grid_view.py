@@ -6,8 +6,9 @@ the visible row, from only the visible columns (``values[r, c0:c1]``), so a 64×
 scroll, and :meth:`GridView.show` scrolls to keep the highlighted cells in view.
 
 Highlights come as ``{style: cells}``: a cell ``(r, c)``, a whole row ``(r, -1)``, a whole column
-``(-1, c)``, or ``(channel, r, c)`` in a 3-D grid (pixel shuffle's channels are drawn one under the
-other, each under a "channel k" line).
+``(-1, c)``, or ``(channel, r, c)`` in a 3-D grid (the planes are drawn one under the other, each
+under a "channel k" line), or ``(a, b, r, c)`` in a 4-D kernel (its kH×kW slices one under the
+other, each under a "slice [a,b]" line, in the order of PyTorch's weight layout).
 """
 
 from __future__ import annotations
@@ -68,7 +69,9 @@ def measure_width(values: Any) -> int:
     the caller passes ``width_values`` when a corner may miss a wider number)."""
     if isinstance(values, np.ndarray) and values.size <= READ_WHOLE:
         return cell_width(values)
-    if len(values.shape) == 3:
+    if len(values.shape) == 4:
+        sample = np.asarray(values[:, :, :SAMPLE, :SAMPLE])
+    elif len(values.shape) == 3:
         sample = np.asarray(values[:, :SAMPLE, :SAMPLE])
     elif len(values.shape) == 1:
         sample = np.asarray(values[:SAMPLE])
@@ -78,7 +81,10 @@ def measure_width(values: Any) -> int:
 
 
 def _shape3(values: Any) -> tuple[int, int, int]:
+    """(planes, rows, columns): a 4-D kernel's slices are its planes, in reading order."""
     shape = tuple(values.shape)
+    if len(shape) == 4:
+        return (int(shape[0]) * int(shape[1]), int(shape[2]), int(shape[3]))
     if len(shape) == 3:
         return (int(shape[0]), int(shape[1]), int(shape[2]))
     if len(shape) == 1:
@@ -212,9 +218,12 @@ class GridView(ScrollView, inherit_bindings=False):
         old_layout = (tuple(old_values.shape), self._cell_width, self._gutter, self.virtual_size)
         self._values = values
         self._marks = {}
+        slices = int(values.shape[1]) if len(values.shape) == 4 else 0
         for style, cells in (highlights or {}).items():
             marks = _Marks()
             for cell in cells:
+                if slices and len(cell) == 4:  # (a, b, r, c): slice a·B + b, drawn as a plane
+                    cell = (cell[0] * slices + cell[1], cell[2], cell[3])
                 marks.add(tuple(cell))
             if marks:
                 self._marks[style] = marks
@@ -226,7 +235,7 @@ class GridView(ScrollView, inherit_bindings=False):
         line_count = 1 + channels * rows + (channels if channels > 1 else 0)
         width = self._gutter + cols * (self._cell_width + 1)
         if channels > 1:
-            width = max(width, len(f"channel {channels - 1}"))
+            width = max(width, len(self._plane_label(channels - 1)))
         self.virtual_size = Size(width, line_count)
         small = isinstance(values, np.ndarray) and values.size <= READ_WHOLE
         self._shown = np.array(values, dtype=np.float64) if small else None
@@ -279,6 +288,14 @@ class GridView(ScrollView, inherit_bindings=False):
         regions = [r for r in regions if r.width > 0 and r.height > 0]
         if regions:
             self.refresh(*regions)
+
+    def _plane_label(self, plane: int) -> str:
+        """The line over plane ``plane``: "channel k", or a 4-D kernel's "slice [a,b]"."""
+        shape = tuple(self._values.shape)
+        if len(shape) == 4:
+            a, b = divmod(plane, int(shape[1]))
+            return f"slice [{a},{b}]"
+        return f"channel {plane}"
 
     def _virtual_line(self, channel: int, row: int) -> int:
         """The line (counted from the first below the column numbers) of ``row`` in ``channel``."""
@@ -353,7 +370,7 @@ class GridView(ScrollView, inherit_bindings=False):
         if what is None:
             return Strip.blank(width, base)
         if isinstance(what, int):
-            text = f"channel {what}"
+            text = self._plane_label(what)
             return Strip([Segment(text, label)]).crop_extend(0, width, base)
 
         channel, row = what
@@ -366,7 +383,10 @@ class GridView(ScrollView, inherit_bindings=False):
         if c1 <= c0:
             return []
         values = self._values
-        if len(values.shape) == 3:
+        if len(values.shape) == 4:
+            a, b = divmod(channel, int(values.shape[1]))
+            numbers = np.asarray(values[a, b, row, c0:c1], dtype=np.float64).ravel()
+        elif len(values.shape) == 3:
             numbers = np.asarray(values[channel, row : row + 1, c0:c1], dtype=np.float64).ravel()
         elif len(values.shape) == 1:
             numbers = np.asarray(values[c0:c1], dtype=np.float64).ravel()
@@ -374,7 +394,7 @@ class GridView(ScrollView, inherit_bindings=False):
             numbers = self._lazy_block(row, c0, c1)[row - self._block_key[1]]
         else:
             numbers = np.asarray(values[row : row + 1, c0:c1], dtype=np.float64).ravel()
-        is_3d = len(values.shape) == 3
+        is_3d = len(values.shape) >= 3
         plain = self._style("grid-view--cell")
         zero = self._style("grid-view--cell", "grid-view--zero")
         empty = self._style("grid-view--cell", "grid-view--empty")
@@ -442,6 +462,9 @@ class GridView(ScrollView, inherit_bindings=False):
         if not isinstance(what, tuple) or not 0 <= col < cols:
             return None
         channel, row = what
+        if len(self._values.shape) == 4:
+            a, b = divmod(channel, int(self._values.shape[1]))
+            return (a, b, row, col)
         return (channel, row, col) if channels > 1 else (row, col)
 
     def on_click(self, event: events.Click) -> None:
@@ -455,7 +478,10 @@ class GridView(ScrollView, inherit_bindings=False):
         """Where cell ``(r, c)`` (or ``(channel, r, c)``) is in the virtual canvas, headers
         included."""
         channels, rows, _ = _shape3(self._values)
-        if len(cell) == 3:
+        if len(cell) == 4:
+            channel = cell[0] * int(self._values.shape[1]) + cell[1]
+            row, col = cell[2], cell[3]
+        elif len(cell) == 3:
             channel, row, col = cell
         else:
             channel, (row, col) = 0, cell

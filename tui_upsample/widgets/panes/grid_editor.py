@@ -4,8 +4,9 @@ A cell cursor moves with the arrow keys; typing a number opens a one-line editor
 Enter commits it, Escape cancels it. Text that is not a finite number is refused with a message and
 the cell keeps its value. The pane never changes the scene itself: it reports what the learner did
 with :class:`GridEditor.CellEdited`, :class:`GridEditor.Filled` and :class:`GridEditor.Resized`.
-Pixel shuffle's input has r² channels; they are drawn one under the other and the cursor walks
-through all of them.
+An input with channels (pixel shuffle's r², or the planes of a scene with channels) is drawn one
+plane under the other, and so is a 4-D kernel, slice by slice; the cursor walks through all of
+them.
 """
 
 from __future__ import annotations
@@ -127,7 +128,8 @@ class GridEditor(Vertical):
             self.which = which
             """"input" or "kernel"."""
             self.cell = cell
-            """(row, col), or (channel, row, col) for pixel shuffle's input."""
+            """(row, col), (channel, row, col) in an input with channels, or (a, b, row, col) in
+            a 4-D kernel."""
             self.value = value
 
     class Filled(Message):
@@ -190,13 +192,16 @@ class GridEditor(Vertical):
         self.cursor = tuple(
             min(c, s - 1) for c, s in zip(self._cursor3(grid), grid.shape, strict=False)
         )
-        if grid.ndim == 2 and len(self.cursor) == 3:
-            self.cursor = self.cursor[1:]
+        self.cursor = self._cursor3(grid)
         self._draw()
 
     def _cursor3(self, grid: np.ndarray) -> tuple[int, ...]:
-        if grid.ndim == 3 and len(self.cursor) == 2:
-            return (0, *self.cursor)
+        """The cursor as a cell of ``grid``, whatever grid it was on before."""
+        lead = len(self.cursor) - 2
+        if grid.ndim == 2:
+            return self.cursor[-2:]
+        if lead != grid.ndim - 2:
+            return (0,) * (grid.ndim - 2) + self.cursor[-2:]
         return self.cursor
 
     def _draw(self) -> None:
@@ -204,7 +209,7 @@ class GridEditor(Vertical):
             return
         grid = self.grid
         what = "kernel w" if self.which == "kernel" else "input"
-        if self.which == "input" and self.scene.op == "pixel_shuffle":
+        if self.which == "input" and grid.ndim == 3:
             what = f"input: {grid.shape[0]} channels"
         title = f"{what}  {'×'.join(str(s) for s in grid.shape)}"
         if self.border_title != title:  # setting a title repaints the whole pane
@@ -224,7 +229,13 @@ class GridEditor(Vertical):
     def action_move(self, rows: int, cols: int) -> None:
         """Move the cursor; in a stack of channels, down from the last row goes to the next one."""
         grid = self.grid
-        if grid.ndim == 3:
+        if grid.ndim == 4:  # slice by slice, as drawn: slice [a,b] is plane a·B + b
+            a, b, r, col = self._cursor3(grid)
+            _, per, h, w = grid.shape
+            flat_row = min(max((a * per + b) * h + r + rows, 0), grid.shape[0] * per * h - 1)
+            plane, r = divmod(flat_row, h)
+            self.cursor = (*divmod(plane, per), r, min(max(col + cols, 0), w - 1))
+        elif grid.ndim == 3:
             c, r, col = self._cursor3(grid)
             channels, h, w = grid.shape
             flat_row = c * h + r + rows
@@ -248,8 +259,7 @@ class GridEditor(Vertical):
         self._draw()
 
     def _editing_cell(self) -> tuple[int, ...]:
-        grid = self.grid
-        return self._cursor3(grid) if grid.ndim == 3 else self.cursor
+        return self._cursor3(self.grid)
 
     def action_edit(self, first: str | None = None) -> None:
         """Start typing a value for the cell under the cursor (``first`` is its first character;
@@ -351,7 +361,7 @@ class GridEditor(Vertical):
     def _submit(self, text: str) -> None:
         """Commit ``text`` as the cell's value, or refuse it if it is not a finite number."""
         grid = self.grid
-        cell = self._cursor3(grid) if grid.ndim == 3 else self.cursor
+        cell = self._cursor3(grid)
         name = ("w" if self.which == "kernel" else "x") + _cell_name(cell)
         value = parse_number(text)
         self._close()

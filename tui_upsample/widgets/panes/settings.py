@@ -363,7 +363,9 @@ class Settings(Vertical):
             return
         params = {k: v for k, v in scene.engine_params().items() if k not in ("weight", "method")}
         if scene.has_kernel:
-            params["kernel_size"] = scene.kernel.shape
+            params["kernel_size"] = scene.kernel.shape[-2:]
+        if scene.op in ("pixel_shuffle", "pixel_unshuffle"):
+            params["in_channels"] = scene.in_channels  # the channel line's numbers
         out = self.output_shape[-2:] if self.output_shape else None
         width = max(self.content_region.width, 20)
         try:

@@ -175,12 +175,19 @@ class CompareView(DrawnWhenShown, Vertical):
             for name in ("#compare-counter", "#compare-agreement", "#compare-text"):
                 self.query_one(name, Static).update("")
             op = self.trace.op if self.trace is not None else "this operator"
-            note.update(
-                f"The compare layout shows the three faces of conv_transpose2d: scatter, "
-                f"matrix (r · W2) and direct (zero-inserted convolution). {op} has one way of "
-                "being computed here: press o until conv_transpose2d (then c), or c to go "
-                "back to the steps."
-            )
+            if op == "conv_transpose2d" and self.trace is not None and self.trace.input.ndim == 3:
+                note.update(
+                    "The compare layout puts the three faces of one plane side by side, and r"
+                    " here has channels. Press c to go back to the steps and m to step through"
+                    " scatter, matrix and direct in turn, each over every channel."
+                )
+            else:
+                note.update(
+                    f"The compare layout shows the three faces of conv_transpose2d: scatter, "
+                    f"matrix (r · W2) and direct (zero-inserted convolution). {op} has one way"
+                    " of being computed here: press o until conv_transpose2d (then c), or c to"
+                    " go back to the steps."
+                )
             note.display = True
             return
         note.display = False

@@ -86,7 +86,7 @@ class ConventionsView(DrawnWhenShown, VerticalScroll):
         for mode in MODES:
             try:
                 found[mode] = keras_vs_pytorch(
-                    scene.input, scene.kernel, scene.stride, mode, scene.dilation
+                    scene.plane, scene.kernel_slice, scene.stride, mode, scene.dilation
                 )
             except ValueError as exc:
                 found[mode] = str(exc)
@@ -108,8 +108,8 @@ class ConventionsView(DrawnWhenShown, VerticalScroll):
                 box.display = False
             padding_note.display = False
             return
-        kh, kw = scene.kernel.shape
-        h, w = scene.input.shape
+        kh, kw = scene.kernel.shape[-2:]
+        h, w = scene.input.shape[-2:]
         head.update(
             f"The same {h}×{w} input and {kh}×{kw} kernel, stride {scene.stride}, dilation "
             f"{scene.dilation}. Both frameworks compute the same full output and keep different "
@@ -177,8 +177,8 @@ class ConventionsView(DrawnWhenShown, VerticalScroll):
                 f"With padding='{scene.padding}' the size is fixed by the rule above, so "
                 "output_padding must be 0."
             )
-        kh, kw = scene.kernel.shape
-        h, w = scene.input.shape
+        kh, kw = scene.kernel.shape[-2:]
+        h, w = scene.input.shape[-2:]
         try:
             rows = output_padding_choices(h, kh, scene.stride, scene.padding, scene.dilation)
             cols = output_padding_choices(w, kw, scene.stride, scene.padding, scene.dilation)

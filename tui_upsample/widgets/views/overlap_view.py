@@ -115,16 +115,16 @@ class OverlapView(DrawnWhenShown, VerticalScroll):
         scene = self.scene
         try:
             if scene.op == "conv_transpose2d":
-                kh, kw = scene.kernel.shape
+                kh, kw = scene.kernel.shape[-2:]
                 mine = footprint_overlap(
-                    scene.input.shape,
+                    scene.input.shape[-2:],
                     (kh, kw),
                     scene.stride,
                     scene.padding,
                     scene.output_padding,
                     scene.dilation,
                 )
-                remedy = resize_conv_overlap(scene.input.shape, scene.stride, (kh, kw))
+                remedy = resize_conv_overlap(scene.input.shape[-2:], scene.stride, (kh, kw))
                 return mine, remedy, ""
             if scene.op == "pixel_shuffle":
                 return shuffle_overlap(scene.channels.shape[-2:], scene.upscale), None, ""
@@ -161,9 +161,9 @@ class OverlapView(DrawnWhenShown, VerticalScroll):
             )
             return
         assert remedy is not None
-        kh, kw = scene.kernel.shape
+        kh, kw = scene.kernel.shape[-2:]
         s = scene.stride
-        h, w = scene.input.shape
+        h, w = scene.input.shape[-2:]
         head.update(
             f"Each input value scatters one {kh}×{kw} footprint of the kernel, {s} apart "
             f"(stride {s}), onto the output of this {h}×{w} input. The count in a cell is how "

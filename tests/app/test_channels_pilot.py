@@ -1,0 +1,121 @@
+"""Scenes with channels, driven by keys: the planes are drawn and titled, a 4-D kernel is edited
+slice by slice, and every number on screen is still the engine's."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from tui_upsample.cli import build_parser, scene_from_args
+from tui_upsample.engine import trace as engine_trace
+from tui_upsample.engine.steps import INPUT, KERNEL, OUTPUT
+from tui_upsample.widgets.blocks.grid_view import GridView
+from tui_upsample.widgets.panes.step_view import StepView
+
+SIZE = (120, 40)
+
+
+def _scene(*argv: str):
+    return scene_from_args(build_parser().parse_args(list(argv)))
+
+
+def _lines(view: GridView) -> list[str]:
+    return [view.render_line(y).text for y in range(view.size.height)]
+
+
+async def test_every_plane_and_kernel_slice_is_titled(app_factory) -> None:
+    app = app_factory(_scene("--op", "conv", "--in-channels", "2", "--out-channels", "2"))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        step_view = app.query_one(StepView)
+        x_lines = _lines(step_view.query_one(f"#grid-{INPUT}", GridView))
+        assert any(line.startswith("channel 0") for line in x_lines)
+        assert any(line.startswith("channel 1") for line in x_lines)
+        kernel = step_view.query_one(f"#grid-{KERNEL}", GridView)
+        assert kernel.values.shape == (2, 2, 2, 2)
+        assert "(C_out, C_in/g, kH, kW)" in str(kernel.border_title)
+        text = "\n".join(_lines(kernel))
+        for slice_ in ("slice [0,0]", "slice [0,1]", "slice [1,0]", "slice [1,1]"):
+            assert slice_ in text
+
+
+async def test_a_step_highlights_every_plane_it_reads(app_factory) -> None:
+    app = app_factory(_scene("--op", "conv", "--in-channels", "2", "--out-channels", "2"))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press(*["n"] * 5)  # output channel 1, cell (0, 1)
+        await pilot.pause()
+        step = app.trace[app.step]
+        view = app.query_one(StepView).query_one(f"#grid-{INPUT}", GridView)
+        assert {c for c, _, _ in view.highlighted("current")} == {0, 1}
+        kernel = app.query_one(StepView).query_one(f"#grid-{KERNEL}", GridView)
+        # slices [1,0] and [1,1] (output channel 1) are drawn as planes 2 and 3
+        assert {p for p, _, _ in kernel.highlighted("current")} == {2, 3}
+        assert step.cells(OUTPUT) == ((1, 0, 1),)
+
+
+async def test_editing_a_kernel_slice_changes_that_slice(app_factory) -> None:
+    scene = _scene(
+        "--op", "convT", "--in-channels", "2", "--out-channels", "2", "--method", "scatter"
+    )
+    app = app_factory(scene)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("tab")  # the kernel's editor
+        # down past slice [0,0] (2 rows) and [0,1] to slice [1,0], row 0
+        await pilot.press("down", "down", "down", "down", "right", "7", "enter", "end")
+        await pilot.pause()
+        assert app.scene.kernel[1, 0, 0, 1] == 7.0
+        expected = engine_trace(
+            "conv_transpose2d", app.scene.input, weight=app.scene.kernel, method="scatter"
+        ).result
+        np.testing.assert_array_equal(app.trace.result, expected)
+
+
+async def test_pooling_shows_each_planes_own_indices(app_factory) -> None:
+    app = app_factory(_scene("--op", "unpool", "--in-channels", "2"))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press(*["n"] * 5)
+        await pilot.pause()
+        indices = app.query_one(StepView).query_one("#grid-indices", GridView)
+        values = np.asarray(indices.values[:])
+        assert values.shape == (2, 2, 2) and values.max() < 16  # within a 4×4 plane
+        assert "within plane 1" in app.trace[app.step].text
+
+
+async def test_every_view_and_operator_takes_a_scene_with_channels(app_factory) -> None:
+    scene = _scene("--op", "convT", "--in-channels", "2", "--out-channels", "4", "--groups", "2")
+    app = app_factory(scene)
+    async with app.run_test(size=SIZE) as pilot:
+        for key in ("k", "k", "f", "f", "m", "m", "m", "n", "c"):
+            await pilot.press(key)
+            await pilot.pause()
+        # the three faces side by side follow one plane: said, and the last picture stays
+        assert app.scene.in_channels == 2
+        await pilot.press("c")
+        for _ in range(len(app.scene.takes) + 3):
+            await pilot.press("o")
+            await pilot.pause()
+            assert app.trace is not None
+            np.testing.assert_array_equal(app.trace.result.shape[0], app.scene.out_channels)
+
+
+async def test_compare_says_it_follows_one_plane(app_factory) -> None:
+    from tui_upsample.widgets.views.compare_view import CompareView
+
+    app = app_factory(_scene("--op", "convT", "--in-channels", "2", "--out-channels", "2"))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("c")
+        await pilot.pause()
+        note = str(app.query_one(CompareView).query_one("#compare-note").render())
+        assert "one plane" in note and "channels" in note
+
+
+async def test_an_edit_typed_into_a_grid_since_replaced_is_not_written(app_factory) -> None:
+    from tui_upsample.widgets.panes.grid_editor import GridEditor
+
+    app = app_factory(op="pixel_unshuffle")  # a 2-D input; the edit names a plane of channels
+    async with app.run_test(size=SIZE) as pilot:
+        before = app.scene
+        editor = app.query_one("#input-editor", GridEditor)
+        editor.post_message(GridEditor.CellEdited("input", (0, 2, 1), 5.0))
+        await pilot.pause()
+        assert app.is_running and app.scene == before
+        assert "not written" in str(editor.query_one("#message").render())
