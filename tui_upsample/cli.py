@@ -14,7 +14,7 @@ import re
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 # The grids are at most 64×64: OpenBLAS's thread pool would only cost start-up time. Set before
 # NumPy loads it; a value the user exported wins.
@@ -34,6 +34,7 @@ from tui_upsample.scene import (
     PRESETS,
     Scene,
     build_trace,
+    check_output_size,
     preset_grid,
     random_grid,
     resolve_operator,
@@ -460,6 +461,8 @@ def scene_from_args(args: argparse.Namespace, base: Scene | None = None) -> Scen
     if args.size is not None:
         rows, cols = args.size
         shape = (scene.upscale**2, rows, cols) if op == "pixel_shuffle" else (rows, cols)
+        if op == "pixel_shuffle":  # r² channels of this size: refused before they are made
+            check_output_size(scene, (1, rows * scene.upscale, cols * scene.upscale))
         if args.input is None:
             scene = scene.with_x(random_grid(shape, seed)).replace(seed=seed + 1)
         else:
@@ -577,10 +580,10 @@ def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         return 0
 
     if args.screenshot is not None:
-        _write_screenshot(parser, args, scene, tour_stop)
+        _write_screenshot(parser, args, scene, tour_stop, trace)
         return 0
 
-    app = _app_class()(scene, tour_stop=tour_stop)
+    app = _app_class()(scene, tour_stop=tour_stop, trace=trace)
     if args.load is not None:
         app.session_path = Path(args.load)  # ctrl+s saves back to the file it came from
     app.run()
@@ -595,6 +598,7 @@ def _write_screenshot(
     args: argparse.Namespace,
     scene: Scene,
     tour_stop: int | None,
+    trace: Any = None,
 ) -> None:
     """Render the screenshot and write it as a save does (atomically, replacing a link rather
     than writing through it); any problem with the path is one error line."""
@@ -633,7 +637,7 @@ def _write_screenshot(
             " (e.g. n, enter, shift+down, question_mark)"
         )
     try:
-        svg = screenshot(scene, keys, args.terminal_size, tour_stop=tour_stop)
+        svg = screenshot(scene, keys, args.terminal_size, tour_stop=tour_stop, trace=trace)
     except Exception as exc:  # noqa: BLE001 (a crash while rendering: one line, status 2)
         parser.error(f"argument --screenshot: the app failed: {type(exc).__name__}: {exc}")
     write(lambda path: write_atomic(path, svg))
@@ -683,14 +687,23 @@ def _app_class() -> type[UpsampleApp]:
 
 
 def screenshot(
-    scene: Scene, keys: Sequence[str], size: tuple[int, int], tour_stop: int | None = None
+    scene: Scene,
+    keys: Sequence[str],
+    size: tuple[int, int],
+    tour_stop: int | None = None,
+    trace: Any = None,
 ) -> str:
     """An SVG of the app showing ``scene`` (or tour stop ``tour_stop``'s own scene) after
-    ``keys`` are pressed, in a ``size`` terminal."""
+    ``keys`` are pressed, in a ``size`` terminal (``trace``: the scene's, if built already)."""
     import asyncio
 
     app = _app_class()(
-        scene, theme=SCREENSHOT_THEME, cursor_blink=False, tour_stop=tour_stop, preferences=False
+        scene,
+        theme=SCREENSHOT_THEME,
+        cursor_blink=False,
+        tour_stop=tour_stop,
+        preferences=False,
+        trace=trace,
     )
 
     async def shoot() -> str:

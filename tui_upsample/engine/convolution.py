@@ -509,6 +509,26 @@ def conv_formula(
 # --------------------------------------------------------------------------------------------
 
 
+def _conv_shape(in_shape: tuple[int, ...], params: dict[str, Any]) -> tuple[int, ...]:
+    """The output's size from the windows alone, without building im2col or convolving."""
+    weight = np.shape(np.asarray(params["weight"]))
+    d = positive_pair("dilation", params.get("dilation", 1))
+    g = conv_geometry(
+        in_shape,
+        weight,
+        params.get("stride", 1),
+        params.get("padding", 0),
+        params.get("dilation", 1),
+    )
+    size = []
+    for axis, pad in enumerate((g.pad_rows, g.pad_cols)):
+        span = d[axis] * (weight[-2 + axis] - 1) + 1
+        size.append((in_shape[-2 + axis] + pad[0] + pad[1] - span) // g.stride[axis] + 1)
+    if min(size) < 1:
+        raise EngineError("the kernel's window does not fit the padded input")
+    return (*in_shape[:-2], size[0], size[1])
+
+
 CONV2D = Operator(
     name="conv2d",
     words="convolution",
@@ -521,4 +541,6 @@ CONV2D = Operator(
     aliases=("conv",),
     methods=("im2col",),
     kernel=True,
+    grows_with="the padding",
+    shape=_conv_shape,
 )
