@@ -20,7 +20,6 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
 from numpy.typing import ArrayLike
 
 from tui_upsample.engine.errors import EngineError
@@ -304,11 +303,18 @@ def im2col(
     room_for(*padding_blame(padding, dilation, ("x", xa), (h, wd), pad), padded, "the padded input")
     room_for("kernel_size", kernel_size, (n, ho * wo, c * k[0] * k[1]), "the im2col matrix")
     xp = np.pad(x4, ((0, 0), (0, 0), pad[0], pad[1]))
-    k_eff = effective_span(k, d)
-    windows = sliding_window_view(xp, k_eff, axis=(2, 3))[
-        :, :, :: s[0], :: s[1], :: d[0], :: d[1]
-    ]  # (N, C, Ho, Wo, kH, kW), a view
-    cols = windows.transpose(0, 2, 3, 1, 4, 5).reshape(n, ho * wo, c * k[0] * k[1])
+    # One strided copy per kernel tap, from the input with channels last: each copy writes
+    # C numbers side by side (copying the 6-D window view at once was ~2× slower).
+    channels_last = np.ascontiguousarray(xp.transpose(0, 2, 3, 1))
+    cols = np.empty((n, ho, wo, c, k[0], k[1]))
+    for a in range(k[0]):
+        top = a * d[0]
+        for b in range(k[1]):
+            left = b * d[1]
+            cols[:, :, :, :, a, b] = channels_last[
+                :, top : top + s[0] * (ho - 1) + 1 : s[0], left : left + s[1] * (wo - 1) + 1 : s[1]
+            ]
+    cols = cols.reshape(n, ho * wo, c * k[0] * k[1])
     return cols if xa.ndim == 4 else cols[0]
 
 
