@@ -549,7 +549,15 @@ class GridView(ScrollView, inherit_bindings=False):
 
     def _scroll_to_marks(self, marks: _Marks) -> None:
         channels, rows, cols = _shape3(self._values)
-        regions = [self.cell_region(cell) for cell in marks.cells]
+        cells = marks.cells
+        if len(cells) > 4:
+            # A footprint of thousands of cells: its union is fixed by four of them, the first
+            # and last in reading order (the top and bottom rows) and the leftmost and rightmost.
+            def column(cell: tuple[int, ...]) -> int:
+                return cell[-1]
+
+            cells = {min(cells), max(cells), min(cells, key=column), max(cells, key=column)}
+        regions = [self.cell_region(cell) for cell in cells]
         regions += [self.cell_region((r, 0)) for r in marks.rows if r < rows]
         regions += [self.cell_region((0, c)) for c in marks.cols if c < cols]
         if not regions:
