@@ -306,15 +306,15 @@ def im2col(
     # One strided copy per kernel tap, from the input with channels last: each copy writes
     # C numbers side by side (copying the 6-D window view at once was ~2× slower).
     channels_last = np.ascontiguousarray(xp.transpose(0, 2, 3, 1))
-    cols = np.empty((n, ho, wo, c, k[0], k[1]))
+    windows = np.empty((n, ho, wo, c, k[0], k[1]))
     for a in range(k[0]):
         top = a * d[0]
         for b in range(k[1]):
             left = b * d[1]
-            cols[:, :, :, :, a, b] = channels_last[
+            windows[:, :, :, :, a, b] = channels_last[
                 :, top : top + s[0] * (ho - 1) + 1 : s[0], left : left + s[1] * (wo - 1) + 1 : s[1]
             ]
-    cols = cols.reshape(n, ho * wo, c * k[0] * k[1])
+    cols = windows.reshape(n, ho * wo, c * k[0] * k[1])
     return cols if xa.ndim == 4 else cols[0]
 
 
@@ -388,6 +388,34 @@ def col2im(
 # --------------------------------------------------------------------------------------------
 
 
+LAZY_PAST = 1 << 20
+"""An im2col matrix of more cells than this is built a block at a time, as the screen shows it."""
+
+
+class LazyIm2col:
+    """im2col of an already padded plane, sliced ``[rows, cols]`` without being built whole: a
+    1022×1022 output of a 3×3 kernel has 9.4 million entries, of which a screen shows ~500."""
+
+    def __init__(self, padded: np.ndarray, kernel: tuple[int, ...], g: ConvGeometry) -> None:
+        self._padded, self._k, self._g = padded, (int(kernel[0]), int(kernel[1])), g
+        span = effective_span(self._k, g.dilation)
+        self._out = tuple((padded.shape[a] - span[a]) // g.stride[a] + 1 for a in (0, 1))
+        self.shape = (self._out[0] * self._out[1], self._k[0] * self._k[1])
+
+    def __getitem__(self, key: Any) -> np.ndarray:
+        rows, cols = key if isinstance(key, tuple) else (key, slice(None))
+        single = isinstance(rows, (int, np.integer))
+        picked = np.arange(self.shape[0])[rows]
+        oi, oj = np.divmod(np.atleast_1d(picked), self._out[1])
+        (sh, sw), (dh, dw), (kh, kw) = self._g.stride, self._g.dilation, self._k
+        taps = np.arange(kh * kw)[cols]
+        a, b = np.divmod(np.atleast_1d(taps), kw)
+        block = self._padded[(oi * sh)[:, None] + a * dh, (oj * sw)[:, None] + b * dw]
+        if isinstance(cols, (int, np.integer)):
+            block = block[:, 0]
+        return block[0] if single else block
+
+
 class Conv2dTrace(CellByCellTrace):
     """Convolution through im2col: one step per window, a row of im2col times the kernel."""
 
@@ -427,7 +455,9 @@ class Conv2dTrace(CellByCellTrace):
             "the padded input",
         )
         padded = np.pad(self.input, (g.pad_rows, g.pad_cols))
-        self.im2col = im2col(padded, self.kernel.shape, g.stride, 0, g.dilation)
+        self.im2col: np.ndarray | LazyIm2col = LazyIm2col(padded, self.kernel.shape, g)
+        if self.im2col.shape[0] * self.im2col.shape[1] <= LAZY_PAST:
+            self.im2col = im2col(padded, self.kernel.shape, g.stride, 0, g.dilation)
         self.kernel_vector = self.kernel.reshape(-1, 1)
 
     def _step(self, k: int) -> Step:
