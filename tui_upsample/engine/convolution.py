@@ -195,6 +195,14 @@ def _conv_core(
     for (ra, rb), offsets in by_phase.items():
         rows = [a for a, _, _ in offsets]
         cols = [b for _, b, _ in offsets]
+        if c_ig == 1:
+            # One input channel per group: each product is a single w·x, made offset by offset
+            # (the same numbers as the matmul, without its buffer of every product).
+            plane = phases[:, ra, rb, :, 0]  # (N, G, hq·wq)
+            for a, b, start in offsets:
+                tap = wg[None, :, :, 0, a, b, None]  # (1, G, C_out/g, 1)
+                out += tap * plane[:, :, None, start : start + run]
+            continue
         # (G, n_off·C_out/g, C_in/g): all offsets of this phase in one matmul.
         stacked = wg[:, :, :, rows, cols].transpose(0, 3, 1, 2).reshape(groups, -1, c_ig)
         y = (stacked @ phases[:, ra, rb]).reshape(n, groups, len(offsets), c_og, hq * wq)
