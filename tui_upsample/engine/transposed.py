@@ -9,6 +9,7 @@ makes ambiguous.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -380,11 +381,14 @@ class ConvTranspose2dTrace(Trace):
         )
 
     # direct: a stride-1 convolution of the zero-inserted, padded input with the kernel turned 180°
-    @property
+    @cached_property
     def padded(self) -> np.ndarray:
-        """x with stride−1 zeros between its values, padded by d(k−1) − p (cropped if negative)."""
-        g = self.geometry
-        return zero_inserted(self.input, g)
+        """x with stride−1 zeros between its values, padded by d(k−1) − p (cropped if negative).
+
+        Built once (read-only): every direct step and the compare view read it."""
+        padded = zero_inserted(self.input, self.geometry)
+        padded.setflags(write=False)
+        return padded
 
     def _direct(self, k: int) -> Step:
         oi, oj = (int(v) for v in divmod(k, self.result.shape[1]))
