@@ -61,6 +61,11 @@ class _Marks:
 READ_WHOLE = 1_000_000
 """Arrays with at most this many cells are read whole to choose their cell width."""
 
+DIFF_AT_MOST = 1 << 16
+"""Arrays with at most this many cells are copied to repaint only the lines a step changes;
+a larger one (a 1024×1024 output) repaints its visible lines instead of comparing a million
+cells on every step."""
+
 
 def measure_width(values: Any) -> int:
     """The cell width that fits the values of a grid (read whole, or a corner of a huge lazy one:
@@ -228,7 +233,7 @@ class GridView(ScrollView, inherit_bindings=False):
         if channels > 1:
             width = max(width, len(f"channel {channels - 1}"))
         self.virtual_size = Size(width, line_count)
-        small = isinstance(values, np.ndarray) and values.size <= READ_WHOLE
+        small = isinstance(values, np.ndarray) and values.size <= DIFF_AT_MOST
         self._shown = np.array(values, dtype=np.float64) if small else None
         layout = (tuple(values.shape), self._cell_width, self._gutter, self.virtual_size)
         if self.is_mounted and layout == old_layout and self._out_of_view():
