@@ -28,7 +28,7 @@ HERE = Path(__file__).resolve().parent
 
 SCENES = {
     "default": "",
-    # The table.
+    # Scenes that took seconds and gigabytes before this round.
     "bed_of_nails ×64": "--op bed_of_nails --size 64x64 --scale 64",
     "pixel_shuffle r=64": "--op pixel_shuffle --size 64x64 --scale 64",
     "convT k64 s64": "--op conv_transpose2d --size 64x64 --kernel-size 64 --stride 64",
