@@ -3,6 +3,7 @@
 
     python benchmarks/bare_app.py --screenshot /tmp/bare.svg
     python benchmarks/bare_app.py --screenshot /tmp/bare.svg --press n,n,n --terminal-size 120x40
+    python benchmarks/bare_app.py --interactive      # in a terminal (bench_keys.py's yardstick)
 
 Whatever ``upsample-tui --screenshot`` costs beyond this is the app's own cost.
 """
@@ -69,10 +70,15 @@ def screenshot(keys: list[str], size: tuple[int, int]) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="bare_app")
-    parser.add_argument("--screenshot", metavar="OUT.svg", required=True)
+    out = parser.add_mutually_exclusive_group(required=True)
+    out.add_argument("--screenshot", metavar="OUT.svg")
+    out.add_argument("--interactive", action="store_true", help="run in the terminal")
     parser.add_argument("--press", default="")
     parser.add_argument("--terminal-size", default="120x40")
     args = parser.parse_args()
+    if args.interactive:
+        BareApp().run()
+        return
     width, height = (int(v) for v in args.terminal_size.split("x"))
     keys = [k for k in args.press.split(",") if k]
     Path(args.screenshot).write_text(screenshot(keys, (width, height)), encoding="utf-8")

@@ -277,7 +277,10 @@ class UpsampleApp(FileActions, App[int]):
         tour_stop: int | None = None,
         preferences: bool = True,
         language: str | None = None,
+        trace: Trace | None = None,
     ) -> None:
+        """``trace``, if given, is ``scene``'s, already built (the command line checks the scene
+        with it): a large scene's is not built twice."""
         super().__init__()
         self.preference_notes: list[str] = []
         """What to say about the preferences file at start (what was wrong, keys moved)."""
@@ -307,7 +310,7 @@ class UpsampleApp(FileActions, App[int]):
             scene = _tour().stop(tour_stop).scene
             self.set_reactive(UpsampleApp.tour_stop, tour_stop)
         self.set_reactive(UpsampleApp.scene, scene)
-        self._prepared: tuple[Scene, Trace] | None = None
+        self._prepared: tuple[Scene, Trace] | None = None if trace is None else (scene, trace)
         """A scene and its trace, built to check an edit, for _rebuild not to build it again."""
         if scene.compare:
             self.set_reactive(UpsampleApp.view, "compare")

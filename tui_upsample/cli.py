@@ -37,6 +37,7 @@ from tui_upsample.scene import (
     PRESETS,
     Scene,
     build_trace,
+    check_output_size,
     preset_grid,
     random_grid,
     resolve_operator,
@@ -611,6 +612,8 @@ def scene_from_args(args: argparse.Namespace, base: Scene | None = None) -> Scen
     if args.size is not None:
         rows, cols = args.size
         shape = (scene.upscale**2, rows, cols) if op == "pixel_shuffle" else (rows, cols)
+        if op == "pixel_shuffle":  # r² channels of this size: refused before they are made
+            check_output_size(scene, (1, rows * scene.upscale, cols * scene.upscale))
         if args.input is None:
             scene = scene.with_x(random_grid(shape, seed)).replace(seed=seed + 1)
         else:
@@ -823,12 +826,12 @@ def _run(parser: argparse.ArgumentParser, args: argparse.Namespace, argv: list[s
         return 0
 
     if args.screenshot is not None:
-        _write_screenshot(parser, args, scene, tour_stop)
+        _write_screenshot(parser, args, scene, tour_stop, trace)
         return 0
     if args.serve:
         return _serve(parser, args, argv)
 
-    app = _app_class()(scene, tour_stop=tour_stop, language=args.lang)
+    app = _app_class()(scene, tour_stop=tour_stop, language=args.lang, trace=trace)
     if args.load is not None:
         app.session_path = Path(args.load)  # ctrl+s saves back to the file it came from
     app.run()
@@ -843,6 +846,7 @@ def _write_screenshot(
     args: argparse.Namespace,
     scene: Scene,
     tour_stop: int | None,
+    trace: Any = None,
 ) -> None:
     """Render the screenshot and write it as a save does (atomically, replacing a link rather
     than writing through it); any problem with the path is one error line."""
@@ -869,7 +873,9 @@ def _write_screenshot(
     write(check_writable)  # before the seconds of rendering
     keys = _press_keys(parser, args)
     try:
-        svg = screenshot(scene, keys, args.terminal_size, tour_stop=tour_stop, language=args.lang)
+        svg = screenshot(
+            scene, keys, args.terminal_size, tour_stop=tour_stop, language=args.lang, trace=trace
+        )
     except Exception as exc:  # noqa: BLE001 (a crash while rendering: one line, status 2)
         parser.error(f"argument --screenshot: the app failed: {type(exc).__name__}: {exc}")
     write(lambda path: write_atomic(path, svg))
@@ -1154,10 +1160,11 @@ def screenshot(
     size: tuple[int, int],
     tour_stop: int | None = None,
     language: str | None = None,
+    trace: Any = None,
 ) -> str:
     """An SVG of the app showing ``scene`` (or tour stop ``tour_stop``'s own scene) after
     ``keys`` are pressed, in a ``size`` terminal, its words in ``language`` (default English:
-    screenshots ignore the preferences)."""
+    screenshots ignore the preferences); ``trace``: the scene's, if built already."""
     import asyncio
 
     app = _app_class()(
@@ -1167,6 +1174,7 @@ def screenshot(
         tour_stop=tour_stop,
         preferences=False,
         language=language or "en",
+        trace=trace,
     )
 
     async def shoot() -> str:

@@ -388,8 +388,10 @@ class Scene:
             out = self.out_channels
             if r >= 1 and out * r**2 != self.channels.shape[0]:
                 c, h, w = self.channels.shape
-                # r² channels are made here, before the engine sees them: refuse what it would.
+                # r² channels are made here, before the engine sees them: refuse what it would,
+                # and an output (as many cells) larger than the app steps through.
                 room_for("upscale_factor", r, (out * r * r, h, w), "the r² input channels")
+                check_output_size(self.replace(op="pixel_shuffle"), (out, h * r, w * r))
                 channels = np.zeros((out * r * r, h, w))
                 n = min(c, out * r * r)
                 channels[:n] = self.channels[:n]
@@ -519,6 +521,12 @@ further, but a screen of a million cells is already more than anyone reads, and 
 would take seconds and gigabytes to open. Scenes past it are refused with this number named."""
 
 
+MAX_COMPARE_PRODUCTS = 1 << 27
+"""The most products (output cells × kernel taps) the compare layout's direct face may make:
+134,217,728. Its zero-inserted convolution multiplies every tap by every output cell, zeros and
+all; past this it would take seconds. Each face alone steps through such a scene."""
+
+
 class ValueOverflow(ValueError):
     """The grids' values are finite but so large that the operator's output overflows."""
 
@@ -546,6 +554,20 @@ def check_output_size(scene: Scene, shape: tuple[int, ...]) -> None:
         )
 
 
+def check_compare_size(scene: Scene, shape: tuple[int, ...]) -> None:
+    """ValueError naming the cap if the three faces side by side would make more products
+    than :data:`MAX_COMPARE_PRODUCTS`."""
+    taps = int(scene.kernel.size)
+    products = math.prod(shape) * taps
+    if products > MAX_COMPARE_PRODUCTS:
+        size = "×".join(str(n) for n in shape)
+        raise ValueError(
+            f"method=all: the direct face would multiply {size} output cells by {taps} kernel"
+            f" taps = {products:,} products, more than the compare view makes"
+            f" ({MAX_COMPARE_PRODUCTS:,}); lower the stride or the kernel, or step one face"
+        )
+
+
 def build_trace(scene: Scene) -> Any:
     """The engine's step-by-step trace of the scene.
 
@@ -569,6 +591,8 @@ def build_trace(scene: Scene) -> Any:
         shape = None  # the parameters are invalid: the engine says which rule they break
     if shape is not None:
         check_output_size(scene, shape)
+        if scene.compare:
+            check_compare_size(scene, shape)
     with np.errstate(all="ignore"):  # an overflow is refused below, not warned about
         result = trace(scene.op, scene.x, **params)
         finite = np.isfinite(result.result)

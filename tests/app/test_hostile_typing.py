@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -117,11 +118,31 @@ async def test_the_edit_line_shows_markup_and_controls_as_text() -> None:
         assert line == "x[0,0] = 1 [b]\\x1b[2J▏", line
 
 
-SETTING_FIELDS = [
-    ("conv_transpose2d", name)
-    for name in ("kernel_size", "stride", "padding", "output_padding", "dilation")
-] + [("upsample_nearest", "scale"), ("pixel_shuffle", "upscale")]
-"""Every settings field one types into (the switches and drop-downs take no text)."""
+def _setting_fields() -> list[tuple[str, str]]:
+    """Every settings field one types into (the switches and drop-downs take no text), each
+    under the first operator that takes it: read from the operator table, so a new field is
+    covered without being listed here."""
+    from tui_upsample.engine.operators import TABLE
+    from tui_upsample.engine.parameters import CHOICE, FLAG
+
+    # Keyed by what the field does too: a padding that takes words, a kernel size that resizes
+    # the kernel rather than a window.
+    found: dict[tuple[str, str, object], str] = {}
+    for op in TABLE.values():
+        for parameter in op.parameters:
+            if parameter.kind not in (CHOICE, FLAG):
+                key = (parameter.field, parameter.kind, parameter.keyword)
+                found.setdefault(key, op.name)
+    return [(op, name) for (name, _, _), op in found.items()]
+
+
+SETTING_FIELDS = _setting_fields()
+
+
+def test_every_typed_setting_is_covered() -> None:
+    names = {name for _, name in SETTING_FIELDS}
+    assert {"kernel_size", "stride", "padding", "output_padding", "dilation"} <= names
+    assert {"scale", "divisor_override"} <= names
 
 
 @pytest.mark.parametrize(("op", "name"), SETTING_FIELDS)
@@ -239,8 +260,6 @@ async def test_notifications_escape_controls_in_any_message() -> None:
 
 @pytest.mark.parametrize("target", ["/dev/full", "/dev/null"])
 async def test_saving_onto_a_device_is_refused_and_said(target: str) -> None:
-    from pathlib import Path
-
     app = make_app()
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         app.session_path = Path(target)
@@ -249,3 +268,49 @@ async def test_saving_onto_a_device_is_refused_and_said(target: str) -> None:
         shown = "\n".join(_toasts(app))
         assert "Session not saved" in shown and "not a regular file" in shown, shown
     assert os.path.exists(target) and not os.path.isfile(target)  # the device is still there
+
+
+TYPED = (*MARKUP, *HUGE, *CONTROL, "9" * 400)
+
+
+async def test_hostile_text_in_the_open_session_field() -> None:
+    """The palette's "open session" path field: markup, huge numbers and controls are a path
+    that does not exist, said as written (escaped), and the scene stays."""
+    app = make_app()
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        before = app.scene
+        for text in TYPED:
+            app.action_open_session()
+            await pilot.pause()
+            box = app.screen.query_one("#open-path", Input)
+            box.value = text
+            await pilot.press("enter")
+            await pilot.pause()
+            assert app.is_running
+            assert app.scene == before
+            shown = "\n".join(_toasts(app))
+            assert not RAW_CONTROL.search(shown.replace("\n", "")), shown
+            if text in MARKUP:  # as written (the path as the system reads it: "a/" is "a")
+                assert str(Path(text.strip())) in shown, shown
+            app.clear_notifications()
+            await pilot.pause()
+
+
+async def test_hostile_text_in_the_command_palette() -> None:
+    """Typing markup and controls into the palette's search finds nothing and breaks nothing."""
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        before = app.scene
+        for text in TYPED:
+            await pilot.press("ctrl+p")
+            await pilot.pause()
+            palette_input = app.screen.query_one(Input)
+            palette_input.value = text
+            await pilot.pause()
+            await pilot.press("escape")
+            await pilot.pause()
+            assert app.is_running
+            assert app.scene == before
+        await pilot.press("n")
+        await pilot.pause()
+        assert app.step == 1

@@ -89,6 +89,14 @@ class Adjoint:
     note: str = ADJOINT_NOTE
 
 
+def _given(backward: ArrayLike | None, shape: tuple[int, ...]) -> np.ndarray | None:
+    """A caller's conv_transpose2d(y, w), if it has x's shape (else it is computed here)."""
+    if backward is None:
+        return None
+    arr = np.asarray(backward, dtype=np.float64)
+    return arr if arr.shape == shape else None
+
+
 def adjoint_identity(
     x: ArrayLike,
     w: ArrayLike,
@@ -97,8 +105,13 @@ def adjoint_identity(
     padding: int | Pair | str = 0,
     dilation: int | Pair = 1,
     groups: int = 1,
+    *,
+    backward: ArrayLike | None = None,
 ) -> Adjoint:
     """Check ⟨conv2d(x, w), y⟩ = ⟨x, conv_transpose2d(y, w)⟩ with numbers.
+
+    ``backward``, if the caller has it, is conv_transpose2d(y, w) as described below (with x's
+    shape); it is not computed again.
 
     ``y`` must have the shape of conv2d(x, w). The transposed convolution uses the same stride,
     padding and dilation, and output_padding a = (H + 2p − d(k−1) − 1) mod s per axis — the one
@@ -132,7 +145,9 @@ def adjoint_identity(
                     "none maps y back to x's size; use integer padding",
                 )
         op: Pair = (0, 0)
-        backward = conv_transpose2d(ya, w, stride=s, padding="same", dilation=d, groups=groups)
+        given = _given(backward, xa.shape)
+        if given is None:
+            given = conv_transpose2d(ya, w, stride=s, padding="same", dilation=d, groups=groups)
         back_params = [("padding", "'same'", False)]
     else:
         p = (0, 0) if pad == "valid" else pad
@@ -141,18 +156,20 @@ def adjoint_identity(
             (size[0] + 2 * p[0] - k_eff[0]) % s[0],
             (size[1] + 2 * p[1] - k_eff[1]) % s[1],
         )
-        backward = conv_transpose2d(
-            ya, w, stride=s, padding=p, output_padding=op, dilation=d, groups=groups
-        )
+        given = _given(backward, xa.shape)
+        if given is None:
+            given = conv_transpose2d(
+                ya, w, stride=s, padding=p, output_padding=op, dilation=d, groups=groups
+            )
         back_params = [
             ("padding", pair_text(p), p == (0, 0)),
             ("output_padding", pair_text(op), op == (0, 0)),
         ]
-    if backward.shape != xa.shape:  # pragma: no cover - the output_padding rule guarantees it
-        raise EngineError(f"internal: conv_transpose2d gave {backward.shape}, x is {xa.shape}")
+    if given.shape != xa.shape:  # pragma: no cover - the output_padding rule guarantees it
+        raise EngineError(f"internal: conv_transpose2d gave {given.shape}, x is {xa.shape}")
 
     lhs = float(np.dot(forward.ravel(), ya.ravel()))
-    rhs = float(np.dot(xa.ravel(), backward.ravel()))
+    rhs = float(np.dot(xa.ravel(), given.ravel()))
     pad_text = f"'{pad}'" if isinstance(pad, str) else pair_text(pad)
     fwd = call_text(
         "conv2d",
@@ -178,7 +195,7 @@ def adjoint_identity(
         text = f"⟨{fwd}, y⟩ = {format_number(lhs)} ≠ {format_number(rhs)} = ⟨x, {bwd}⟩"
     return Adjoint(
         forward=frozen(forward),
-        backward=frozen(backward),
+        backward=frozen(given),
         output_padding=op,
         lhs=lhs,
         rhs=rhs,
@@ -245,7 +262,11 @@ def adjoint_partner(
                     "no convolution's adjoint",
                 )
     x = small_nonzero_integers(tuple(out.shape), seed_value)
-    identity = adjoint_identity(x, w, ra, stride=s, padding=pad, dilation=d, groups=groups)
+    # conv_transpose2d(r) is the transposed convolution conv2d's adjoint maps back with.
+    identity = adjoint_identity(
+        x, w, ra, stride=s, padding=pad, dilation=d, groups=groups,
+        backward=out,
+    )
     text = (
         f"conv_transpose2d maps {size_text(ra.shape)} to {size_text(out.shape)};"
         " it is the adjoint of "

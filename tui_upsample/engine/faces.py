@@ -33,6 +33,13 @@ FACES: tuple[str, ...] = ("scatter", "matrix", "direct")
 MATRIX_BLOCK = 1 << 21
 """Entries of W2 built at a time when multiplying r · W2 (a 64×64 input never builds it whole)."""
 
+DENSE_PRODUCT = 1 << 25
+"""Past this many entries, r · W2 and xᵀ · W1 are computed from the matrix's nonzero entries
+only (the same sums in the same order; building billions of zeros took seconds)."""
+
+DIRECT_PRODUCTS = 1 << 22
+"""Up to this many products (output cells × kernel taps) the direct face is one conv2d call."""
+
 
 @dataclass(frozen=True, eq=False)
 class Agreement:
@@ -270,10 +277,14 @@ class ThreeFacesTrace(Trace):
         return out
 
     def _by_matrix(self) -> np.ndarray:
-        """r.ravel() @ W2, W2 built a block of columns at a time."""
+        """r.ravel() @ W2: W2 built a block of columns at a time, or, when it is larger than a
+        few blocks (a 1024×1024 output of a 64×64 r: 4 billion entries), from its nonzero
+        entries only, each column's products added in row order as the dense product adds them."""
         m = self.matrix
         rows, cols = m.shape
         r = self.input.ravel()
+        if rows * cols > DENSE_PRODUCT:
+            return m.times(r).reshape(self.result.shape)
         out = np.empty(cols)
         step = max(1, MATRIX_BLOCK // max(rows, 1))
         for c0 in range(0, cols, step):
@@ -282,10 +293,21 @@ class ThreeFacesTrace(Trace):
         return out.reshape(self.result.shape)
 
     def _by_direct(self) -> np.ndarray:
-        """A stride-1 convolution of the zero-inserted, padded input with w turned 180°."""
+        """A stride-1 convolution of the zero-inserted, padded input with w turned 180°; past
+        :data:`DIRECT_PRODUCTS` products, one kernel tap at a time (a shifted slice of the padded
+        input times the tap), which needs no buffer of products."""
         padded = self.faces["direct"].padded
         rotated = self.kernel[::-1, ::-1]
-        return conv2d(padded, rotated, dilation=self.geometry.dilation)
+        kh, kw = rotated.shape
+        oh, ow = self.result.shape
+        if oh * ow * kh * kw <= DIRECT_PRODUCTS:
+            return conv2d(padded, rotated, dilation=self.geometry.dilation)
+        dh, dw = self.geometry.dilation
+        out = np.zeros((oh, ow))
+        for a in range(kh):
+            for b in range(kw):
+                out += rotated[a, b] * padded[a * dh : a * dh + oh, b * dw : b * dw + ow]
+        return out
 
     # The W1 side of the matrix face ---------------------------------------------------------
     @cached_property
@@ -293,8 +315,11 @@ class ThreeFacesTrace(Trace):
         """xᵀ · W1 = r′ with x the output r · W2 gave (see :class:`W1Face`)."""
         w1 = self.matrix.T
         x = self.result.reshape(1, -1).copy()
-        r_back = (x @ w1.to_array()) if w1.shape[0] * w1.shape[1] <= MATRIX_BLOCK else None
-        if r_back is None:
+        if w1.shape[0] * w1.shape[1] <= MATRIX_BLOCK:
+            r_back = x @ w1.to_array()
+        elif w1.shape[0] * w1.shape[1] > DENSE_PRODUCT:
+            r_back = w1.times(x[0]).reshape(1, -1)
+        else:
             r_back = np.empty((1, w1.shape[1]))
             step = max(1, MATRIX_BLOCK // max(w1.shape[0], 1))
             for c0 in range(0, w1.shape[1], step):

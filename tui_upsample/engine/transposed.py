@@ -132,9 +132,18 @@ def _conv_transpose_core(
     dh, dw = dilation
     (start_h, out_h), (start_w, out_w) = window
 
-    # (G, kH·kW·C_out/g, C_in/g) @ (N, G, C_in/g, H·W): every value times every kernel tap.
-    wt = w.reshape(groups, c_ig, c_og, kh, kw).transpose(0, 3, 4, 2, 1).reshape(groups, -1, c_ig)
-    cols = (wt @ x.reshape(n, groups, c_ig, h * wd)).reshape(n, groups, kh, kw, c_og, h, wd)
+    if c_ig == 1:
+        # One input channel per group: each product is a single w·x, made tap by tap below
+        # (the same numbers as the matmul, without its H·W·kH·kW buffer: 128 MB for a 64×64
+        # kernel on a 64×64 input).
+        taps = w.reshape(groups, c_og, kh, kw)
+        planes = x.reshape(n, groups, 1, h, wd)
+        cols = None
+    else:
+        # (G, kH·kW·C_out/g, C_in/g) @ (N, G, C_in/g, H·W): every value times every kernel tap.
+        wt = w.reshape(groups, c_ig, c_og, kh, kw).transpose(0, 3, 4, 2, 1)
+        wt = wt.reshape(groups, -1, c_ig)
+        cols = (wt @ x.reshape(n, groups, c_ig, h * wd)).reshape(n, groups, kh, kw, c_og, h, wd)
 
     out = np.zeros((n, groups, c_og, out_h, out_w))
     for a in range(kh):
@@ -146,9 +155,12 @@ def _conv_transpose_core(
             j0, nj, x0 = _tap_span(start_w, out_w, wd, sw, b * dw)
             if not nj:
                 continue
-            out[..., rows, x0 : x0 + (nj - 1) * sw + 1 : sw] += cols[
-                :, :, a, b, :, i0 : i0 + ni, j0 : j0 + nj
-            ]
+            if cols is None:
+                tap = taps[None, :, :, a, b, None, None]  # (1, G, C_out/g, 1, 1)
+                block = tap * planes[..., i0 : i0 + ni, j0 : j0 + nj]
+            else:
+                block = cols[:, :, a, b, :, i0 : i0 + ni, j0 : j0 + nj]
+            out[..., rows, x0 : x0 + (nj - 1) * sw + 1 : sw] += block
     return out.reshape(n, groups * c_og, out_h, out_w)
 
 
@@ -377,11 +389,14 @@ class ConvTranspose2dTrace(Trace):
         )
 
     # direct: a stride-1 convolution of the zero-inserted, padded input with the kernel turned 180°
-    @property
+    @cached_property
     def padded(self) -> np.ndarray:
-        """x with stride−1 zeros between its values, padded by d(k−1) − p (cropped if negative)."""
-        g = self.geometry
-        return zero_inserted(self.input, g)
+        """x with stride−1 zeros between its values, padded by d(k−1) − p (cropped if negative).
+
+        Built once (read-only): every direct step and the compare view read it."""
+        padded = zero_inserted(self.input, self.geometry)
+        padded.setflags(write=False)
+        return padded
 
     def _direct(self, k: int) -> Step:
         oi, oj = (int(v) for v in divmod(k, self.result.shape[1]))

@@ -196,8 +196,11 @@ def max_unpool2d(
     keys = keys.ravel()
     vals = x4.reshape(-1)
     total = n * c * plane
-    counts = np.bincount(keys, minlength=total)
-    if counts.max(initial=0) > 1:
+    # Shared indices are rare: found by marking where each index falls (a byte per cell, not a
+    # count), which the max fill reads again as the cells some index wrote.
+    seen = np.zeros(total, dtype=np.bool_)
+    seen[keys] = True
+    if np.count_nonzero(seen) != keys.size:
         # Shared indices: the last write wins, so keep each key's last occurrence (the first
         # one in reversed order). NumPy does not promise an order for repeated fancy writes.
         keys, first_rev = np.unique(keys[::-1], return_index=True)
@@ -221,7 +224,7 @@ def max_unpool2d(
                 (i0, i1, r0, r1), (j0, j1, c0, c1) = r, q
                 view = best[:, :, r0 : r1 : s[0], c0 : c1 : s[1]]
                 np.maximum(view, x4[:, :, i0:i1, j0:j1], out=view)
-        written = (counts > 0).reshape(out.shape)
+        written = seen.reshape(out.shape)
         out = np.where(written, out, np.where(np.isneginf(best), 0.0, best))
     return restore(out)
 

@@ -21,6 +21,7 @@ import numpy as np
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
+from textual.containers import ScrollableContainer
 from textual.geometry import Region, Size, Spacing
 from textual.message import Message
 from textual.scroll_view import ScrollView
@@ -62,6 +63,11 @@ class _Marks:
 
 READ_WHOLE = 1_000_000
 """Arrays with at most this many cells are read whole to choose their cell width."""
+
+DIFF_AT_MOST = 1 << 16
+"""Arrays with at most this many cells are copied to repaint only the lines a step changes;
+a larger one (a 1024×1024 output) repaints its visible lines instead of comparing a million
+cells on every step."""
 
 
 def measure_width(values: Any) -> int:
@@ -237,17 +243,27 @@ class GridView(ScrollView, inherit_bindings=False):
         if channels > 1:
             width = max(width, len(self._plane_label(channels - 1)))
         self.virtual_size = Size(width, line_count)
-        small = isinstance(values, np.ndarray) and values.size <= READ_WHOLE
+        small = isinstance(values, np.ndarray) and values.size <= DIFF_AT_MOST
         self._shown = np.array(values, dtype=np.float64) if small else None
         layout = (tuple(values.shape), self._cell_width, self._gutter, self.virtual_size)
+        if self.is_mounted and layout == old_layout and self._out_of_view():
+            # Nothing of it on screen (the output card below the fold): repainting it would make
+            # Textual rebuild its map of every widget (~2 ms a step); it catches up when seen.
+            self._behind = True
+            return
         if self.is_mounted and layout == old_layout:
             # Same geometry: repaint only the lines whose numbers or highlights changed (a
             # step moves a highlight by a cell or two; repainting every line is most of its cost).
             self._refresh_changes(old_values, old_shown, old_marks)
+            if follow and self.size.area:
+                # Scrolled now, so the step and its scroll are painted in one frame (after the
+                # refresh, the scroll was a second frame ~30 ms later).
+                self.follow()
+                return
         else:
             self.refresh()
         if follow and self.is_mounted:
-            self.call_after_refresh(self.follow)
+            self.call_after_refresh(self.follow)  # once the new geometry is laid out
 
     def _refresh_changes(
         self, old_values: Any, old_shown: np.ndarray | None, old_marks: dict[str, _Marks]
@@ -305,6 +321,36 @@ class GridView(ScrollView, inherit_bindings=False):
     def on_mount(self) -> None:
         super().on_mount()
         self.call_after_refresh(self.follow)
+        # Drawn again before it comes into view: when a pane around it scrolls or resizes
+        # (Textual sets these before it paints the frame), and after any other layout.
+        for pane in self.ancestors:
+            if isinstance(pane, ScrollableContainer):
+                self.watch(pane, "scroll_y", self._catch_up, init=False)
+                self.watch(pane, "scroll_x", self._catch_up, init=False)
+                self.watch(pane.vertical_scrollbar, "window_size", self._catch_up, init=False)
+        self.screen.screen_layout_refresh_signal.subscribe(self, self._catch_up_if_in_view)
+
+    _behind = False
+    """Whether the grid changed while none of it was on screen (it has not been repainted)."""
+
+    def _out_of_view(self) -> bool:
+        """Whether none of the grid is on screen, as Textual's last layout placed it (read
+        from the compositor's map of visible widgets, without building a new one)."""
+        try:
+            visible = self.screen._compositor.visible_widgets
+        except Exception:  # noqa: BLE001 - no screen or no map yet: treat as in view
+            return False
+        return bool(visible) and self not in visible
+
+    def _catch_up(self) -> None:
+        if self._behind:
+            self._behind = False
+            self.refresh()
+            self.call_after_refresh(self.follow)
+
+    def _catch_up_if_in_view(self, _screen: object = None) -> None:
+        if self._behind and not self._out_of_view():
+            self._catch_up()
 
     def on_resize(self) -> None:
         # A view laid out after the step moved (or resized with the terminal) scrolls to it now.
@@ -375,13 +421,38 @@ class GridView(ScrollView, inherit_bindings=False):
 
         channel, row = what
         segments = [Segment(str(row).rjust(gutter), label)]
-        cell_segments = self._row_segments(channel, row, c0, c1)
-        strip = Strip(cell_segments).crop_extend(offset, offset + area, base)
-        return Strip([*segments, *strip])
+        segments += self._row_segments(channel, row, c0, c1, offset, area)
+        return Strip(segments, gutter + area)
 
-    def _row_segments(self, channel: int, row: int, c0: int, c1: int) -> list[Segment]:
+    def _marked_columns(self, channel: int, row: int, c0: int, c1: int) -> dict[int, str]:
+        """The highlighted columns of one row among c0 … c1 − 1, each with its strongest mark."""
+        is_3d = len(self._values.shape) >= 3  # (channel, row, col); a 4-D kernel's slices counted flat
+        found: dict[int, str] = {}
+        for name in reversed(HIGHLIGHT_ORDER):  # the strongest written last, so it wins
+            mark = self._marks.get(name)
+            if not mark:
+                continue
+            if row in mark.rows:
+                found.update(dict.fromkeys(range(c0, c1), name))
+                continue
+            for col in mark.cols:
+                if c0 <= col < c1:
+                    found[col] = name
+            for cell in mark.cells:
+                if (cell[0] == channel and cell[1] == row) if is_3d else cell[0] == row:
+                    if c0 <= cell[-1] < c1:
+                        found[cell[-1]] = name
+        return found
+
+    def _row_segments(
+        self, channel: int, row: int, c0: int, c1: int, offset: int, area: int
+    ) -> list[Segment]:
+        """Characters ``offset`` … ``offset + area`` of the row's cells from column c0 on (each
+        a gap and a number, ``cell width + 1`` wide), padded with blanks: cut here, since every
+        character is one cell wide, rather than by a general crop of the whole row."""
+        base = self._style()
         if c1 <= c0:
-            return []
+            return [Segment(" " * area, base)] if area > 0 else []
         values = self._values
         if len(values.shape) == 4:
             a, b = divmod(channel, int(values.shape[1]))
@@ -394,27 +465,48 @@ class GridView(ScrollView, inherit_bindings=False):
             numbers = self._lazy_block(row, c0, c1)[row - self._block_key[1]]
         else:
             numbers = np.asarray(values[row : row + 1, c0:c1], dtype=np.float64).ravel()
-        is_3d = len(values.shape) >= 3
         plain = self._style("grid-view--cell")
         zero = self._style("grid-view--cell", "grid-view--zero")
         empty = self._style("grid-view--cell", "grid-view--empty")
-        marks = [(name, self._marks[name]) for name in HIGHLIGHT_ORDER if name in self._marks]
-        gap = Segment(" ", self._style())
+        marked = {
+            col: self._style("grid-view--cell", f"grid-view--{name}")
+            for col, name in self._marked_columns(channel, row, c0, c1).items()
+        }
+        dim_zeros = self.dim_zeros
+        width = self._cell_width
+        gap = Segment(" ", base)
         out: list[Segment] = []
         for col, value in zip(range(c0, c1), numbers.tolist(), strict=False):
-            cell = (channel, row, col) if is_3d else (row, col)
-            style = plain
-            for name, mark in marks:
-                if cell in mark:
-                    style = self._style("grid-view--cell", f"grid-view--{name}")
-                    break
-            else:
+            style = marked.get(col)
+            if style is None:
                 if value != value:  # NaN: not written yet
                     style = empty
-                elif self.dim_zeros and value == 0:
+                elif dim_zeros and value == 0:
                     style = zero
+                else:
+                    style = plain
             out.append(gap)
-            out.append(Segment(format_to_width(value, self._cell_width), style))
+            out.append(Segment(format_to_width(value, width), style))
+        # Cut the window out: all the characters are one cell wide.
+        if offset:
+            if offset == 1:
+                out = out[1:]
+            else:
+                first = out[1]
+                out = [Segment(first.text[offset - 1 :], first.style), *out[2:]]
+        length = (c1 - c0) * (width + 1) - offset
+        if length > area:
+            cut = length - area
+            while cut:
+                last = out[-1]
+                if len(last.text) <= cut:
+                    out.pop()
+                    cut -= len(last.text)
+                else:
+                    out[-1] = Segment(last.text[: len(last.text) - cut], last.style)
+                    cut = 0
+        elif length < area:
+            out.append(Segment(" " * (area - length), base))
         return out
 
     def _lazy_block(self, row: int, c0: int, c1: int) -> np.ndarray:
@@ -491,7 +583,15 @@ class GridView(ScrollView, inherit_bindings=False):
 
     def _scroll_to_marks(self, marks: _Marks) -> None:
         channels, rows, cols = _shape3(self._values)
-        regions = [self.cell_region(cell) for cell in marks.cells]
+        cells = marks.cells
+        if len(cells) > 4:
+            # A footprint of thousands of cells: its union is fixed by four of them, the first
+            # and last in reading order (the top and bottom rows) and the leftmost and rightmost.
+            def column(cell: tuple[int, ...]) -> int:
+                return cell[-1]
+
+            cells = {min(cells), max(cells), min(cells, key=column), max(cells, key=column)}
+        regions = [self.cell_region(cell) for cell in cells]
         regions += [self.cell_region((r, 0)) for r in marks.rows if r < rows]
         regions += [self.cell_region((0, c)) for c in marks.cols if c < cols]
         if not regions:

@@ -46,9 +46,16 @@ def _shape_text(shape: tuple[int, ...]) -> str:
     return "×".join(str(s) for s in shape)
 
 
-def _set_text(widget: Static, text: str) -> None:
+def _set_text(widget: Static, text: str, grow_only: bool = False) -> None:
     """Show ``text`` in ``widget``, laying the screen out again only if its height changes
-    (a layout pass redraws the whole screen: too slow to do on every step)."""
+    (a layout pass redraws the whole screen: too slow to do on every step).
+
+    ``grow_only``: the widget keeps the tallest height it has had (its ``min_height``), so a
+    shorter text changes nothing else on screen. A layout moves what is below the widget and
+    resizes the scrollbars around it, which Textual paints in a second frame ~30 ms later;
+    the step's arithmetic, one or two lines long from step to step, would do so on every
+    other step.
+    """
     if getattr(widget, "_shown_text", None) == text:
         return
     widget._shown_text = text  # type: ignore[attr-defined]
@@ -58,9 +65,24 @@ def _set_text(widget: Static, text: str) -> None:
         return
     widget.update(text, layout=False)
     lines = widget.get_content_height(widget.content_region.size, widget.app.size, width)
-    if lines != getattr(widget, "_shown_lines", None):
+    shown = getattr(widget, "_shown_lines", None)
+    if shown is None:  # not measured yet: the last layout gave it the height of its text then
+        shown = widget.content_region.height or None
+    if grow_only and shown is not None and 0 <= lines <= shown:
+        return
+    if lines != shown:
         widget._shown_lines = lines  # type: ignore[attr-defined]
+        if grow_only:
+            widget.styles.min_height = lines
         widget.refresh(layout=True)
+
+
+def _forget_height(widget: Static) -> None:
+    """Let a ``grow_only`` widget shrink again (at a layout that happens anyway)."""
+    if widget.styles.min_height is not None:
+        widget._shown_lines = -1  # type: ignore[attr-defined]  # laid out at the next text
+        widget._shown_text = None  # type: ignore[attr-defined]
+        widget.styles.min_height = None
 
 
 class StepView(Vertical):
@@ -164,8 +186,9 @@ class StepView(Vertical):
         if step is None:
             self.query_one("#counter", Static).update("no steps")
             return
+        arithmetic = self.query_one("#arithmetic", Static)
         _set_text(self.query_one("#counter", Static), f"step {step.index + 1} / {n}")
-        _set_text(self.query_one("#arithmetic", Static), step.text)
+        _set_text(arithmetic, step.text, grow_only=True)
         detail = ""
         if step.weights:
             detail = "weights: " + ", ".join(
@@ -190,6 +213,9 @@ class StepView(Vertical):
         if key != self._layout_key:
             self._layout_key = key
             self._rebuild(trace, widths, available)
+            # The screen is laid out again anyway: the arithmetic may take fewer lines now.
+            _forget_height(arithmetic)
+            _set_text(arithmetic, step.text, grow_only=True)
         for grid in trace.grids:
             view = self._views[grid.name]
             view.show(

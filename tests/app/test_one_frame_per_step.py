@@ -1,0 +1,103 @@
+"""A step paints the screen once, and a grid out of view waits until it is seen.
+
+Counted, not timed: how many frames Textual paints for one ``n`` (a second frame, ~30 ms after
+the first, is felt), whether a step lays the screen out again, and whether a grid below the fold
+is repainted (a repaint of a widget out of view makes Textual rebuild its map of every widget).
+"""
+
+from __future__ import annotations
+
+import pytest
+from textual.app import App
+from textual.widget import Widget
+
+from tests.app.conftest import SIZE, make_app
+from tui_upsample.scene import Scene, random_grid
+from tui_upsample.widgets.blocks.grid_view import GridView
+
+
+def _scene(side: int) -> Scene:
+    return Scene(
+        op="conv_transpose2d",
+        input=random_grid((side, side), 1),
+        kernel=random_grid((3, 3), 2),
+        stride=2,
+        method="matrix",
+    )
+
+
+@pytest.fixture
+def painted(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every frame painted, and every layout asked for, in order."""
+    events: list[str] = []
+    display = App._display
+
+    def counting(self, screen, renderable):  # type: ignore[no-untyped-def]
+        if renderable is not None:
+            events.append("frame")
+        return display(self, screen, renderable)
+
+    refresh = Widget.refresh
+
+    def asking(self, *regions, repaint=True, layout=False, recompose=False):  # type: ignore[no-untyped-def]
+        if layout:
+            events.append(f"layout {type(self).__name__}#{self.id}")
+        return refresh(self, *regions, repaint=repaint, layout=layout, recompose=recompose)
+
+    monkeypatch.setattr(App, "_display", counting)
+    monkeypatch.setattr(Widget, "refresh", asking)
+    return events
+
+
+@pytest.mark.parametrize("side", [16, 64])
+async def test_a_step_paints_one_frame_and_lays_nothing_out(painted: list[str], side: int) -> None:
+    app = make_app(_scene(side))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("n")  # the first key restyles the scrollbars once (focus)
+        await pilot.pause(0.2)
+        # Far enough for W2's highlighted column to scroll it sideways at every step.
+        for _ in range(40 if side == 64 else 12):
+            painted.clear()
+            await pilot.press("n")
+            await pilot.pause(0.1)
+            assert painted == ["frame"], (app.step, painted)
+
+
+async def test_the_arithmetic_keeps_its_tallest_height_within_a_scene() -> None:
+    app = make_app(_scene(16))
+    async with app.run_test(size=(90, 40)) as pilot:
+        line = app.query_one("StepView #arithmetic")
+        heights = []
+        for _ in range(20):
+            await pilot.press("n")
+            await pilot.pause()
+            heights.append(line.size.height)
+        assert heights == sorted(heights)  # never shrinks while stepping
+        # Another scene (its grids laid out again): the line may shrink.
+        assert max(heights) > 1
+        app.scene = Scene.seed_example("max_pool2d")  # "y[0,0] = max(1, 3, 4, 6) = 6, …"
+        await pilot.pause()
+        await pilot.pause()
+        assert line.size.height == 1
+
+
+async def test_a_grid_out_of_view_is_drawn_when_it_comes_into_view() -> None:
+    app = make_app(_scene(64))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        out = app.query_one("#grid-output", GridView)
+        assert not app.screen.can_view_partial(out)  # below the fold at 120×40
+        for _ in range(5):
+            await pilot.press("n")
+        await pilot.pause()
+        assert out._behind  # not repainted while out of view
+        app.query_one("StepView #grids").scroll_to_widget(out, animate=False, top=True)
+        await pilot.pause()
+        await pilot.pause()
+        assert not out._behind
+        written = app.trace[app.step].output_cells[0]
+        assert out.highlighted("written") == {written}
+        # The line drawn now shows the step's value in the written cell.
+        value = app.trace.result[written]
+        y = out.cell_region(written).y - out.scroll_offset.y
+        assert f"{value:g}".replace("-", "−") in out.render_line(y).text
