@@ -1,8 +1,11 @@
 """The guided tour's explanation: the stop's title, the seed paragraph it follows, a few sentences
 about the numbers on screen, ``k / 10`` and the keys.
 
-The panel is hidden outside the tour. It writes no number of its own: the sentences come from
-:meth:`tui_upsample.tour.TourStop.explain`, which reads them from the engine's trace.
+The panel sits at the top of the side column, so the step view beside it keeps the whole height
+for its grids; words longer than the panel's share of the column scroll (it takes the focus, and
+says so in its border). The panel is hidden outside the tour. It writes no number of its own: the
+sentences come from :meth:`tui_upsample.tour.TourStop.explain`, which reads them from the engine's
+trace.
 """
 
 from __future__ import annotations
@@ -10,22 +13,23 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from rich.text import Text
-from textual.containers import Horizontal, Vertical
+from textual.containers import Vertical, VerticalScroll
 from textual.reactive import reactive
 from textual.widgets import Static
 
 from tui_upsample.engine.steps import Trace
 from tui_upsample.scene import Scene
 from tui_upsample.widgets.blocks.grid_view import GridView
+from tui_upsample.widgets.blocks.scroll_keys import ScrollKeys
 
 if TYPE_CHECKING:
     from tui_upsample.tour import TourStop
 
 KEYS = (
-    ("n / p", "step"),
-    ("] / [", "next / previous stop"),
+    ("n p", "step"),
+    ("] [", "stop"),
     ("v", "variant"),
-    ("t / esc", "leave the tour"),
+    ("t", "leave"),
 )
 """The keys the panel lists (the app's bindings; ``v`` only where the stop has variants)."""
 
@@ -46,39 +50,43 @@ def keys_text(stop: TourStop, scene: Scene) -> Text:
                 continue
             what = f"variant (now {stop.variant_label(scene)})"
         if text:
-            text.append("    ")
+            text.append("  ·  ")
         text.append(keys, style="bold")
         text.append(f" {what}")
     return text
 
 
-class TourPanel(Vertical):
-    """Stop k of the tour: what the scene below shows and why, tied to its numbers."""
+class TourPanel(ScrollKeys, VerticalScroll):
+    """Stop k of the tour: what the scene beside it shows and why, tied to its numbers."""
 
     DEFAULT_CSS = """
     TourPanel {
         height: auto;
-        max-height: 14;
+        max-height: 70%;
         border: round $accent;
         border-title-color: $text-accent;
         border-title-style: bold;
         border-subtitle-color: $text-muted;
         padding: 0 1;
+        scrollbar-size-vertical: 1;
         display: none;
+        &:focus { background-tint: $foreground 5%; }
         &.-touring { display: block; }
         & #tour-row { height: auto; }
         & #tour-words { height: auto; width: 1fr; }
-        & #tour-title { height: 1; text-style: bold underline; color: $text-accent; }
+        & #tour-title { height: auto; text-style: bold underline; color: $text-accent; }
+        & #tour-source { height: auto; color: $text-muted; }
         & #tour-text { height: auto; color: $text; }
         & #tour-keys { height: auto; color: $text-muted; }
         & #tour-aside {
             border: round $panel-lighten-2;
             border-title-color: $text;
             max-height: 12;
-            margin-left: 1;
         }
     }
     """
+
+    can_focus = True
 
     stop: reactive[int | None] = reactive(None)
     """The stop on screen, 1 … 10 (bound to the app's ``tour_stop``); None outside the tour."""
@@ -92,9 +100,10 @@ class TourPanel(Vertical):
     def _build(self) -> None:
         """The panel's widgets, built the first time the tour starts (not at start-up)."""
         self.mount(
-            Horizontal(
+            Vertical(
                 Vertical(
                     Static("", id="tour-title"),
+                    Static("", id="tour-source"),
                     Static("", id="tour-text"),
                     Static("", id="tour-keys"),
                     id="tour-words",
@@ -144,8 +153,9 @@ class TourPanel(Vertical):
             self.call_after_refresh(self._draw)  # once the new widgets are in place
             return
         self.border_title = f"Guided tour  {self.stop} / {len(_stops())}"
-        self.border_subtitle = stop.source
         self.query_one("#tour-title", Static).update(stop.title)
+        # The source is a line of its own: as a border caption it would be cut in a narrow column.
+        self.query_one("#tour-source", Static).update(stop.source)
         self.query_one("#tour-text", Static).update(" ".join(self.sentences))
         scene = self.scene if self.scene is not None else stop.scene
         self.query_one("#tour-keys", Static).update(keys_text(stop, scene))

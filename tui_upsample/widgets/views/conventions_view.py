@@ -22,6 +22,7 @@ from tui_upsample.number_format import cell_width
 from tui_upsample.scene import Scene
 from tui_upsample.widgets.blocks.grid_card import GridCard
 from tui_upsample.widgets.views.drawn_when_shown import DrawnWhenShown
+from tui_upsample.widgets.blocks.scroll_keys import ScrollKeys
 
 MODES = ("same", "valid")
 """Keras's two paddings, in the order they are shown."""
@@ -33,7 +34,7 @@ def _pair(value: tuple[int, int] | None) -> str:
     return str(value[0]) if value[0] == value[1] else f"({value[0]}, {value[1]})"
 
 
-class ConventionsView(DrawnWhenShown, VerticalScroll):
+class ConventionsView(DrawnWhenShown, ScrollKeys, VerticalScroll):
     """Keras 'same' / 'valid' against PyTorch padding / output_padding, with the differences
     marked."""
 

@@ -29,6 +29,7 @@ from tui_upsample.number_format import format_number
 from tui_upsample.scene import Scene
 from tui_upsample.widgets.blocks.grid_card import GridCard
 from tui_upsample.widgets.views.drawn_when_shown import DrawnWhenShown
+from tui_upsample.widgets.blocks.scroll_keys import ScrollKeys
 
 LEVELS: tuple[tuple[str, str], ...] = (
     ("written", "reverse bold"),
@@ -60,7 +61,7 @@ def _pattern(values: tuple[int, ...]) -> str:
     return ", ".join(str(v) for v in values)
 
 
-class OverlapView(DrawnWhenShown, VerticalScroll):
+class OverlapView(DrawnWhenShown, ScrollKeys, VerticalScroll):
     """Footprint counts of the scene's transposed convolution, and the resize-convolution
     remedy, side by side."""
 
