@@ -372,7 +372,6 @@ class UpsampleApp(FileActions, App[int]):
                 )
                 yield from self._side_panes()
             with ContentSwitcher(initial=self.view, id="views"):
-
                 # The other views are built the first time they are shown (_show_view): most
                 # sessions never open them, and each costs start-up time.
                 yield self._make_view("steps")

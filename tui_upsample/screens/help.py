@@ -101,9 +101,7 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help-keys"):
-            yield Static(
-                "Keys  (escape closes; ↑↓ PgUp PgDn Home End scroll)", id="help-title"
-            )
+            yield Static("Keys  (escape closes; ↑↓ PgUp PgDn Home End scroll)", id="help-title")
             yield Static(id="keys")
             yield Static(
                 "Stepping keys work in every pane except while a cell value is being typed."

@@ -8,7 +8,7 @@ views, the notes, the tour's words.
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any
 
 from textual.binding import Binding, BindingType
 from textual.widget import Widget
@@ -16,7 +16,9 @@ from textual.widget import Widget
 SCROLL_BINDINGS: list[BindingType] = [
     Binding("up", "scroll_pane('up')", "Scroll up", show=False, id="scroll-up"),
     Binding("down", "scroll_pane('down')", "Scroll down", show=False, id="scroll-down"),
-    Binding("pageup", "scroll_pane('page_up')", "Scroll a page up", show=False, id="scroll-page-up"),
+    Binding(
+        "pageup", "scroll_pane('page_up')", "Scroll a page up", show=False, id="scroll-page-up"
+    ),
     Binding(
         "pagedown",
         "scroll_pane('page_down')",
@@ -44,14 +46,21 @@ MORE_HINT = "more {where} (tab here)"
 """What it says without the focus."""
 
 
-class ScrollKeys(Widget):
-    """A base for a focusable pane (before its container class): the scroll keys move
-    ``scroll_targets()``. A Widget itself so that Textual merges its bindings."""
+class ScrollKeys:
+    """Mixin for a focusable pane (listed before its widget class, which keeps its CSS): the
+    scroll keys move ``scroll_targets()``. Textual reads bindings from widget classes only, so
+    the pane sets ``BINDINGS = SCROLL_BINDINGS`` (or adds them to its own)."""
 
-    BINDINGS: ClassVar[list[BindingType]] = SCROLL_BINDINGS
+    # Attributes the widget class provides.
+    is_mounted: bool
+    has_focus: bool
+    border_subtitle: object
+    call_after_refresh: Any
+    watch: Any
 
     def scroll_targets(self) -> list[Widget]:
         """The widgets the keys scroll (together): the pane itself, unless it says otherwise."""
+        assert isinstance(self, Widget)
         return [self]
 
     def on_mount(self) -> None:
@@ -66,11 +75,12 @@ class ScrollKeys(Widget):
     def on_resize(self) -> None:
         self.call_after_refresh(self.refresh_hint)
 
+    # Handlers of the mixin run before Widget's, which sets has_focus: hint once it has.
     def on_focus(self) -> None:
-        self.refresh_hint()
+        self.call_after_refresh(self.refresh_hint)
 
     def on_blur(self) -> None:
-        self.refresh_hint()
+        self.call_after_refresh(self.refresh_hint)
 
     def refresh_hint(self) -> None:
         """Say in the border that there is more to see, and how (nothing when all shows)."""

@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from rich.text import Text
+from textual.binding import BindingType
 from textual.containers import ScrollableContainer
 from textual.geometry import Region
 from textual.reactive import var
@@ -22,7 +23,7 @@ from textual.widget import Widget
 from tui_upsample.scene import Scene
 from tui_upsample.teaching import NOTE_PARTS, numbers_only, scene_notes
 from tui_upsample.widgets.blocks.quiet_text import refresh_text
-from tui_upsample.widgets.blocks.scroll_keys import ScrollKeys
+from tui_upsample.widgets.blocks.scroll_keys import SCROLL_BINDINGS, ScrollKeys
 
 PART_STYLE = {
     "story-head": "notes--head",
@@ -45,6 +46,8 @@ class LessonNotes(ScrollKeys, Widget):
     ``parts`` holds their texts. It takes the focus, and then the scroll keys move the side pane
     it sits at the foot of.
     """
+
+    BINDINGS: ClassVar[list[BindingType]] = SCROLL_BINDINGS
 
     can_focus = True
 

@@ -16,10 +16,11 @@ wrapped, never cut. The pane takes the focus and scrolls its grids by keyboard.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 from textual.app import ComposeResult
+from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.reactive import var
 from textual.widget import Widget
@@ -41,7 +42,7 @@ from tui_upsample.engine.steps import (
 )
 from tui_upsample.number_format import cell_width, format_number
 from tui_upsample.widgets.blocks.grid_view import GridView, measure_width
-from tui_upsample.widgets.blocks.scroll_keys import ScrollKeys
+from tui_upsample.widgets.blocks.scroll_keys import SCROLL_BINDINGS, ScrollKeys
 
 MOSTLY_ZEROS = frozenset({MATRIX, PADDED, IM2COL})
 """Grids whose zeros are drawn faintly so the kernel's entries stand out."""
@@ -52,9 +53,6 @@ CARD_MAX_HEIGHT = 18
 W1 = "w1"
 """The step view's own name for W1 = W2ᵀ, drawn beside the trace's W2 (not a grid of the
 trace: the engine's W2 transposed, lazily, as the seed's W1)."""
-
-ROOMY = 120
-"""From this many columns on, a grid's card is made wide enough for its caption."""
 
 SAMPLED_STEPS = 24
 """Steps read when a trace arrives to reserve the height of its longest arithmetic line."""
@@ -155,6 +153,8 @@ def _set_text(widget: Static, text: str) -> None:
 
 class StepView(ScrollKeys, Vertical):
     """Step k of n: the grids, the highlighted cells, and the arithmetic of the step."""
+
+    BINDINGS: ClassVar[list[BindingType]] = SCROLL_BINDINGS
 
     DEFAULT_CSS = """
     StepView {
@@ -322,7 +322,12 @@ class StepView(ScrollKeys, Vertical):
         if key != self._reserved_for:
             self._reserved_for = key
             n = len(trace)
-            picks = sorted({round(i * (n - 1) / max(SAMPLED_STEPS - 1, 1)) for i in range(min(n, SAMPLED_STEPS))})
+            picks = sorted(
+                {
+                    round(i * (n - 1) / max(SAMPLED_STEPS - 1, 1))
+                    for i in range(min(n, SAMPLED_STEPS))
+                }
+            )
             sample = [trace[k] for k in picks]
             self._reserved = {
                 "arithmetic": max(wrapped_lines(st.text, width) for st in sample),
@@ -376,6 +381,7 @@ class StepView(ScrollKeys, Vertical):
         for grid in trace.grids:
             size = _shape_text(tuple(grid.values.shape))
             title = grid.title if size in grid.title else f"{grid.title}  {size}"
+            pair = grid.name == MATRIX and trace.op == "conv_transpose2d"
             card, width = self._card(
                 grid.name,
                 grid.values,
@@ -385,11 +391,23 @@ class StepView(ScrollKeys, Vertical):
                 available,
                 lines,
                 bare_title=grid.title,
+                beside=not pair,  # W1 may want the room beside W2
             )
-            if grid.name == MATRIX and trace.op == "conv_transpose2d":
+            if pair:
                 w1 = self._w1_card(grid.values, widths[grid.name], available, lines, width)
                 if w1 is not None:
                     cards.append(w1)
+                else:  # no room for W1: W2's caption may stand beside it after all
+                    card, width = self._card(
+                        grid.name,
+                        grid.values,
+                        title,
+                        grid.note,
+                        widths[grid.name],
+                        available,
+                        lines,
+                        bare_title=grid.title,
+                    )
             cards.append((grid.name, card, width))
         for index, (name, card, width) in enumerate(cards):
             needed = width
@@ -413,9 +431,8 @@ class StepView(ScrollKeys, Vertical):
             return None
         rows, cols = transposed.shape
         title = f"W1 = W2ᵀ ({rows}×{cols})"
-        card, width = self._card(
-            W1, transposed, title, "row: output cell; column: input cell", cell, available, lines
-        )
+        note = "row: output cell; column: input cell"
+        card, width = self._card(W1, transposed, title, note, cell, available, lines, beside=False)
         if width + 1 + w2_width > available:
             self._views.pop(W1, None)
             return None
@@ -431,6 +448,7 @@ class StepView(ScrollKeys, Vertical):
         available: int,
         lines: int,
         bare_title: str = "",
+        beside: bool = True,
     ) -> tuple[Widget, int]:
         """A bordered grid for grid ``name`` (its caption under it if the border is too short
         for it), and the columns it takes."""
@@ -443,8 +461,6 @@ class StepView(ScrollKeys, Vertical):
             view.add_class("-output")
         scrollbar = 1 if view.content_height > lines else 0
         width = max(view.content_width + 2 + scrollbar, len(title) + 6)
-        if available >= ROOMY:
-            width = max(width, len(note) + 4)  # room to spare: the caption in the border
         width = min(width, available)
         view.styles.width = width
         view.styles.max_height = lines + 3
@@ -459,7 +475,7 @@ class StepView(ScrollKeys, Vertical):
         # line of grids is as tall as its tallest; the title may leave out the size the row
         # and column numbers show, to make room), else under it, wrapped; whole either way.
         height = int(view.styles.height.value) if view.styles.height else 0
-        for shown in dict.fromkeys((title, bare_title or title)):
+        for shown in dict.fromkeys((title, bare_title or title)) if beside else ():
             narrow = min(max(view.content_width + 2 + scrollbar, len(shown) + 6), available)
             beside = available - narrow - 1
             if beside >= 10 and wrapped_lines(note, beside) <= height:

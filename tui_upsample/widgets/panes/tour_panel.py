@@ -10,9 +10,10 @@ trace.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
+from textual.binding import BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.reactive import reactive
 from textual.widgets import Static
@@ -20,7 +21,7 @@ from textual.widgets import Static
 from tui_upsample.engine.steps import Trace
 from tui_upsample.scene import Scene
 from tui_upsample.widgets.blocks.grid_view import GridView
-from tui_upsample.widgets.blocks.scroll_keys import ScrollKeys
+from tui_upsample.widgets.blocks.scroll_keys import SCROLL_BINDINGS, ScrollKeys
 
 if TYPE_CHECKING:
     from tui_upsample.tour import TourStop
@@ -58,6 +59,8 @@ def keys_text(stop: TourStop, scene: Scene) -> Text:
 
 class TourPanel(ScrollKeys, VerticalScroll):
     """Stop k of the tour: what the scene beside it shows and why, tied to its numbers."""
+
+    BINDINGS: ClassVar[list[BindingType]] = SCROLL_BINDINGS
 
     DEFAULT_CSS = """
     TourPanel {

@@ -15,10 +15,11 @@ W1 (xᵀ · W1 = r′, the convolution it is the transpose of) and back.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 from textual.app import ComposeResult
+from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.reactive import reactive
 from textual.widget import Widget
@@ -29,8 +30,8 @@ from tui_upsample.engine.steps import PADDED, ROTATED_KERNEL, SCALED_KERNEL, Tra
 from tui_upsample.number_format import cell_width
 from tui_upsample.widgets.blocks.grid_card import GridCard
 from tui_upsample.widgets.blocks.grid_view import measure_width
+from tui_upsample.widgets.blocks.scroll_keys import SCROLL_BINDINGS, ScrollKeys
 from tui_upsample.widgets.views.drawn_when_shown import DrawnWhenShown
-from tui_upsample.widgets.blocks.scroll_keys import ScrollKeys
 
 WIDE = 130
 """From this many columns on, the three faces stand in columns; below, one under the other,
@@ -74,6 +75,8 @@ def _rows(cards: list[GridCard], width: int) -> list[Horizontal]:
 
 class CompareView(DrawnWhenShown, ScrollKeys, Vertical):
     """Scatter, matrix and direct side by side on the same output cell, and whether they agree."""
+
+    BINDINGS: ClassVar[list[BindingType]] = SCROLL_BINDINGS
 
     """Whether the scene changed while the view was hidden (it is drawn again when shown)."""
 

@@ -14,7 +14,10 @@ the next underlined, the rest plain.
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from textual.app import ComposeResult
+from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.reactive import reactive
 from textual.widgets import Static
@@ -28,8 +31,8 @@ from tui_upsample.engine.overlap import (
 from tui_upsample.number_format import format_number
 from tui_upsample.scene import Scene
 from tui_upsample.widgets.blocks.grid_card import GridCard
+from tui_upsample.widgets.blocks.scroll_keys import SCROLL_BINDINGS, ScrollKeys
 from tui_upsample.widgets.views.drawn_when_shown import DrawnWhenShown
-from tui_upsample.widgets.blocks.scroll_keys import ScrollKeys
 
 LEVELS: tuple[tuple[str, str], ...] = (
     ("written", "reverse bold"),
@@ -64,6 +67,8 @@ def _pattern(values: tuple[int, ...]) -> str:
 class OverlapView(DrawnWhenShown, ScrollKeys, VerticalScroll):
     """Footprint counts of the scene's transposed convolution, and the resize-convolution
     remedy, side by side."""
+
+    BINDINGS: ClassVar[list[BindingType]] = SCROLL_BINDINGS
 
     """Whether the scene changed while the view was hidden (it is drawn again when shown)."""
 
