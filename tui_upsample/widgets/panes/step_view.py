@@ -468,7 +468,7 @@ class StepView(ScrollKeys, Vertical):
             min(view.content_height, lines) + 2 + (1 if view.content_width + 2 > available else 0)
         )
         self._views[name] = view
-        if len(note) + 4 <= width:
+        if len(note) + 6 <= width:
             view.border_subtitle = note
             return view, width
         # Too long for the border: beside the grid if it fits in the grid's height there (a

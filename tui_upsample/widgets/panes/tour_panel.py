@@ -120,6 +120,7 @@ class TourPanel(ScrollKeys, VerticalScroll):
         self._draw()
 
     def watch_stop(self) -> None:
+        self.scroll_home(animate=False)  # a new stop is read from its title
         self._draw()
 
     def watch_trace(self) -> None:

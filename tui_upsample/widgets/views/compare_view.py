@@ -313,11 +313,16 @@ class CompareView(DrawnWhenShown, ScrollKeys, Vertical):
             else:
                 area.mount_all(_rows(list(cards[face].values()), row_width))
             box = self.query_one(f"#face-{face}")
-            titles = FACE_TITLES if row_width is None else NARROW_TITLES
-            w1_title = W1_TITLE if row_width is None else NARROW_W1_TITLE
-            box.border_title = (
-                w1_title if face == "matrix" and self.matrix_face == "W1" else titles[face]
-            )
+            box.border_title = self._face_title(face, row_width)
+
+    def _face_title(self, face: str, row_width: int | None) -> str:
+        """The face's title: the long one if the face is wide enough for it, else the short
+        one (a title is never cut with …)."""
+        w1 = face == "matrix" and self.matrix_face == "W1"
+        long = W1_TITLE if w1 else FACE_TITLES[face]
+        short = NARROW_W1_TITLE if w1 else NARROW_TITLES[face]
+        room = row_width if row_width is not None else (self.size.width - 4) // len(FACES) - 1
+        return long if len(long) + 4 <= room else short
 
     # Showing one step -----------------------------------------------------------------------
     def _show(self, trace: ThreeFacesTrace, step: FacesStep) -> None:
