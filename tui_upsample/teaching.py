@@ -21,6 +21,7 @@ import numpy as np
 
 from tui_upsample.engine.adjoint import Adjoint, adjoint_of_conv2d, adjoint_partner
 from tui_upsample.engine.ceil_mode import ceil_mode_windows
+from tui_upsample.engine.operators import TABLE
 from tui_upsample.engine.output_padding import output_padding_choices
 from tui_upsample.engine.text import format_number
 from tui_upsample.engine.unpooling import unpool_output_size_note
@@ -67,55 +68,9 @@ def intro(scene: Scene, output_shape: tuple[int, ...]) -> tuple[str, str, str]:
     return what, what, "t guided tour of the blog post"
 
 
-STORIES: dict[str, str] = {
-    "conv_transpose2d": (
-        "A network like FCN or FPN shrinks a map with convolutions and must grow it back. As a"
-        " matrix, the convolution is xᵀ · W1 = r{w1}; going back, r · W2 = y with W2{w2}"
-        " shaped exactly like W1ᵀ: hence “transposed”. The shape comes back, not the"
-        " values: “deconvolution” is no inverse. Its w is learned."
-    ),
-    "conv2d": (
-        "The seed post's convolution: each output cell is a window of x times w. im2col lays"
-        " the windows out as rows, so the whole convolution is one matrix product,"
-        " xᵀ · W1 = r{w1}; the transposed convolution multiplies by W1ᵀ to go back."
-    ),
-    "max_pool2d": (
-        "Max pooling keeps the largest value of each window, and remembers where it was:"
-        " max unpooling puts each value back there. Nothing is learned."
-    ),
-    "avg_pool2d": (
-        "Average pooling keeps each window's mean; the post says it keeps location better than"
-        " max pooling, which keeps only the largest. Nothing is learned."
-    ),
-    "max_unpool2d": (
-        "Unpooling reverses max pooling: each pooled value goes back to where its maximum was;"
-        " the rest is 0 (the post fills it with the maximum: fill=max). It has no weights:"
-        " “unlearnable upsampling”."
-    ),
-    "upsample_nearest": (
-        "Upsampling is the umbrella term: nearest copies each value into a block. No weights,"
-        " nothing to learn."
-    ),
-    "bed_of_nails": (
-        "Bed of nails puts each value at the corner of its block and zeros elsewhere, as"
-        " unpooling does without a remembered position. Nothing to learn."
-    ),
-    "upsample_bilinear": (
-        "Bilinear upsampling mixes the four nearest input cells by distance: smooth, fixed,"
-        " nothing to learn."
-    ),
-    "pixel_shuffle": (
-        "Pixel shuffle grows a map by moving channels into space: each r×r block of the output"
-        " comes from r² channels. The convolution before it does the learning."
-    ),
-}
-"""The seed post's story of each operator, told first in the notes ({w1}, {w2}: the sizes of
-the scene's W1 and W2, when it has a valid output)."""
-
-
 def story(scene: Scene, output_shape: tuple[int, ...] = ()) -> str:
     """What the seed post says the scene's operator is for, with the scene's sizes."""
-    text = STORIES.get(scene.op, "")
+    text = TABLE[scene.op].story
     h, w = scene.x.shape[-2:]
     out = tuple(output_shape[-2:])
     if len(out) != 2:

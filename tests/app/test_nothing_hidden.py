@@ -288,6 +288,8 @@ async def test_help_scrolls_by_keyboard_at_once(app_factory) -> None:
         text = str(app.screen.query_one("#help-title").render())
         assert "PgDn" in text
         rows = app.screen.rows
+        preferences = str(app.screen.query_one("#help-preferences").render())
+        assert "under [keys] a binding id" in preferences  # text, not read as markup
         scrolling = [row for row in rows if row[2] == "a pane that scrolls"]
         assert any("home" in keys for keys, *_ in scrolling)  # the scroll keys are listed
 

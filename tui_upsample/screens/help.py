@@ -116,6 +116,7 @@ class HelpScreen(ModalScreen[None]):
                 '  theme = "nord", and under [keys] a binding id = "keys", e.g. cell-up = "k,up"'
                 " (the ids are in the right-hand column)",
                 id="help-preferences",
+                markup=False,  # a path and [keys] are text, not markup
             )
 
     def on_mount(self) -> None:
