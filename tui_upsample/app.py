@@ -19,7 +19,7 @@ from textual._context import active_message_pump
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.command import Provider
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.css.query import NoMatches
 from textual.notifications import SeverityLevel
 from textual.reactive import var
@@ -42,6 +42,8 @@ from tui_upsample.scene import (
     ValueOverflow,
     build_trace,
 )
+from tui_upsample.widgets.blocks.intro_line import IntroLine
+from tui_upsample.widgets.blocks.scroll_keys import SCROLL_BINDINGS
 from tui_upsample.widgets.blocks.too_small import TOO_SMALL_CLASS, TooSmallNotice
 from tui_upsample.widgets.lean.choice import Choice
 from tui_upsample.widgets.lean.key_footer import KeyFooter
@@ -72,6 +74,29 @@ the panes' own; ] [ and v say what they are for."""
 
 TOUR_ONLY_ACTIONS = frozenset({"tour_page", "leave_tour"})
 
+WIDE_SCREEN = 160
+"""From this many columns on, the side column is wider (its notes and the tour's words need
+fewer lines) and the step view still has room for its grids side by side."""
+
+SHORT_SCREEN = 30
+"""Below this many lines the title bar gives its line to the panes (its words are the step
+view's title and the settings pane's too)."""
+
+FOOTER_PRIORITY: tuple[str, ...] = (
+    "quit",
+    "help",
+    "tour-toggle",
+    "step-next",
+    "step-previous",
+    "operator-next",
+    "method-next",
+    "view-compare",
+    "play",
+    "view-overlap",
+)
+"""The footer's keys by binding id, most important first: on a narrow terminal the last give
+way (they are all on the help screen), so help, quit and the tour always show."""
+
 
 def _resume_garbage_collection() -> None:
     if not gc.isenabled():  # paused by tui_upsample.start (not when the app is made in a test)
@@ -95,7 +120,9 @@ def _binding_scopes() -> list[dict[str, str]]:
 
     main = {**binding_keys(UpsampleApp.BINDINGS), **binding_keys(GridEditor.BINDINGS)}
     dialogs = (HelpScreen, ExportScreen, OpenSessionScreen)
-    return [main, *(binding_keys(dialog.BINDINGS) for dialog in dialogs)]
+    # The scroll keys belong to the panes that scroll, never focused with a grid: a scope apart.
+    scroll = binding_keys(SCROLL_BINDINGS)
+    return [main, scroll, *(binding_keys(dialog.BINDINGS) for dialog in dialogs)]
 
 
 def _tour() -> ModuleType:
@@ -160,8 +187,8 @@ class UpsampleApp(FileActions, App[int]):
         Binding(
             "t",
             "toggle_tour",
-            "Guided tour: start / leave",
-            show=False,
+            "Tour",
+            tooltip="Guided tour: start / leave",
             priority=True,
             id="tour-toggle",
         ),
@@ -340,28 +367,40 @@ class UpsampleApp(FileActions, App[int]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield TourPanel(id="tour").data_bind(
-            UpsampleApp.trace,
-            UpsampleApp.scene,
-            UpsampleApp.step,
-            stop=UpsampleApp.tour_stop,
+        yield IntroLine(id="intro").data_bind(
+            UpsampleApp.scene, UpsampleApp.output_shape, UpsampleApp.tour_stop
         )
         with Horizontal(id="body"):
-            with VerticalScroll(id="side", can_focus=False):
-                yield GridEditor("input", id="input-editor").data_bind(UpsampleApp.scene)
-                yield GridEditor("kernel", id="kernel-editor").data_bind(UpsampleApp.scene)
-                yield Settings(id="settings").data_bind(
-                    UpsampleApp.scene, UpsampleApp.error, UpsampleApp.output_shape
+            with Vertical(id="side-column"):
+                # The tour's words stay at the top of the column: the panes under them scroll.
+                yield TourPanel(id="tour").data_bind(
+                    UpsampleApp.trace,
+                    UpsampleApp.scene,
+                    UpsampleApp.step,
+                    stop=UpsampleApp.tour_stop,
                 )
-                yield LessonNotes(id="lesson-notes").data_bind(UpsampleApp.scene)
+                yield from self._side_panes()
             with ContentSwitcher(initial=self.view, id="views"):
                 # The other views are built the first time they are shown (_show_view): most
                 # sessions never open them, and each costs start-up time.
                 yield self._make_view("steps")
                 if self.view != "steps":
                     yield self._make_view(self.view)
-        yield KeyFooter()
+        yield KeyFooter(priority=FOOTER_PRIORITY)
         yield TooSmallNotice(id="too-small")
+
+    def _side_panes(self) -> ComposeResult:
+        """The panes that edit: the grids, the settings and the notes under them, scrolling
+        together (the side pane itself takes no focus: its panes do)."""
+        with VerticalScroll(id="side", can_focus=False):
+            yield GridEditor("input", id="input-editor").data_bind(UpsampleApp.scene)
+            yield GridEditor("kernel", id="kernel-editor").data_bind(UpsampleApp.scene)
+            yield Settings(id="settings").data_bind(
+                UpsampleApp.scene, UpsampleApp.error, UpsampleApp.output_shape
+            )
+            yield LessonNotes(id="lesson-notes").data_bind(
+                UpsampleApp.scene, UpsampleApp.output_shape
+            )
 
     def _make_view(self, view: str) -> Widget:
         """The widget that shows ``view``, bound to the scene it shows."""
@@ -403,7 +442,7 @@ class UpsampleApp(FileActions, App[int]):
         # once the first screen is drawn, with everything made so far set aside for good.
         self.call_after_refresh(_resume_garbage_collection)
         self.query_one(TooSmallNotice).fit(self.size)
-        self._name_operator()
+        self._fit_width(self.size.width)
         if self.tour_stop is not None:
             self._choose_view(_tour().stop(self.tour_stop).view)
         for note in self.preference_notes:
@@ -520,8 +559,15 @@ class UpsampleApp(FileActions, App[int]):
         return Path(f"upsample-tour-stop-{self.tour_stop}.json"), note
 
     def on_resize(self, event: events.Resize) -> None:
-        """Below 80×24 the panes give way to a "make the terminal larger" notice, and return."""
+        """Below 80×24 the panes give way to a "make the terminal larger" notice, and return;
+        from WIDE_SCREEN columns on, the side column takes more of the width."""
         self.query_one(TooSmallNotice).fit(event.size)
+        self._fit_width(event.size.width)
+
+    def _fit_width(self, width: int) -> None:
+        self.screen.set_class(width >= WIDE_SCREEN, "-wide")
+        self.screen.set_class(self.size.height < SHORT_SCREEN, "-short")
+        self._name_operator()
 
     async def on_event(self, event: events.Event) -> None:
         # Under the "terminal too small" notice the scene is out of sight: a key must not change
@@ -627,7 +673,10 @@ class UpsampleApp(FileActions, App[int]):
     def _name_operator(self) -> None:
         scene = self.scene
         method = f" · {scene.method}" if scene.op in METHODS else ""
-        self.sub_title = f"{scene.op}: {OPERATOR_NAMES[scene.op]}{method}"
+        title = f"{scene.op}: {OPERATOR_NAMES[scene.op]}{method}"
+        # Header cuts a long title short with "…": on a narrow terminal, the engine names only.
+        room = self.size.width - len(self.title) - 23  # " — ", and its icon's room each side
+        self.sub_title = title if len(title) <= room else f"{scene.op}{method}"
 
     # Keys --------------------------------------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -874,6 +923,7 @@ class UpsampleApp(FileActions, App[int]):
                 [
                     ("everywhere", self.BINDINGS),
                     ("grid editor", GridEditor.BINDINGS),
+                    ("a pane that scrolls", SCROLL_BINDINGS),
                     ("help screen", HelpScreen.BINDINGS),
                 ],
                 self.keymap,

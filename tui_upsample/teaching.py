@@ -1,5 +1,8 @@
-"""What the teaching panes say about a scene, without a screen: the notes under the settings.
+"""What the teaching panes say about a scene, without a screen: the line under the title (what is
+shown, and where the guided tour is) and the notes under the settings.
 
+- every operator: the seed post's story of it first (what it does, whether it learns), with the
+  scene's shapes in it;
 - conv_transpose2d: what output_padding chooses (the sizes a stride makes ambiguous), and the
   adjoint identity ⟨conv2d(x, w), y⟩ = ⟨x, conv_transpose2d(y, w)⟩ with both numbers — why it is
   called "transposed", why it is the gradient of the convolution, and why it learns.
@@ -18,10 +21,11 @@ import numpy as np
 
 from tui_upsample.engine.adjoint import Adjoint, adjoint_of_conv2d, adjoint_partner
 from tui_upsample.engine.ceil_mode import ceil_mode_windows
+from tui_upsample.engine.operators import TABLE
 from tui_upsample.engine.output_padding import output_padding_choices
 from tui_upsample.engine.text import format_number
 from tui_upsample.engine.unpooling import unpool_output_size_note
-from tui_upsample.scene import Scene
+from tui_upsample.scene import OPERATOR_NAMES, Scene
 
 WHY_TRANSPOSED = (
     "Equal for every x and y, because W2 = W1ᵀ: so conv_transpose2d is the gradient of conv2d "
@@ -29,6 +33,53 @@ WHY_TRANSPOSED = (
     "unpooling has no weights to learn."
 )
 """Why the adjoint identity matters (the seed's paragraphs 4 and 6)."""
+
+
+def _size(shape: tuple[int, ...]) -> str:
+    return "×".join(str(n) for n in shape)
+
+
+def is_seed_example(scene: Scene) -> bool:
+    """Whether ``scene`` is the one the app opens on, the seed post's own example (stepped by
+    any face, at any step)."""
+    seed = Scene.seed_example()
+    return scene.op == seed.op and scene.replace(method=seed.method, step=0, seed=seed.seed) == seed
+
+
+def intro(scene: Scene, output_shape: tuple[int, ...]) -> tuple[str, str, str]:
+    """The line under the title: (what is shown, the same in fewer words, the tour's key line).
+
+    For the app's first scene, the seed post's example (r taken back to 3×3 by r · W2 with
+    W2 = W1ᵀ); for any other, the operator and its sizes. ``output_shape`` is the last valid
+    trace's (empty while there is none)."""
+    grid = scene.x.shape[-2:]
+    out = tuple(output_shape[-2:])
+    if is_seed_example(scene) and len(out) == 2:
+        h, w = grid
+        w2 = f"{h * w}×{out[0] * out[1]}"
+        return (
+            f"The blog post's example: r ({_size(grid)}) taken back to {_size(out)} by"
+            f" y = r · W2, with W2 = W1ᵀ ({w2})",
+            f"The post's example: r {_size(grid)} back to {_size(out)}, y = r · W2, W2 = W1ᵀ",
+            "t guided tour",
+        )
+    sizes = f"{_size(grid)} → {_size(out)}" if len(out) == 2 else _size(grid)
+    what = f"{scene.op}: {OPERATOR_NAMES[scene.op]}, {sizes}"
+    return what, what, "t guided tour of the blog post"
+
+
+def story(scene: Scene, output_shape: tuple[int, ...] = ()) -> str:
+    """What the seed post says the scene's operator is for, with the scene's sizes."""
+    text = TABLE[scene.op].story
+    h, w = scene.x.shape[-2:]
+    out = tuple(output_shape[-2:])
+    if len(out) != 2:
+        return text.format(w1="", w2="")
+    if scene.op == "conv_transpose2d":
+        big, small = out[0] * out[1], h * w  # W1 takes y's size to r's
+    else:
+        big, small = h * w, out[0] * out[1]
+    return text.format(w1=f" (W1: {big}×{small})", w2=f" ({small}×{big})")
 
 
 def numbers_only(old: Scene, new: Scene) -> bool:
@@ -51,6 +102,8 @@ def adjoint_lines(adjoint: Adjoint) -> tuple[str, str]:
 
 
 NOTE_PARTS = (
+    "story-head",
+    "story-text",
     "notes-head",
     "notes-text",
     "adjoint-head",
@@ -134,9 +187,12 @@ def parameter_note(scene: Scene) -> tuple[str, str]:
     return "", ""
 
 
-def scene_notes(scene: Scene) -> dict[str, str]:
+def scene_notes(scene: Scene, output_shape: tuple[int, ...] = ()) -> dict[str, str]:
     """The text of every paragraph of the notes (see NOTE_PARTS) for ``scene``; "" for none."""
     parts = dict.fromkeys(NOTE_PARTS, "")
+    parts["story-text"] = story(scene, output_shape)
+    if parts["story-text"]:
+        parts["story-head"] = "the blog post's story"
     parts["notes-head"], parts["notes-text"] = parameter_note(scene)
     adjoint = scene_adjoint(scene)
     if adjoint:

@@ -307,7 +307,7 @@ async def test_adjoint_out_of_view_catches_up_before_it_is_seen(app_factory) -> 
         await pilot.press("right", "8", "enter")
         await pilot.pause()
         assert not _adjoint_on_screen(app) and not _shows_wanted(app)
-        await pilot.resize_terminal(120, 50)  # taller: the lines come into view unscrolled
+        await pilot.resize_terminal(120, 66)  # taller: the lines come into view unscrolled
         await pilot.pause()
         assert side.scroll_y == 0 and side.max_scroll_y > 0  # the pane still scrolls
         assert _adjoint_on_screen(app)
@@ -360,7 +360,8 @@ async def test_max_unpool2d_size_bounds_and_max_pool2d_ceil_mode(app_factory) ->
         assert "adds a window over cells 4 to 5" in _note(app, "notes-text")
         app.scene = Scene.seed_example("upsample_nearest")
         await pilot.pause()
-        assert not app.query_one(LessonNotes).display
+        notes = app.query_one(LessonNotes)  # only the seed post's story: no parameter to explain
+        assert notes.display and notes.parts["story-text"] and not _note(app, "notes-text")
 
 
 # --------------------------------------------------------------------------------------------

@@ -202,6 +202,10 @@ def _bilinear_rule(dst: int, n_in: int, n_out: int, scale: float | None, corners
 UPSAMPLE_BILINEAR = Operator(
     name="upsample_bilinear",
     words="bilinear upsampling",
+    story=(
+        "Bilinear upsampling mixes the four nearest input cells by distance: smooth, fixed, "
+        "nothing to learn."
+    ),
     pytorch='F.interpolate(mode="bilinear")',
     function=upsample_bilinear,
     trace=BilinearTrace,

@@ -576,6 +576,11 @@ def _conv_shape(in_shape: tuple[int, ...], params: dict[str, Any]) -> tuple[int,
 CONV2D = Operator(
     name="conv2d",
     words="convolution",
+    story=(
+        "The seed post's convolution: each output cell is a window of x times w. im2col lays the "
+        "windows out as rows, so the whole convolution is one matrix product, xᵀ · W1 = r{w1}; "
+        "the transposed convolution multiplies by W1ᵀ to go back."
+    ),
     pytorch="F.conv2d",
     function=conv2d,
     trace=Conv2dTrace,

@@ -93,6 +93,9 @@ class Operator:
     shape: Callable[..., tuple[int, ...]] | None = None
     """The output's shape from the input's and the keyword arguments, computed without running
     the operator (None: the trace's output has the input's shape)."""
+    story: str = ""
+    """What the seed post says the operator is for, in a sentence or three (the notes lead with
+    it); ``{w1}`` and ``{w2}`` stand for the sizes of the scene's W1 and W2, where it has them."""
 
     def output_shape(self, in_shape: tuple[int, ...], params: dict[str, Any]) -> tuple[int, ...]:
         """What shape the trace's output will have (raises on invalid parameters)."""

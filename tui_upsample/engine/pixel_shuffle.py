@@ -294,6 +294,10 @@ ORDER = Parameter(
 PIXEL_SHUFFLE = Operator(
     name="pixel_shuffle",
     words="pixel shuffle",
+    story=(
+        "Pixel shuffle grows a map by moving channels into space: each r×r block of the output "
+        "comes from r² channels. The convolution before it does the learning."
+    ),
     pytorch="F.pixel_shuffle",
     function=pixel_shuffle,
     trace=PixelShuffleTrace,

@@ -495,6 +495,10 @@ def pool_formula(
 MAX_POOL2D = Operator(
     name="max_pool2d",
     words="max pooling",
+    story=(
+        "Max pooling keeps the largest value of each window, and remembers where it was: max "
+        "unpooling puts each value back there. Nothing is learned."
+    ),
     pytorch="F.max_pool2d",
     function=max_pool2d,
     trace=MaxPoolTrace,
@@ -509,6 +513,10 @@ MAX_POOL2D = Operator(
 AVG_POOL2D = Operator(
     name="avg_pool2d",
     words="average pooling",
+    story=(
+        "Average pooling keeps each window's mean; the post says it keeps location better than "
+        "max pooling, which keeps only the largest. Nothing is learned."
+    ),
     pytorch="F.avg_pool2d",
     function=avg_pool2d,
     trace=AvgPoolTrace,

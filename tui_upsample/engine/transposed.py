@@ -552,6 +552,12 @@ three side by side (:mod:`tui_upsample.engine.faces`)."""
 CONV_TRANSPOSE2D = Operator(
     name="conv_transpose2d",
     words="transposed convolution",
+    story=(
+        "A network like FCN or FPN shrinks a map with convolutions and must grow it back. As a "
+        "matrix, the convolution is xᵀ · W1 = r{w1}; going back, r · W2 = y with W2{w2} shaped "
+        "exactly like W1ᵀ: hence “transposed”. The shape comes back, not the values: "
+        "“deconvolution” is no inverse. Its w is learned."
+    ),
     pytorch="F.conv_transpose2d",
     function=conv_transpose2d,
     trace=ConvTranspose2dTrace,

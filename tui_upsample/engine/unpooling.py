@@ -510,6 +510,11 @@ def unpool_output_size_note(
 MAX_UNPOOL2D = Operator(
     name="max_unpool2d",
     words="max unpooling",
+    story=(
+        "Unpooling reverses max pooling: each pooled value goes back to where its maximum was; "
+        "the rest is 0 (the post fills it with the maximum: fill=max). It has no weights: "
+        "“unlearnable upsampling”."
+    ),
     pytorch="F.max_unpool2d",
     function=max_unpool2d,
     trace=MaxUnpoolTrace,

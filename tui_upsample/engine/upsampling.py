@@ -408,6 +408,10 @@ EXACT = Parameter(
 UPSAMPLE_NEAREST = Operator(
     name="upsample_nearest",
     words="nearest-neighbour upsampling",
+    story=(
+        "Upsampling is the umbrella term: nearest copies each value into a block. No weights, "
+        "nothing to learn."
+    ),
     pytorch='F.interpolate(mode="nearest")',
     function=upsample_nearest,
     trace=NearestTrace,
@@ -423,6 +427,10 @@ UPSAMPLE_NEAREST = Operator(
 BED_OF_NAILS = Operator(
     name="bed_of_nails",
     words="bed-of-nails upsampling",
+    story=(
+        "Bed of nails puts each value at the corner of its block and zeros elsewhere, as "
+        "unpooling does without a remembered position. Nothing to learn."
+    ),
     pytorch="(CS231n)",
     function=bed_of_nails,
     trace=BedOfNailsTrace,

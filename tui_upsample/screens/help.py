@@ -53,19 +53,24 @@ def binding_rows(
                 binding = binding.with_key(keymap[binding.id])
             shown = [b for b in Binding.make_bindings([binding]) if b.key != UNBOUND]
             keys = " / ".join(key_display(b) for b in shown) or "(no key)"
-            index = seen.get((where, binding.description))
+            # The tooltip, if there is one, is the longer description (the footer's is short).
+            does = binding.tooltip or binding.description
+            index = seen.get((where, does))
             if index is not None:
                 old = rows[index]
                 ids = f"{old[3]}, {binding.id}" if binding.id and old[3] else old[3] or binding.id
                 rows[index] = (f"{old[0]} / {keys}", old[1], old[2], ids or "")
                 continue
-            seen[(where, binding.description)] = len(rows)
-            rows.append((keys, binding.description, where, binding.id or ""))
+            seen[(where, does)] = len(rows)
+            rows.append((keys, does, where, binding.id or ""))
     return rows
 
 
 class HelpScreen(ModalScreen[None]):
-    """Every key of the app, by pane."""
+    """Every key of the app, by pane. The list has the focus from the start, so the arrow and
+    page keys (and home / end) scroll it at once."""
+
+    AUTO_FOCUS = "#help-keys"
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {"help-screen--key"}
 
@@ -100,13 +105,17 @@ class HelpScreen(ModalScreen[None]):
         self._keymap = dict(keymap or {})
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll():
-            yield Static(_("Keys  (escape closes)"), id="help-title")
+        with VerticalScroll(id="help-keys"):
+            yield Static(_("Keys  (escape closes; ↑↓ PgUp PgDn Home End scroll)"), id="help-title")
             yield Static(id="keys")
             yield Static(
                 _(
                     "Stepping keys work in every pane except while a cell value is being typed."
-                    " Quitting keeps the scene: upsample-tui --resume opens it again."
+                    " A pane taller than the screen (the step view, a teaching view, the notes, the"
+                    " tour's words) scrolls once it has the focus (tab / shift+tab): ↑↓, PgUp PgDn"
+                    " (in the tour they change stops), ctrl+home / ctrl+end; home / end stay the"
+                    " first / last step. Quitting keeps the scene: upsample-tui --resume opens it"
+                    " again."
                 ),
             )
             yield Static(
@@ -117,6 +126,7 @@ class HelpScreen(ModalScreen[None]):
                     ' "k,up" (the ids are in the right-hand column)'
                 ),
                 id="help-preferences",
+                markup=False,  # a path and [keys] are text, not markup
             )
 
     def on_mount(self) -> None:

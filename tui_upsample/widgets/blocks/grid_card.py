@@ -69,8 +69,9 @@ class GridCard(GridView):
         lines = min(self.content_height, self.max_lines)
         scroll_y = 1 if self.content_height > self.max_lines else 0
         title = len(self.border_title or "") + 6
+        caption = len(self.border_subtitle or "") + 6  # the caption whole, never cut with …
         needed = self.content_width + 2 + scroll_y
-        width = max(needed, title)
+        width = max(needed, title, caption)
         if self.max_width is not None and width > self.max_width:
             width = self.max_width
         room = self.outer_size.width if self.is_mounted and self.outer_size.width else width

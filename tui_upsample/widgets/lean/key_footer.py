@@ -5,7 +5,12 @@ rebuilt whenever the screen's bindings may have changed: on every focus change, 
 first screen settles). This footer looks the same — key, description, the command palette's key
 at the right edge behind a thin rule, disabled keys dimmed, the key under the mouse highlighted —
 but is one line of text, drawn again only when what it shows changes. A click on a key presses
-it; the mouse wheel scrolls the row when the terminal is too narrow for every key.
+it.
+
+When the terminal is too narrow for every key, the least important ones give way (``priority``,
+by binding id, most important first; the command palette's key goes first), so the keys that
+matter most, help and quit, always show; the others are on the help screen. Only if even those
+do not fit is the row cut, and the mouse wheel scrolls it.
 """
 
 from __future__ import annotations
@@ -32,6 +37,8 @@ class ShownKey(NamedTuple):
     description: str
     enabled: bool
     tooltip: str
+    binding_id: str = ""
+    """The binding's id (what ``priority`` names)."""
 
 
 class KeyFooter(Widget, can_focus=False):
@@ -81,8 +88,16 @@ class KeyFooter(Widget, can_focus=False):
     hovered: var[str | None] = var(None)
     """The key under the mouse."""
 
-    def __init__(self, *, id: str | None = None) -> None:  # noqa: A002
+    def __init__(
+        self,
+        *,
+        priority: tuple[str, ...] = (),
+        id: str | None = None,  # noqa: A002 - Textual's own parameter name
+    ) -> None:
         super().__init__(id=id)
+        self.priority = priority
+        """Binding ids from the most important key to the least: on a narrow terminal the keys
+        at the end (and those not named, and the palette's) give way first."""
         self._spans: list[tuple[int, int, ShownKey]] = []
         """Where each drawn key is: (first column, column after the last, key)."""
         self._cut_off = False
@@ -121,6 +136,7 @@ class KeyFooter(Widget, can_focus=False):
                         binding.description,
                         enabled,
                         tooltip,
+                        binding.id or "",
                     )
                 )
         # vars compare before they repaint: nothing is drawn when nothing shown changed
@@ -175,6 +191,30 @@ class KeyFooter(Widget, can_focus=False):
         text.stylize_before(item)
         return text
 
+    def _rank(self, key: ShownKey) -> int:
+        """How important ``key`` is: its place in ``priority`` (unnamed keys after those)."""
+        try:
+            return self.priority.index(key.binding_id)
+        except ValueError:
+            return len(self.priority)
+
+    def _fitting(self, width: int, palette: Text | None) -> tuple[list[ShownKey], bool]:
+        """The keys to draw in ``width`` columns, left to right, and whether the palette's key
+        has room too: the least important give way first, the palette's before any."""
+        keys = list(self.keys[self.offset_keys :])
+        widths = {key: self._label(key).cell_len for key in keys}
+        need = sum(widths.values())
+        palette_width = palette.cell_len if palette is not None else 0
+        if need + palette_width <= width:
+            return keys, palette is not None
+        if self.offset_keys:
+            return keys, palette is not None  # scrolled by the wheel: cut, not thinned
+        by_rank = sorted(keys, key=self._rank)
+        while need > width and len(by_rank) > 1:
+            need -= widths[by_rank.pop()]
+        kept = set(by_rank)
+        return [key for key in keys if key in kept], False
+
     def render(self) -> Text:
         width = self.size.width
         line = Text(no_wrap=True, overflow="crop", end="")
@@ -188,10 +228,13 @@ class KeyFooter(Widget, can_focus=False):
                 self._label(self.palette, compact=True),
                 (" ", Style(bgcolor=item.bgcolor)),  # FooterKey's right padding
             )
+        keys, with_palette = self._fitting(width, palette)
+        if not with_palette:
+            palette = None
         room = width - (palette.cell_len if palette is not None else 0)
         x = 0
         self._cut_off = False
-        for key in self.keys[self.offset_keys :]:
+        for key in keys:
             if x >= room:
                 self._cut_off = True
                 break

@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from rich.text import Text
+from textual.binding import BindingType
 from textual.containers import ScrollableContainer
 from textual.geometry import Region
 from textual.reactive import var
@@ -22,8 +23,11 @@ from textual.widget import Widget
 from tui_upsample.scene import Scene
 from tui_upsample.teaching import NOTE_PARTS, numbers_only, scene_notes
 from tui_upsample.widgets.blocks.quiet_text import refresh_text
+from tui_upsample.widgets.blocks.scroll_keys import SCROLL_BINDINGS, ScrollKeys
 
 PART_STYLE = {
+    "story-head": "notes--head",
+    "story-text": "notes--text",
     "notes-head": "notes--head",
     "notes-text": "notes--text",
     "adjoint-head": "notes--head",
@@ -34,12 +38,18 @@ PART_STYLE = {
 """The component class that styles each paragraph."""
 
 
-class LessonNotes(Widget):
-    """What this operator's parameters mean, beyond the output-size formula.
+class LessonNotes(ScrollKeys, Widget):
+    """What the seed post says this operator is for, and what its parameters mean beyond the
+    output-size formula.
 
     One widget draws every paragraph (six widgets cost six times the start-up styling and layout);
-    ``parts`` holds their texts.
+    ``parts`` holds their texts. It takes the focus, and then the scroll keys move the side pane
+    it sits at the foot of.
     """
+
+    BINDINGS: ClassVar[list[BindingType]] = SCROLL_BINDINGS
+
+    can_focus = True
 
     DEFAULT_CSS = """
     LessonNotes {
@@ -47,6 +57,7 @@ class LessonNotes(Widget):
         border: round $panel-lighten-2;
         border-title-color: $text-accent;
         padding: 0 1;
+        &:focus { border: round $accent; }
         & > .notes--head { color: $text-accent; text-style: bold; }
         & > .notes--text { color: $text; }
         & > .notes--muted { color: $text-muted; }
@@ -63,6 +74,9 @@ class LessonNotes(Widget):
     # var, not reactive: a change repaints the notes only if their text changes (``_draw``).
     scene: var[Scene] = var(Scene.seed_example, always_update=True)
     """The scene the notes are about (bound to the app's)."""
+
+    output_shape: var[tuple[int, ...]] = var(())
+    """The last valid output's shape (bound to the app's): the story's sizes."""
 
     _behind = False
     """Whether the adjoint lines still show an earlier scene's numbers (they were out of view)."""
@@ -96,6 +110,12 @@ class LessonNotes(Widget):
                 self.watch(pane.vertical_scrollbar, "window_size", self._catch_up, init=False)
         self._draw()
 
+    def scroll_targets(self) -> list[Widget]:
+        return [pane for pane in self.ancestors if isinstance(pane, ScrollableContainer)][:1]
+
+    def watch_output_shape(self) -> None:
+        self._draw()
+
     def watch_scene(self, old: Scene, scene: Scene) -> None:
         if self.is_mounted and numbers_only(old, scene) and not self._adjoint_in_view():
             self._behind = True  # nothing else changes: the adjoint can wait until it is seen
@@ -107,7 +127,7 @@ class LessonNotes(Widget):
         if not self.screen.can_view_partial(self):
             return False
         content = self.content_region
-        above = self._text(NOTE_PARTS[:2])  # the parameter note, over the adjoint
+        above = self._text(NOTE_PARTS[: NOTE_PARTS.index("adjoint-head")])  # over the adjoint
         skip = visualize(self, above).get_height(self.styles, content.width) if above else 0
         lines = Region(content.x, content.y + skip, content.width, max(content.height - skip, 0))
         node: Widget = self
@@ -131,7 +151,7 @@ class LessonNotes(Widget):
         if not self.is_mounted:
             return
         self._behind = False
-        parts = scene_notes(self.scene)
+        parts = scene_notes(self.scene, self.output_shape)
         shown = any(parts.values())
         if self.display != shown:
             self.display = shown

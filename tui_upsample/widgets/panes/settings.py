@@ -120,18 +120,52 @@ class OnOffSwitch(Switch):
         return 5
 
 
+OPERATORS_TO_BREAK_AT = (" + ", " − ", " → ")
+"""Where a side of a formula too long for its line may be broken (before the operator)."""
+
+
 def wrap_formula(formula: Formula, width: int) -> str:
-    """A formula broken only before its " = " signs, continuation lines indented."""
+    """A formula broken before its " = " signs, continuation lines indented; the first side (the
+    size's name) never stands alone, and a side too long for one line is broken before a + or −
+    into two lines as even as they can be."""
     first, *rest = formula.sides
     if rest and formula.note:
         rest[-1] += f" {formula.note}"
-    lines = [f"{formula.label}: {first}" if formula.label else first]
+    head = f"{formula.label}: {first}" if formula.label else first
+    lines: list[str] = []
+    if rest:
+        lines += _break_line(f"{head} = {rest[0]}", width, " " * (len(head) + 3))
+        rest = rest[1:]
+    else:
+        lines.append(head)
     for part in rest:
         if len(lines[-1]) + 3 + len(part) <= width:
             lines[-1] += " = " + part
         else:
-            lines.append("  = " + part)
+            lines += _break_line("  = " + part, width, "    ")
     return "\n".join(lines)
+
+
+def _break_line(line: str, width: int, indent: str) -> list[str]:
+    """``line`` as it is if it fits in ``width``, else broken once before an operator so that
+    both halves fit (the second indented by ``indent``) and are as even as they can be."""
+    if len(line) <= width:
+        return [line]
+    best: tuple[int, int] | None = None  # (the longer half, where)
+    depth = 0  # inside brackets a break would hide the term's structure
+    for at, char in enumerate(line):
+        depth += (char in "([⌊⌈") - (char in ")]⌋⌉")
+        if depth or not any(line.startswith(op, at) for op in OPERATORS_TO_BREAK_AT):
+            continue
+        left, right = line[:at], indent + line[at + 1 :]
+        if len(left) <= width:
+            longer = max(len(left), len(right))
+            if best is None or longer < best[0]:
+                best = (longer, at)
+    if best is None:
+        return [line]  # nowhere to break: the pane wraps it
+    at = best[1]
+    return [line[:at], indent + line[at + 1 :]]
 
 
 def _show(value: Any) -> str:

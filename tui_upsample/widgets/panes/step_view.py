@@ -3,17 +3,27 @@ reads and writes highlighted, the output so far, and the step's line of arithmet
 
 Nothing here computes a number: the grids, the highlighted cells, the partial output and the text
 all come from the engine's :class:`~tui_upsample.engine.steps.Trace`. The grids are laid out in
-rows that fit the pane's width, in the trace's order.
+rows that fit the pane's width, in the trace's order; where there is room, the matrix face of a
+transposed convolution shows W1 (the engine's lazy W2ᵀ) beside W2, the row of one lit where the
+column of the other is, as the seed post sets them side by side.
+
+The layout stays still while stepping: the arithmetic lines keep the height of the longest step
+seen in the trace (a sample of its steps, read when it arrives), so a step whose line wraps does
+not push every grid down. A caption too long for its grid's border is written under the grid,
+wrapped, never cut. The pane takes the focus and scrolls its grids by keyboard.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterable
+from typing import Any, ClassVar
 
 import numpy as np
 from textual.app import ComposeResult
+from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.reactive import var
+from textual.widget import Widget
 from textual.widgets import Static
 
 from tui_upsample.engine.steps import (
@@ -28,18 +38,67 @@ from tui_upsample.number_format import cell_width, format_number
 from tui_upsample.widgets.blocks.grid_view import GridView, measure_width
 from tui_upsample.widgets.blocks.role_legend import RoleLegend
 from tui_upsample.widgets.blocks.role_styles import highlights
+from tui_upsample.widgets.blocks.scroll_keys import SCROLL_BINDINGS, ScrollKeys
 
 MOSTLY_ZEROS = frozenset({MATRIX, IM2COL})
 """Grids whose zeros are drawn faintly so the kernel's entries stand out (the direct face's
 padded input marks its zeros itself: inserted, or padding)."""
 
 CARD_MAX_HEIGHT = 18
-"""Lines a grid may take before it scrolls."""
+"""Lines a grid may take before it scrolls (more on a tall terminal: half its height)."""
+
+W1 = "w1"
+"""The step view's own name for W1 = W2ᵀ, drawn beside the trace's W2 (not a grid of the
+trace: the engine's W2 transposed, lazily, as the seed's W1)."""
+
+SAMPLED_STEPS = 24
+"""Steps read when a trace arrives to reserve the height of its longest arithmetic line."""
+
+ARITHMETIC_LINES = 6
+"""The most lines the arithmetic may take (a longer line scrolls with the pane, not cut)."""
+
+
+def transposed_marks(
+    marks: dict[str, Iterable[tuple[int, ...]]],
+) -> dict[str, Iterable[tuple[int, ...]]]:
+    """W2's highlights as W1's: column k of W2 is row k of W1 (W1 = W2ᵀ)."""
+    return {style: [(c, r) for r, c in cells] for style, cells in marks.items()}
+
+
+def wrapped_lines(text: str, width: int) -> int:
+    """How many lines ``text`` takes wrapped at ``width`` (at least 1)."""
+    if width <= 0 or not text:
+        return 1
+    lines = 0
+    for line in text.split("\n"):
+        words = line.split(" ")
+        used, count = 0, 1
+        for word in words:
+            size = len(word)
+            if used and used + 1 + size > width:
+                count += 1
+                used = 0
+            used = (used + 1 + size) if used else size
+            while used > width:  # a word longer than the line is folded
+                count += 1
+                used -= width
+        lines += count
+    return lines
 
 
 def grid_values(trace: Trace, step: Step, name: str) -> Any:
     """The numbers grid ``name`` shows at ``step`` (the output so far, for the output)."""
     return trace.values_at(name, step)
+
+
+def _detail(step: Step) -> str:
+    """The weights line under the arithmetic (bilinear's four sources), or ""."""
+    if not step.weights:
+        return ""
+    return "weights: " + ", ".join(
+        f"x[{','.join(map(str, c))}]·{format_number(w)}"
+        for c, w in zip(step.input_cells, step.weights, strict=False)
+    )
 
 
 def _shape_text(shape: tuple[int, ...]) -> str:
@@ -77,16 +136,10 @@ def _set_text(widget: Static, text: str, grow_only: bool = False) -> None:
         widget.refresh(layout=True)
 
 
-def _forget_height(widget: Static) -> None:
-    """Let a ``grow_only`` widget shrink again (at a layout that happens anyway)."""
-    if widget.styles.min_height is not None:
-        widget._shown_lines = -1  # type: ignore[attr-defined]  # laid out at the next text
-        widget._shown_text = None  # type: ignore[attr-defined]
-        widget.styles.min_height = None
-
-
-class StepView(Vertical):
+class StepView(ScrollKeys, Vertical):
     """Step k of n: the grids, the highlighted cells, and the arithmetic of the step."""
+
+    BINDINGS: ClassVar[list[BindingType]] = SCROLL_BINDINGS
 
     DEFAULT_CSS = """
     StepView {
@@ -97,18 +150,22 @@ class StepView(Vertical):
         & > #stale { height: auto; color: $text-warning; text-style: bold; display: none; }
         & > #counter { height: 1; text-style: bold; color: $text-accent; }
         & > RoleLegend { height: 1; }
-        & > #arithmetic { height: auto; max-height: 4; color: $text; }
+        & > #arithmetic { height: auto; color: $text; }
         & > #detail { height: auto; color: $text-muted; }
         & > #grids { height: 1fr; }
         & .grid-row { height: auto; width: auto; }
-        & .grid-row > GridView {
+        & .grid-row GridView {
             border: round $panel-lighten-2;
             border-title-color: $text;
             border-subtitle-color: $text-muted;
             margin-right: 1;
-            max-height: 20;  /* CARD_MAX_HEIGHT + 2 borders */
         }
-        & .grid-row > GridView.-output { border: round $warning 70%; }
+        & .grid-row GridView.-output { border: round $warning 70%; }
+        & .grid-row > .captioned { height: auto; margin-right: 1; }
+        & .captioned > GridView { margin-right: 0; }
+        & .captioned > .caption { height: auto; color: $text-muted; padding: 0 1; }
+        & .captioned > .caption.-beside { padding: 0; }
+        & Horizontal.captioned { width: auto; }
     }
     """
 
@@ -131,6 +188,9 @@ class StepView(Vertical):
         self._views: dict[str, GridView] = {}
         self._widths: dict[str, int] = {}
         self._widths_of: Trace | None = None
+        self._reserved: dict[str, int] = {}
+        """Lines the arithmetic (and the weights line) keep for this trace at this width."""
+        self._reserved_for: tuple[Any, ...] | None = None
 
     def compose(self) -> ComposeResult:
         yield Static("", id="stale")
@@ -144,6 +204,9 @@ class StepView(Vertical):
         self.query_one("#grids").can_focus = False
         self.query_one(RoleLegend).roles = self.trace.roles if self.trace is not None else ()
         self.watch_stale(self.stale)
+
+    def scroll_targets(self) -> list[Widget]:
+        return list(self.query("#grids"))
 
     def watch_trace(self, trace: Trace | None) -> None:
         if self.is_mounted:
@@ -186,17 +249,13 @@ class StepView(Vertical):
         if step is None:
             self.query_one("#counter", Static).update("no steps")
             return
-        arithmetic = self.query_one("#arithmetic", Static)
         _set_text(self.query_one("#counter", Static), f"step {step.index + 1} / {n}")
-        _set_text(arithmetic, step.text, grow_only=True)
-        detail = ""
-        if step.weights:
-            detail = "weights: " + ", ".join(
-                f"x[{','.join(map(str, c))}]·{format_number(w)}"
-                for c, w in zip(step.input_cells, step.weights, strict=False)
-            )
+        detail = _detail(step)
+        self._reserve(trace, step.text, detail)
+        # Both keep the reserved height: a shorter line lays nothing out again.
+        _set_text(self.query_one("#arithmetic", Static), step.text, grow_only=True)
         detail_widget = self.query_one("#detail", Static)
-        _set_text(detail_widget, detail)
+        _set_text(detail_widget, detail, grow_only=True)
         if detail_widget.display != bool(detail):
             detail_widget.display = bool(detail)
 
@@ -213,16 +272,70 @@ class StepView(Vertical):
         if key != self._layout_key:
             self._layout_key = key
             self._rebuild(trace, widths, available)
-            # The screen is laid out again anyway: the arithmetic may take fewer lines now.
-            _forget_height(arithmetic)
-            _set_text(arithmetic, step.text, grow_only=True)
         for grid in trace.grids:
             view = self._views[grid.name]
-            view.show(
-                grid_values(trace, step, grid.name),
-                highlights(trace, step, grid.name),
-                width=widths[grid.name],
+            marks = highlights(trace, step, grid.name)
+            view.show(grid_values(trace, step, grid.name), marks, width=widths[grid.name])
+            if grid.name == MATRIX and W1 in self._views:
+                self._views[W1].show(
+                    grid.values.T, transposed_marks(marks), width=widths[grid.name]
+                )
+        self.call_after_refresh(self._follow_output)
+
+    def _follow_output(self) -> None:
+        """Scroll the grids (only if they do not all fit) so that the output cell this step
+        writes is in view: on a short terminal the output is the grid furthest down."""
+        view = self._views.get(OUTPUT)
+        grids = self.query_one("#grids", VerticalScroll)
+        if view is None or not view.is_mounted or grids.max_scroll_y <= 0:
+            return
+        written = sorted(view.highlighted("written"))
+        if not written:
+            return
+        first, last = view.cell_region(written[0]), view.cell_region(written[-1])
+        top = view.content_region.y + first.y - view.scroll_offset.y
+        bottom = view.content_region.y + last.y - view.scroll_offset.y + 1  # its bottom border
+        shown = grids.content_region
+        if bottom >= shown.bottom:
+            grids.scroll_to(y=grids.scroll_y + bottom - shown.bottom + 1, animate=False)
+        elif top < shown.y:
+            grids.scroll_to(y=max(grids.scroll_y - (shown.y - top), 0), animate=False)
+
+    def _reserve(self, trace: Trace, text: str, detail: str) -> None:
+        """Keep the arithmetic and weights lines as tall as the longest seen in ``trace`` at
+        this width (read from a sample of its steps when it arrives), so stepping does not move
+        the grids below."""
+        arithmetic = self.query_one("#arithmetic", Static)
+        width = arithmetic.content_region.width or self._text_width()
+        if width <= 0:
+            return
+        key = (id(trace), width)
+        if key != self._reserved_for:
+            self._reserved_for = key
+            n = len(trace)
+            picks = sorted(
+                {
+                    round(i * (n - 1) / max(SAMPLED_STEPS - 1, 1))
+                    for i in range(min(n, SAMPLED_STEPS))
+                }
             )
+            sample = [trace[k] for k in picks]
+            self._reserved = {
+                "arithmetic": max(wrapped_lines(st.text, width) for st in sample),
+                "detail": max(wrapped_lines(_detail(st), width) for st in sample),
+            }
+        reserved = self._reserved
+        reserved["arithmetic"] = max(reserved["arithmetic"], wrapped_lines(text, width))
+        reserved["detail"] = max(reserved["detail"], wrapped_lines(detail, width))
+        for name in ("arithmetic", "detail"):
+            lines = min(reserved[name], ARITHMETIC_LINES)
+            widget = self.query_one(f"#{name}", Static)
+            if widget.styles.min_height != lines:
+                widget.styles.min_height = lines
+
+    def _text_width(self) -> int:
+        """The width of the text lines before the first layout: the pane's, less its frame."""
+        return max(self.size.width - 4, 0)
 
     def _width(self, trace: Trace, step: Step, name: str) -> int:
         if name in (OUTPUT, SCALED_KERNEL):
@@ -247,34 +360,121 @@ class StepView(Vertical):
         return self._widths[name]
 
     def _rebuild(self, trace: Trace, widths: dict[str, int], available: int) -> None:
-        """Lay the grids out in rows that fit ``available`` columns, in the trace's order."""
+        """Lay the grids out in rows that fit ``available`` columns, in the trace's order (W1
+        just before W2 when the two fit side by side)."""
         area = self.query_one("#grids", VerticalScroll)
         area.remove_children()
-        rows: list[list[GridView]] = [[]]
+        rows: list[list[Widget]] = [[]]
         used = 0
         self._views = {}
+        lines = max(CARD_MAX_HEIGHT, self.app.size.height // 2 - 2)
+        cards: list[tuple[str, Widget, int]] = []
         for grid in trace.grids:
-            shape = tuple(grid.values.shape)
-            view = GridView(dim_zeros=grid.name in MOSTLY_ZEROS, id=f"grid-{grid.name}")
-            view.show(grid.values, width=widths[grid.name], follow=False)
-            size = _shape_text(shape)
-            view.border_title = grid.title if size in grid.title else f"{grid.title}  {size}"
-            view.border_subtitle = grid.note
-            if grid.name == OUTPUT:
-                view.add_class("-output")
-            scrollbar = 1 if view.content_height > CARD_MAX_HEIGHT else 0
-            width = max(view.content_width + 2 + scrollbar, len(view.border_title) + 6)
-            width = min(width, available)
-            view.styles.width = width
-            view.styles.height = (
-                min(view.content_height, CARD_MAX_HEIGHT)
-                + 2
-                + (1 if view.content_width + 2 > available else 0)
+            size = _shape_text(tuple(grid.values.shape))
+            title = grid.title if size in grid.title else f"{grid.title}  {size}"
+            pair = grid.name == MATRIX and trace.op == "conv_transpose2d"
+            card, width = self._card(
+                grid.name,
+                grid.values,
+                title,
+                grid.note,
+                widths[grid.name],
+                available,
+                lines,
+                bare_title=grid.title,
+                beside=not pair,  # W1 may want the room beside W2
             )
-            if rows[-1] and used + width + 1 > available:
+            if pair:
+                w1 = self._w1_card(grid.values, widths[grid.name], available, lines, width)
+                if w1 is not None:
+                    cards.append(w1)
+                else:  # no room for W1: W2's caption may stand beside it after all
+                    card, width = self._card(
+                        grid.name,
+                        grid.values,
+                        title,
+                        grid.note,
+                        widths[grid.name],
+                        available,
+                        lines,
+                        bare_title=grid.title,
+                    )
+            cards.append((grid.name, card, width))
+        for index, (name, card, width) in enumerate(cards):
+            needed = width
+            if name == W1:  # W1 and W2 stand side by side: a new row for the pair if need be
+                needed += 1 + cards[index + 1][2]
+            after_w1 = index > 0 and cards[index - 1][0] == W1
+            if rows[-1] and used + needed + 1 > available and not after_w1:
                 rows.append([])
                 used = 0
-            rows[-1].append(view)
+            rows[-1].append(card)
             used += width + 1
-            self._views[grid.name] = view
         area.mount_all(Horizontal(*row, classes="grid-row") for row in rows if row)
+        self.call_after_refresh(self.refresh_hint)
+
+    def _w1_card(
+        self, w2: Any, cell: int, available: int, lines: int, w2_width: int
+    ) -> tuple[str, Widget, int] | None:
+        """W1 = W2ᵀ as a card to stand beside W2, if the two fit in a row (else None)."""
+        transposed = getattr(w2, "T", None)
+        if transposed is None:
+            return None
+        rows, cols = transposed.shape
+        title = f"W1 = W2ᵀ ({rows}×{cols})"
+        note = "row: output cell; column: input cell"
+        card, width = self._card(W1, transposed, title, note, cell, available, lines, beside=False)
+        if width + 1 + w2_width > available:
+            self._views.pop(W1, None)
+            return None
+        return (W1, card, width)
+
+    def _card(
+        self,
+        name: str,
+        values: Any,
+        title: str,
+        note: str,
+        cell: int,
+        available: int,
+        lines: int,
+        bare_title: str = "",
+        beside: bool = True,
+    ) -> tuple[Widget, int]:
+        """A bordered grid for grid ``name`` (its caption under it if the border is too short
+        for it), and the columns it takes."""
+        view = GridView(dim_zeros=name in MOSTLY_ZEROS or name == W1, id=f"grid-{name}")
+        view.show(values, width=cell, follow=False)
+        if bare_title and len(title) + 6 > available:
+            title = bare_title  # the size is in the row and column numbers; never cut a title
+        view.border_title = title
+        if name == OUTPUT:
+            view.add_class("-output")
+        scrollbar = 1 if view.content_height > lines else 0
+        width = max(view.content_width + 2 + scrollbar, len(title) + 6)
+        width = min(width, available)
+        view.styles.width = width
+        view.styles.max_height = lines + 3
+        view.styles.height = (
+            min(view.content_height, lines) + 2 + (1 if view.content_width + 2 > available else 0)
+        )
+        self._views[name] = view
+        if len(note) + 6 <= width:
+            view.border_subtitle = note
+            return view, width
+        # Too long for the border: beside the grid if it fits in the grid's height there (a
+        # line of grids is as tall as its tallest; the title may leave out the size the row
+        # and column numbers show, to make room), else under it, wrapped; whole either way.
+        height = int(view.styles.height.value) if view.styles.height else 0
+        for shown in dict.fromkeys((title, bare_title or title)) if beside else ():
+            narrow = min(max(view.content_width + 2 + scrollbar, len(shown) + 6), available)
+            beside = available - narrow - 1
+            if beside >= 10 and wrapped_lines(note, beside) <= height:
+                view.border_title = shown
+                view.styles.width = narrow
+                caption = Static(note, classes="caption -beside")
+                caption.styles.width = beside
+                return Horizontal(view, caption, classes="captioned"), available
+        box = Vertical(view, Static(note, classes="caption"), classes="captioned")
+        box.styles.width = width
+        return box, width

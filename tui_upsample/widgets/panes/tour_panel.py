@@ -1,16 +1,20 @@
 """The guided tour's explanation: the stop's title, the seed paragraph it follows, a few sentences
 about the numbers on screen, ``k / 10`` and the keys.
 
-The panel is hidden outside the tour. It writes no number of its own: the sentences come from
-:meth:`tui_upsample.tour.TourStop.explain`, which reads them from the engine's trace.
+The panel sits at the top of the side column, so the step view beside it keeps the whole height
+for its grids; words longer than the panel's share of the column scroll (it takes the focus, and
+says so in its border). The panel is hidden outside the tour. It writes no number of its own: the
+sentences come from :meth:`tui_upsample.tour.TourStop.explain`, which reads them from the engine's
+trace.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
-from textual.containers import Horizontal, Vertical
+from textual.binding import BindingType
+from textual.containers import Vertical, VerticalScroll
 from textual.reactive import reactive
 from textual.widgets import Static
 
@@ -18,15 +22,16 @@ from tui_upsample.engine.steps import Trace
 from tui_upsample.language import N_, _
 from tui_upsample.scene import Scene
 from tui_upsample.widgets.blocks.grid_view import GridView
+from tui_upsample.widgets.blocks.scroll_keys import SCROLL_BINDINGS, ScrollKeys
 
 if TYPE_CHECKING:
     from tui_upsample.tour import TourStop
 
 KEYS = (
-    ("n / p", N_("step")),
-    ("] / [", N_("next / previous stop")),
+    ("n p", N_("step")),
+    ("] [", N_("stop")),
     ("v", N_("variant")),
-    ("t / esc", N_("leave the tour")),
+    ("t", N_("leave")),
 )
 """The keys the panel lists (the app's bindings; ``v`` only where the stop has variants), what
 they do as message ids of the catalogs."""
@@ -50,39 +55,45 @@ def keys_text(stop: TourStop, scene: Scene) -> Text:
         else:
             what = _(what)
         if text:
-            text.append("    ")
+            text.append("  ·  ")
         text.append(keys, style="bold")
         text.append(f" {what}")
     return text
 
 
-class TourPanel(Vertical):
-    """Stop k of the tour: what the scene below shows and why, tied to its numbers."""
+class TourPanel(ScrollKeys, VerticalScroll):
+    """Stop k of the tour: what the scene beside it shows and why, tied to its numbers."""
+
+    BINDINGS: ClassVar[list[BindingType]] = SCROLL_BINDINGS
 
     DEFAULT_CSS = """
     TourPanel {
         height: auto;
-        max-height: 14;
+        max-height: 70%;
         border: round $accent;
         border-title-color: $text-accent;
         border-title-style: bold;
         border-subtitle-color: $text-muted;
         padding: 0 1;
+        scrollbar-size-vertical: 1;
         display: none;
+        &:focus { background-tint: $foreground 5%; }
         &.-touring { display: block; }
         & #tour-row { height: auto; }
         & #tour-words { height: auto; width: 1fr; }
-        & #tour-title { height: 1; text-style: bold underline; color: $text-accent; }
+        & #tour-title { height: auto; text-style: bold underline; color: $text-accent; }
+        & #tour-source { height: auto; color: $text-muted; }
         & #tour-text { height: auto; color: $text; }
         & #tour-keys { height: auto; color: $text-muted; }
         & #tour-aside {
             border: round $panel-lighten-2;
             border-title-color: $text;
             max-height: 12;
-            margin-left: 1;
         }
     }
     """
+
+    can_focus = True
 
     stop: reactive[int | None] = reactive(None)
     """The stop on screen, 1 … 10 (bound to the app's ``tour_stop``); None outside the tour."""
@@ -96,9 +107,10 @@ class TourPanel(Vertical):
     def _build(self) -> None:
         """The panel's widgets, built the first time the tour starts (not at start-up)."""
         self.mount(
-            Horizontal(
+            Vertical(
                 Vertical(
                     Static("", id="tour-title"),
+                    Static("", id="tour-source"),
                     Static("", id="tour-text"),
                     Static("", id="tour-keys"),
                     id="tour-words",
@@ -112,6 +124,7 @@ class TourPanel(Vertical):
         self._draw()
 
     def watch_stop(self) -> None:
+        self.scroll_home(animate=False)  # a new stop is read from its title
         self._draw()
 
     def watch_trace(self) -> None:
@@ -154,8 +167,9 @@ class TourPanel(Vertical):
         self.border_title = _("Guided tour  {stop} / {stops}").format(
             stop=self.stop, stops=len(_stops())
         )
-        self.border_subtitle = stop.source
         self.query_one("#tour-title", Static).update(stop.heading)
+        # The source is a line of its own: as a border caption it would be cut in a narrow column.
+        self.query_one("#tour-source", Static).update(stop.source)
         self.query_one("#tour-text", Static).update(" ".join(self.sentences))
         scene = self.scene if self.scene is not None else stop.scene
         self.query_one("#tour-keys", Static).update(keys_text(stop, scene))

@@ -15,12 +15,14 @@ W1 (xᵀ · W1 = r′, the convolution it is the transpose of) and back.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 from textual.app import ComposeResult
+from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.reactive import reactive
+from textual.widget import Widget
 from textual.widgets import Static
 
 from tui_upsample.engine.faces import FACES, FacesStep, ThreeFacesTrace
@@ -30,6 +32,7 @@ from tui_upsample.widgets.blocks.grid_card import GridCard
 from tui_upsample.widgets.blocks.grid_view import measure_width
 from tui_upsample.widgets.blocks.role_legend import RoleLegend
 from tui_upsample.widgets.blocks.role_styles import highlights
+from tui_upsample.widgets.blocks.scroll_keys import SCROLL_BINDINGS, ScrollKeys
 from tui_upsample.widgets.views.drawn_when_shown import DrawnWhenShown
 
 WIDE = 130
@@ -44,6 +47,13 @@ FACE_TITLES = {
 """Each face's title; the direct one says what was done to r (the engine's title of its padded
 input: "padded" at stride 1, "zeros inserted, then padded" above)."""
 W1_TITLE = "matrix: xᵀ · W1 = r′ (W1 = W2ᵀ)"
+NARROW_TITLES = {
+    "scatter": "scatter: r[i,j]·w at its footprint",
+    "matrix": "matrix: y = r · W2",
+    "direct": "direct: w turned 180°",
+}
+"""The faces' titles when they stand one under the other in a narrow view (whole, not cut)."""
+NARROW_W1_TITLE = "matrix: xᵀ · W1 = r′"
 
 
 def _flat(cells: Any, cols: int) -> tuple[tuple[int, int], ...]:
@@ -51,8 +61,26 @@ def _flat(cells: Any, cols: int) -> tuple[tuple[int, int], ...]:
     return tuple((0, int(r) * cols + int(c)) for r, c in cells)
 
 
-class CompareView(DrawnWhenShown, Vertical):
+def _rows(cards: list[GridCard], width: int) -> list[Horizontal]:
+    """``cards`` in rows of at most ``width`` columns, in order (a card wider than a row has
+    one of its own, and scrolls)."""
+    rows: list[list[GridCard]] = [[]]
+    used = 0
+    for card in cards:
+        size = card.styles.width.value if card.styles.width is not None else 10
+        needed = int(size) + 1
+        if rows[-1] and used + needed > width:
+            rows.append([])
+            used = 0
+        rows[-1].append(card)
+        used += needed
+    return [Horizontal(*row, classes="card-row") for row in rows if row]
+
+
+class CompareView(DrawnWhenShown, ScrollKeys, Vertical):
     """Scatter, matrix and direct side by side on the same output cell, and whether they agree."""
+
+    BINDINGS: ClassVar[list[BindingType]] = SCROLL_BINDINGS
 
     """Whether the scene changed while the view was hidden (it is drawn again when shown)."""
 
@@ -62,7 +90,7 @@ class CompareView(DrawnWhenShown, Vertical):
         border-title-color: $text-accent;
         padding: 0 1;
         &:focus-within { border: round $accent; }
-        & > #compare-counter { height: 1; text-style: bold; color: $text-accent; }
+        & > #compare-counter { height: auto; text-style: bold; color: $text-accent; }
         & > #compare-agreement { height: auto; color: $text-success; text-style: bold; }
         & > #compare-agreement.-differ { color: $text-error; }
         & > #compare-text { height: auto; color: $text; }
@@ -81,8 +109,9 @@ class CompareView(DrawnWhenShown, Vertical):
         & .face-grids > GridCard { margin-right: 0; }
         &.-narrow > #faces { layout: vertical; height: auto; }
         &.-narrow .face { width: 1fr; height: auto; margin-right: 0; }
-        &.-narrow .face > .face-grids { height: auto; layout: horizontal; overflow-x: auto; }
-        &.-narrow .face-grids > GridCard { margin-right: 1; }
+        &.-narrow .face > .face-grids { height: auto; }
+        & .card-row { height: auto; width: 1fr; }
+        & .card-row > GridCard { margin-right: 1; }
         &.-narrow { overflow-y: auto; }
     }
     """
@@ -101,6 +130,8 @@ class CompareView(DrawnWhenShown, Vertical):
         super().__init__(id=id)
         self._cards: dict[str, dict[str, GridCard]] = {}
         self._built_for: tuple[Any, ...] | None = None
+        self._packed_for: int | None = None
+        """The row width the cards were packed for (None: one card per line)."""
 
     def compose(self) -> ComposeResult:
         yield Static("", id="compare-counter")
@@ -134,6 +165,23 @@ class CompareView(DrawnWhenShown, Vertical):
     def _fit(self) -> None:
         if self.size.width:
             self.set_class(self.size.width < WIDE, "-narrow")
+            if self._built_for is not None and self._packed_for != self._row_width():
+                self._built_for = None  # the cards go into rows of another width
+                self._draw()
+
+    def _row_width(self) -> int | None:
+        """Columns a row of cards may take in a face standing one under the other (None when
+        the faces stand in columns, each card on a line of its own)."""
+        if self.size.width >= WIDE:
+            return None
+        return max(self.size.width - 4 - 1, 20)  # border, padding, the scrollbar
+
+    def scroll_targets(self) -> list[Widget]:
+        """Narrow, the faces stand one under the other and the view scrolls; wide, each face
+        scrolls its own grids, all three together."""
+        if self.has_class("-narrow"):
+            return [self]
+        return list(self.query(".face-grids"))
 
     def watch_trace(self, trace: Trace | None) -> None:
         self._built_for = None
@@ -271,16 +319,26 @@ class CompareView(DrawnWhenShown, Vertical):
                 ),
             }
         self._cards = cards
+        row_width = self._row_width() if self.size.width else None
+        self._packed_for = row_width
         for face in FACES:
             area = self.query_one(f"#face-{face} > .face-grids", VerticalScroll)
             area.remove_children()
-            area.mount_all(cards[face].values())
+            if row_width is None:
+                area.mount_all(cards[face].values())
+            else:
+                area.mount_all(_rows(list(cards[face].values()), row_width))
             box = self.query_one(f"#face-{face}")
-            box.border_title = (
-                W1_TITLE
-                if face == "matrix" and self.matrix_face == "W1"
-                else FACE_TITLES[face].format(padded=padded.title)
-            )
+            box.border_title = self._face_title(face, row_width, padded.title)
+
+    def _face_title(self, face: str, row_width: int | None, padded: str) -> str:
+        """The face's title: the long one if the face is wide enough for it, else the short
+        one (a title is never cut with …)."""
+        w1 = face == "matrix" and self.matrix_face == "W1"
+        long = W1_TITLE if w1 else FACE_TITLES[face].format(padded=padded)
+        short = NARROW_W1_TITLE if w1 else NARROW_TITLES[face]
+        room = row_width if row_width is not None else (self.size.width - 4) // len(FACES) - 1
+        return long if len(long) + 4 <= room else short
 
     # Showing one step -----------------------------------------------------------------------
     def _show(self, trace: ThreeFacesTrace, step: FacesStep) -> None:

@@ -11,7 +11,10 @@ Under them, what output_padding really chooses. Every number and sentence is the
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from textual.app import ComposeResult
+from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.reactive import reactive
 from textual.widgets import Static
@@ -21,6 +24,7 @@ from tui_upsample.engine.output_padding import output_padding_choices
 from tui_upsample.number_format import cell_width
 from tui_upsample.scene import Scene
 from tui_upsample.widgets.blocks.grid_card import GridCard
+from tui_upsample.widgets.blocks.scroll_keys import SCROLL_BINDINGS, ScrollKeys
 from tui_upsample.widgets.views.drawn_when_shown import DrawnWhenShown
 
 MODES = ("same", "valid")
@@ -33,9 +37,11 @@ def _pair(value: tuple[int, int] | None) -> str:
     return str(value[0]) if value[0] == value[1] else f"({value[0]}, {value[1]})"
 
 
-class ConventionsView(DrawnWhenShown, VerticalScroll):
+class ConventionsView(DrawnWhenShown, ScrollKeys, VerticalScroll):
     """Keras 'same' / 'valid' against PyTorch padding / output_padding, with the differences
     marked."""
+
+    BINDINGS: ClassVar[list[BindingType]] = SCROLL_BINDINGS
 
     """Whether the scene changed while the view was hidden (it is drawn again when shown)."""
 

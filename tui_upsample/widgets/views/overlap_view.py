@@ -14,7 +14,10 @@ the next underlined, the rest plain; the legend under each grid draws those word
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from textual.app import ComposeResult
+from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.reactive import reactive
 from textual.widgets import Static
@@ -31,6 +34,7 @@ from tui_upsample.scene import Scene
 from tui_upsample.widgets.blocks.grid_card import GridCard
 from tui_upsample.widgets.blocks.role_legend import RoleLegend
 from tui_upsample.widgets.blocks.role_styles import LOOKS
+from tui_upsample.widgets.blocks.scroll_keys import SCROLL_BINDINGS, ScrollKeys
 from tui_upsample.widgets.views.drawn_when_shown import DrawnWhenShown
 
 LEVELS: tuple[str, ...] = (WRITTEN, READ, WINDOW)
@@ -63,9 +67,11 @@ def _pattern(values: tuple[int, ...]) -> str:
     return ", ".join(str(v) for v in values)
 
 
-class OverlapView(DrawnWhenShown, VerticalScroll):
+class OverlapView(DrawnWhenShown, ScrollKeys, VerticalScroll):
     """Footprint counts of the scene's transposed convolution, and the resize-convolution
     remedy, side by side."""
+
+    BINDINGS: ClassVar[list[BindingType]] = SCROLL_BINDINGS
 
     """Whether the scene changed while the view was hidden (it is drawn again when shown)."""
 
