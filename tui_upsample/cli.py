@@ -70,6 +70,7 @@ examples:
   upsample-tui --load s.json --stride 3         a saved session (ctrl+s), stride changed
   upsample-tui --resume                         the scene on screen when the app last quit
   upsample-tui --tour-stop 6 --screenshot w2.svg
+  upsample-tui --solve 4:8 --op convT           every setting that doubles a side of 4
 """
 
 # Engine parameter names → the flag that sets them, to say which flag a rule violation is about.
@@ -149,6 +150,16 @@ def _size(text: str) -> tuple[int, int]:
     if not (1 <= rows <= MAX_SIDE and 1 <= cols <= MAX_SIDE):
         raise argparse.ArgumentTypeError(f"{text!r}: rows and columns must be 1 to {MAX_SIDE}")
     return rows, cols
+
+
+def _sizes(text: str) -> tuple[int, int]:
+    match = re.fullmatch(r"\s*(\d+)\s*:\s*(\d+)\s*", text)
+    if not match:
+        raise argparse.ArgumentTypeError(f"{quoted(text)} is not I:O (e.g. 2:3)")
+    i, o = int(match.group(1)), int(match.group(2))
+    if min(i, o) < 1:
+        raise argparse.ArgumentTypeError(f"{quoted(text)}: both sizes must be at least 1")
+    return i, o
 
 
 def _terminal_size(text: str) -> tuple[int, int]:
@@ -359,6 +370,18 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="open the scene the app kept when it last quit (scene flags override it)",
     )
+    solve = parser.add_argument_group("solve for the shape")
+    solve.add_argument(
+        "--solve",
+        type=_sizes,
+        metavar="I:O",
+        help="list every kernel_size 1-7, stride 1-4, padding 0-6, dilation 1-3 and"
+        " output_padding that take a side of I to O (--op conv_transpose2d, the default, or"
+        " conv2d), with the Keras 'same'/'valid' layer of the same size; then exit",
+    )
+    solve.add_argument(
+        "--json", action="store_true", help="with --solve: print the settings as a JSON list"
+    )
     shot = parser.add_argument_group("headless screenshot")
     shot.add_argument(
         "--screenshot",
@@ -532,6 +555,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    if args.solve is not None or args.json:
+        return _solve(parser, args)
     tour_stop = _tour_stop(parser, args)
     base = None
     if args.resume:
@@ -637,6 +662,39 @@ def _write_screenshot(
     except Exception as exc:  # noqa: BLE001 (a crash while rendering: one line, status 2)
         parser.error(f"argument --screenshot: the app failed: {type(exc).__name__}: {exc}")
     write(lambda path: write_atomic(path, svg))
+
+
+_OTHER_FLAGS = ("tour", "tour_stop", "export", "load", "resume", "screenshot", "press")
+"""Flags that are not the scene's and do nothing with --solve."""
+
+
+def _solve(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    """``--solve I:O``: the settings that take a side of I to O, as a table or JSON."""
+    from tui_upsample.engine.solve import SOLVED_OPERATORS, solution_table, solve_shape
+
+    if args.solve is None:
+        parser.error("argument --json: only with --solve I:O")
+    given = [
+        "--" + dest.replace("_", "-")
+        for dest in (*SCENE_FLAGS, *_OTHER_FLAGS)
+        if dest != "op" and getattr(args, dest) != parser.get_default(dest)
+    ]
+    if given:
+        parser.error(f"argument --solve: takes only --op and --json; drop {', '.join(given)}")
+    op = args.op or "conv_transpose2d"
+    if op not in SOLVED_OPERATORS:
+        parser.error(f"argument --op: --solve solves {' or '.join(SOLVED_OPERATORS)}, not {op}")
+    try:
+        solution = solve_shape(*args.solve, op=op)
+    except ValueError as exc:
+        parser.error(f"argument --solve: {exc}")
+    if args.json:
+        import json
+
+        sys.stdout.write(json.dumps([s.as_dict() for s in solution.settings]) + "\n")
+    else:
+        sys.stdout.write(solution_table(solution))
+    return 0
 
 
 def _kept_scene(
