@@ -26,6 +26,7 @@ UI_FREE = (
     "tui_upsample.file_reading",
     "tui_upsample.safe_text",
     "tui_upsample.preferences",
+    "tui_upsample.quiz",
 )
 """The modules outside the engine that must work without a screen."""
 

@@ -208,9 +208,9 @@ def solution_table(solution: ShapeSolution) -> str:
         rows = group_rows(group)
         keras = list(group.keras) or ["—"]
         for n in range(max(len(rows), len(keras))):
-            row = rows[n] if n < len(rows) else ("", "", "")
+            cells: tuple[str, ...] = rows[n] if n < len(rows) else ("", "", "")
             first = (str(group.kernel_size), str(group.stride)) if n == 0 else ("", "")
-            table.append((*first, *row))
+            table.append((*first, *cells))
             keras_column.append(keras[n] if n < len(keras) else "")
     widths = [max(len(row[c]) for row in table) for c in range(5)]
     lines.append("")
