@@ -14,7 +14,7 @@ import re
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 # The grids are at most 64×64: OpenBLAS's thread pool would only cost start-up time. Set before
 # NumPy loads it; a value the user exported wins.
@@ -57,7 +57,8 @@ keys: n/p next/previous step, space play/pause, home/end first/last step, o next
   m next face (scatter, matrix, direct), tab between panes, F1 or ? help, ctrl+p command
   palette, q quit (the scene is kept: --resume opens it);
   t guided tour (] / [ next / previous stop, v variant, t or escape to leave);
-  c compare (w: W1 / W2), k footprint overlap, f Keras vs PyTorch conventions.
+  c compare (w: W1 / W2), k footprint overlap, f Keras vs PyTorch conventions;
+  g quiz (G: shape questions), s solver for the output size, i max_unpool2d's indices.
   Theme and keys (by binding id) persist in a config.toml: F1 says where.
 
 examples:
@@ -352,6 +353,16 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="N",
         help="start the tour at stop N (1 is the first, as on screen)",
     )
+    practice = parser.add_argument_group("practice")
+    practice.add_argument(
+        "--quiz",
+        nargs="?",
+        const="cells",
+        choices=("cells", "shapes"),
+        metavar="shapes",
+        help="predict each step's result before it is shown (g in the app); --quiz shapes:"
+        " what size is the output? (G)",
+    )
     files = parser.add_argument_group("export and sessions")
     files.add_argument(
         "--export",
@@ -559,15 +570,16 @@ def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         return _solve(parser, args)
     tour_stop = _tour_stop(parser, args)
     base = None
+    quiz = None
     if args.resume:
         base = _kept_scene(parser, args, tour_stop)
     elif args.load is not None:
-        from tui_upsample.session import SessionError, load_session
+        from tui_upsample.session import SessionError, read_session
 
         if tour_stop is not None:
             parser.error("argument --load: the tour brings its own scenes; drop --load")
         try:
-            base = load_session(args.load)
+            base, quiz = read_session(args.load)
         except SessionError as exc:
             parser.error(f"argument --load: {exc}")
     try:
@@ -587,6 +599,13 @@ def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         scene = scene.clamp_step(len(trace))
     if args.press and args.screenshot is None:
         parser.error("argument --press: only with --screenshot")
+    if args.quiz is not None:
+        from tui_upsample.quiz import Quiz
+
+        quiz = Quiz(round=args.quiz, step=scene.step if args.quiz == "cells" else 0)
+        if args.export is not None:
+            parser.error("argument --quiz: not with --export (one output at a time)")
+
     if args.export is not None:
         if args.screenshot is not None:
             parser.error("argument --export: not with --screenshot (one output at a time)")
@@ -602,10 +621,10 @@ def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         return 0
 
     if args.screenshot is not None:
-        _write_screenshot(parser, args, scene, tour_stop)
+        _write_screenshot(parser, args, scene, tour_stop, quiz)
         return 0
 
-    app = _app_class()(scene, tour_stop=tour_stop)
+    app = _app_class()(scene, tour_stop=tour_stop, quiz=quiz)
     if args.load is not None:
         app.session_path = Path(args.load)  # ctrl+s saves back to the file it came from
     app.run()
@@ -620,6 +639,7 @@ def _write_screenshot(
     args: argparse.Namespace,
     scene: Scene,
     tour_stop: int | None,
+    quiz: Any = None,
 ) -> None:
     """Render the screenshot and write it as a save does (atomically, replacing a link rather
     than writing through it); any problem with the path is one error line."""
@@ -658,7 +678,7 @@ def _write_screenshot(
             " (e.g. n, enter, shift+down, question_mark)"
         )
     try:
-        svg = screenshot(scene, keys, args.terminal_size, tour_stop=tour_stop)
+        svg = screenshot(scene, keys, args.terminal_size, tour_stop=tour_stop, quiz=quiz)
     except Exception as exc:  # noqa: BLE001 (a crash while rendering: one line, status 2)
         parser.error(f"argument --screenshot: the app failed: {type(exc).__name__}: {exc}")
     write(lambda path: write_atomic(path, svg))
@@ -741,14 +761,23 @@ def _app_class() -> type[UpsampleApp]:
 
 
 def screenshot(
-    scene: Scene, keys: Sequence[str], size: tuple[int, int], tour_stop: int | None = None
+    scene: Scene,
+    keys: Sequence[str],
+    size: tuple[int, int],
+    tour_stop: int | None = None,
+    quiz: Any = None,
 ) -> str:
     """An SVG of the app showing ``scene`` (or tour stop ``tour_stop``'s own scene) after
     ``keys`` are pressed, in a ``size`` terminal."""
     import asyncio
 
     app = _app_class()(
-        scene, theme=SCREENSHOT_THEME, cursor_blink=False, tour_stop=tour_stop, preferences=False
+        scene,
+        theme=SCREENSHOT_THEME,
+        cursor_blink=False,
+        tour_stop=tour_stop,
+        preferences=False,
+        quiz=quiz,
     )
 
     async def shoot() -> str:

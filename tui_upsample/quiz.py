@@ -19,7 +19,8 @@ from typing import Any
 
 from tui_upsample.engine.operators import TABLE, output_size_lines
 from tui_upsample.engine.parameters import INT, NUMBER, PADDING
-from tui_upsample.engine.quiz import Ask, Verdict, size_ask
+from tui_upsample.engine.quiz import POSITION, VALUE, Ask, Question, Verdict, size_ask
+from tui_upsample.engine.steps import INPUT, OUTPUT, Cell
 from tui_upsample.engine.text import size_text
 from tui_upsample.scene import Scene, build_trace
 
@@ -198,3 +199,117 @@ def shape_questions(scene: Scene) -> tuple[ShapeQuestion, ...]:
         if asked is not None:
             found.append(asked)
     return tuple(found)
+
+
+# --------------------------------------------------------------------------------------------
+# What the screen shows of a question
+# --------------------------------------------------------------------------------------------
+
+ROUND_WORDS = {CELLS: "predict each step", SHAPES: "what size is the output?"}
+
+
+@dataclass(frozen=True)
+class Masking:
+    """What the step view hides while step ``step`` is being predicted.
+
+    ``before`` is the output drawn instead of the step's own (None: the step's, as usual);
+    ``hidden`` the cells drawn as ``?`` by grid; ``unmarked`` the (grid, role) highlights left
+    out; ``pick`` the cell the learner points at in grid ``pick_grid``. In the shape round
+    (``shapes``) the grids are out of sight: their sizes are the answer.
+    """
+
+    step: int
+    before: Any = None
+    hidden: Mapping[str, tuple[Cell, ...]] = dataclasses.field(default_factory=dict)
+    unmarked: frozenset[tuple[str, str]] = frozenset()
+    pick_grid: str = ""
+    pick: Cell | None = None
+    shapes: bool = False
+
+
+def masking(quiz: Quiz | None, question: Question | None, pick: Cell | None) -> Masking | None:
+    """What to hide for ``quiz`` at ``question`` (None: nothing, the step is shown whole)."""
+    if quiz is None:
+        return None
+    if quiz.round == SHAPES:
+        return Masking(step=-1, shapes=True)
+    if question is None or quiz.revealed or quiz.part >= len(question.asks):
+        return None
+    hidden = dict(question.hidden)
+    before = question.before
+    if quiz.part > 0:  # the value is answered: it is on screen, the rest is still asked
+        hidden.pop(OUTPUT, None)
+        before = None
+    ask = question.asks[quiz.part]
+    grid = ask.grid if ask.kind == POSITION else ""
+    return Masking(question.step, before, hidden, question.unmarked, grid, pick if grid else None)
+
+
+@dataclass(frozen=True)
+class Card:
+    """The quiz bar's lines: the status (round and score), the question, how to answer, what
+    the last answer earned (``right``: True, False, or None when refused or none yet), and in
+    the shape round the formula once answered."""
+
+    status: str
+    prompt: str
+    hint: str
+    verdict: str = ""
+    right: bool | None = None
+    formula: tuple[str, ...] = ()
+    kind: str = ""
+
+
+def _status(quiz: Quiz) -> str:
+    other = "G: shape questions" if quiz.round == CELLS else "G: back to the steps"
+    return f"quiz · {ROUND_WORDS[quiz.round]} · {quiz.score}   (g: stop · {other})"
+
+
+def _hint(ask: Ask) -> str:
+    if ask.kind == VALUE:
+        if ask.tolerance:
+            return "type its value (to the digits the grids show), then Enter"
+        return "type its value, then Enter"
+    if ask.kind == POSITION:
+        grid = "x" if ask.grid == INPUT else "y"
+        return f"pick the cell of {grid}: arrows (or type row,col, or click it), then Enter"
+    return "type rows×cols (e.g. 3x3, or 3 when both agree), then Enter"
+
+
+def cells_card(quiz: Quiz, question: Question | None, steps: int) -> Card:
+    """The bar while the steps are predicted."""
+    status = _status(quiz)
+    last = quiz.step >= steps - 1
+    onward = "this is the last step: p goes back" if last else "Enter or n: the next step"
+    if question is None:
+        return Card(status, f"step {quiz.step + 1} has nothing to predict", onward)
+    if quiz.revealed or quiz.part >= len(question.asks):
+        return Card(status, "the answer is on screen", onward, quiz.verdict, quiz.last_right)
+    ask = question.asks[quiz.part]
+    part = f"({quiz.part + 1} of {len(question.asks)}) " if len(question.asks) > 1 else ""
+    return Card(status, part + ask.prompt, _hint(ask), quiz.verdict, quiz.last_right, (), ask.kind)
+
+
+def shapes_card(quiz: Quiz, questions: tuple[ShapeQuestion, ...]) -> Card:
+    """The bar in the shape round."""
+    status = _status(quiz)
+    if not questions:
+        return Card(status, "the scene is invalid: there is no size to ask about", "")
+    n = min(quiz.step, len(questions) - 1)
+    shape = questions[n]
+    head = f"question {n + 1} of {len(questions)} ({shape.changed}): "
+    if quiz.revealed:
+        last = n == len(questions) - 1
+        onward = "Enter: the first question again" if last else "Enter: the next question"
+        return Card(
+            status, head + shape.ask.prompt, onward, quiz.verdict, quiz.last_right, shape.formula
+        )
+    return Card(
+        status,
+        head + shape.ask.prompt,
+        _hint(shape.ask),
+        quiz.verdict,
+        quiz.last_right,
+        (),
+        shape.ask.kind,
+    )

@@ -7,7 +7,7 @@ scroll, and :meth:`GridView.show` scrolls to keep the highlighted cells in view.
 
 Highlights come as ``{style: cells}``: a cell ``(r, c)``, a whole row ``(r, -1)``, a whole column
 ``(-1, c)``, or ``(channel, r, c)`` in a 3-D grid (pixel shuffle's channels are drawn one under the
-other, each under a "channel k" line).
+other, each under a "channel k" line). Cells given as ``"hidden"`` are drawn as ``?``.
 """
 
 from __future__ import annotations
@@ -29,6 +29,10 @@ from tui_upsample.number_format import cell_width, format_to_width
 
 HIGHLIGHT_ORDER: tuple[str, ...] = ("cursor", "written", "argmax", "current", "window")
 """Highlight styles from strongest to weakest: a cell in several shows the first."""
+
+HIDDEN = "hidden"
+"""Not a style: cells given under this name are drawn as ``?`` (a value the learner is asked to
+predict), in whichever highlight style they also have."""
 
 SAMPLE = 256
 """Rows and columns read to choose the cell width of a grid too big to read whole."""
@@ -376,6 +380,7 @@ class GridView(ScrollView, inherit_bindings=False):
         zero = self._style("grid-view--cell", "grid-view--zero")
         empty = self._style("grid-view--cell", "grid-view--empty")
         marks = [(name, self._marks[name]) for name in HIGHLIGHT_ORDER if name in self._marks]
+        hidden = self._marks.get(HIDDEN)
         gap = Segment(" ", self._style())
         out: list[Segment] = []
         for col, value in zip(range(c0, c1), numbers.tolist(), strict=False):
@@ -391,6 +396,11 @@ class GridView(ScrollView, inherit_bindings=False):
                 elif self.dim_zeros and value == 0:
                     style = zero
             out.append(gap)
+            if hidden is not None and cell in hidden:
+                if style is plain:
+                    style = empty
+                out.append(Segment("?".rjust(self._cell_width), style))
+                continue
             out.append(Segment(format_to_width(value, self._cell_width), style))
         return out
 

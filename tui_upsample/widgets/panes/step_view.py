@@ -32,7 +32,8 @@ from tui_upsample.engine.steps import (
     Trace,
 )
 from tui_upsample.number_format import cell_width, format_number
-from tui_upsample.widgets.blocks.grid_view import GridView, measure_width
+from tui_upsample.quiz import Masking
+from tui_upsample.widgets.blocks.grid_view import HIDDEN, GridView, measure_width
 
 MOSTLY_ZEROS = frozenset({MATRIX, PADDED, IM2COL})
 """Grids whose zeros are drawn faintly so the kernel's entries stand out."""
@@ -50,12 +51,16 @@ ROLE_STYLES: dict[str, str] = {
 """The highlight style (a GridView component class) that draws each role of a step's cells."""
 
 
-def highlights(trace: Trace, step: Step, name: str) -> dict[str, Iterable[tuple[int, ...]]]:
-    """Which cells of grid ``name`` to draw in which highlight style at ``step``."""
+def highlights(
+    trace: Trace, step: Step, name: str, masking: Masking | None = None
+) -> dict[str, Iterable[tuple[int, ...]]]:
+    """Which cells of grid ``name`` to draw in which highlight style at ``step`` (while a quiz
+    question is asked, without what would give the answer away, and with the learner's pick)."""
     marks: dict[str, list[tuple[int, ...]]] = {}
     shape = trace.input.shape
+    unmarked = masking.unmarked if masking is not None else frozenset()
     for mark in step.marks:
-        if mark.grid != name:
+        if mark.grid != name or (mark.grid, mark.role) in unmarked:
             continue
         cells = mark.cells
         if name == INPUT and mark.role == ARGMAX:
@@ -64,11 +69,19 @@ def highlights(trace: Trace, step: Step, name: str) -> dict[str, Iterable[tuple[
                 c for c in cells if all(0 <= i < n for i, n in zip(c, shape, strict=False))
             )
         marks.setdefault(ROLE_STYLES[mark.role], []).extend(cells)
+    if masking is not None:
+        if name in masking.hidden:
+            marks[HIDDEN] = list(masking.hidden[name])
+        if masking.pick is not None and masking.pick_grid == name:
+            marks["cursor"] = [masking.pick]
     return {style: cells for style, cells in marks.items() if cells}
 
 
-def grid_values(trace: Trace, step: Step, name: str) -> Any:
-    """The numbers grid ``name`` shows at ``step`` (the output so far, for the output)."""
+def grid_values(trace: Trace, step: Step, name: str, masking: Masking | None = None) -> Any:
+    """The numbers grid ``name`` shows at ``step`` (the output so far, for the output; while a
+    quiz question is asked, the output as it was before the step)."""
+    if name == OUTPUT and masking is not None and masking.before is not None:
+        return masking.before
     return trace.values_at(name, step)
 
 
@@ -127,6 +140,8 @@ class StepView(Vertical):
     """The index of the step on screen (bound to the app's)."""
     stale: var[str] = var("")
     """While the scene is invalid, what is shown instead, in words (bound to the app's)."""
+    masking: var[Masking | None] = var(None, always_update=True)
+    """While a quiz question is asked: what the step view hides (bound to the app's)."""
 
     can_focus = True
 
@@ -156,6 +171,9 @@ class StepView(Vertical):
         self._draw()
 
     def watch_step(self, step: int) -> None:
+        self._draw()
+
+    def watch_masking(self, masking: Masking | None) -> None:
         self._draw()
 
     def watch_stale(self, stale: str) -> None:
@@ -189,10 +207,24 @@ class StepView(Vertical):
         if step is None:
             self.query_one("#counter", Static).update("no steps")
             return
+        masking = self.masking
+        if masking is not None and masking.step != step.index and not masking.shapes:
+            masking = None  # a question about another step: this one is shown whole
+        shapes = masking is not None and masking.shapes
+        for part in ("#counter", "#arithmetic", "#grids"):
+            widget = self.query_one(part)
+            if widget.display == shapes:
+                widget.display = not shapes  # the shape round: the sizes are the answer
         _set_text(self.query_one("#counter", Static), f"step {step.index + 1} / {n}")
-        _set_text(self.query_one("#arithmetic", Static), step.text)
+        asked = masking is not None and not shapes
+        text = (
+            "? (predict it in the quiz above; the step's arithmetic follows)"
+            if asked
+            else step.text
+        )
+        _set_text(self.query_one("#arithmetic", Static), text)
         detail = ""
-        if step.weights:
+        if step.weights and not masking:
             detail = "weights: " + ", ".join(
                 f"x[{','.join(map(str, c))}]·{format_number(w)}"
                 for c, w in zip(step.input_cells, step.weights, strict=False)
@@ -218,8 +250,8 @@ class StepView(Vertical):
         for grid in trace.grids:
             view = self._views[grid.name]
             view.show(
-                grid_values(trace, step, grid.name),
-                highlights(trace, step, grid.name),
+                grid_values(trace, step, grid.name, masking),
+                highlights(trace, step, grid.name, masking),
                 width=widths[grid.name],
             )
 
