@@ -938,6 +938,17 @@ class UpsampleApp(QuizActions, FileActions, App[int]):
     def _resized(self, event: GridEditor.Resized) -> None:
         self.action_resize(event.which, event.rows, event.cols)
 
+    def on_solver_view_chosen(self, event: Any) -> None:
+        """A row of the solver: its kernel size, stride, padding, output_padding and dilation
+        become the scene's (a new kernel size resizes the kernel, new cells 1)."""
+        scene = self.scene
+        for name, value in event.setting.as_dict().items():
+            if name in scene.takes:
+                scene = scene.with_param(name, value)
+        self.scene = scene
+        shape = "×".join(str(n) for n in self.output_shape[-2:])
+        self.notify(f"applied: the output is now {shape} (s: back to the steps)", timeout=4)
+
     @on(Settings.Changed)
     def _setting_changed(self, event: Settings.Changed) -> None:
         if event.name == "op":
