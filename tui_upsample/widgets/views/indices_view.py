@@ -32,8 +32,9 @@ def index_rows(found: IndexInspection) -> list[str]:
     w = found.input_size[1]
     dh, dw = found.default_size
     eh, ew = found.explicit_size
+    wide = 30 if found.moved else 16
     lines = [
-        f"{'pooled':<12}{'index':<16}{'in x':<8}{f'default {dh}×{dw}':<16}output_size {eh}×{ew}"
+        f"{'pooled':<12}{'index':<16}{'in x':<8}{f'default {dh}×{dw}':<{wide}}output_size {eh}×{ew}"
     ]
     for d in found.decoded:
         r, c = d.in_x
