@@ -218,7 +218,7 @@ class StepView(Vertical):
         _set_text(self.query_one("#counter", Static), f"step {step.index + 1} / {n}")
         asked = masking is not None and not shapes
         text = (
-            "? (predict it in the quiz above; the step's arithmetic follows)"
+            "? (hidden until you answer in the quiz below)"
             if asked
             else step.text
         )

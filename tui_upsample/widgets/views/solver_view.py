@@ -140,6 +140,7 @@ class SolverView(DrawnWhenShown, VerticalScroll):
         if self._target is None:
             self._target = self._scene_output(scene) or 2 * i
             field.value = str(self._target)
+            field.cursor_position = len(field.value)
         cols = int(scene.input.shape[1])
         also = (
             ""
@@ -194,7 +195,9 @@ class SolverView(DrawnWhenShown, VerticalScroll):
         padding = 0 if isinstance(scene.padding, str) else int(scene.padding)
         if self._stride is None:
             self._stride = scene.stride if scene.stride > 1 else 2
-            self.query_one("#solver-stride", Input).value = str(self._stride)
+            stride_field = self.query_one("#solver-stride", Input)
+            stride_field.value = str(self._stride)
+            stride_field.cursor_position = len(stride_field.value)
         try:
             found = output_padding_ambiguity(
                 min(self._stride, 64), min(k, 64), padding, scene.dilation, outputs=5
