@@ -205,7 +205,7 @@ def shape_questions(scene: Scene) -> tuple[ShapeQuestion, ...]:
 # What the screen shows of a question
 # --------------------------------------------------------------------------------------------
 
-ROUND_WORDS = {CELLS: "predict each step", SHAPES: "what size is the output?"}
+ROUND_WORDS = {CELLS: "each step", SHAPES: "output sizes"}
 
 
 @dataclass(frozen=True)
@@ -261,8 +261,8 @@ class Card:
 
 
 def _status(quiz: Quiz) -> str:
-    other = "G: shape questions" if quiz.round == CELLS else "G: back to the steps"
-    return f"quiz · {ROUND_WORDS[quiz.round]} · {quiz.score}   (g: stop · {other})"
+    other = "G: output sizes" if quiz.round == CELLS else "G: back to the steps"
+    return f"quiz · {ROUND_WORDS[quiz.round]} · {quiz.score}   g: stop · {other}"
 
 
 def _hint(ask: Ask) -> str:

@@ -150,8 +150,17 @@ class QuizActions(_Base):
     def _show_notes(self, show: bool) -> None:
         """The lesson notes speak of the output's size: out of sight while it is asked."""
         for notes in self.query("#lesson-notes"):
-            if notes.display != show:
-                notes.display = show
+            # visibility, not display: the notes keep their place and decide their own display
+            visibility = "visible" if show else "hidden"
+            if notes.styles.visibility != visibility:
+                notes.styles.visibility = visibility
+                if show:  # what they held back while out of sight is drawn now
+                    self.call_after_refresh(self._renew_notes)
+
+    def _renew_notes(self) -> None:
+        app: Any = self
+        for notes in self.query("#lesson-notes"):
+            notes.scene = app.scene  # type: ignore[attr-defined]
 
     def _name_quiz(self) -> None:
         """The header's sub-title says the score while the quiz is on (_name_operator)."""

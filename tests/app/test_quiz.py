@@ -172,7 +172,7 @@ async def test_the_shape_round_hides_the_formula_and_shows_it_with_the_numbers()
         formula = str(app.query_one("#settings #formula", Static).render())
         assert "= 3" not in formula and "o = ?" in formula
         assert not app.query_one("#steps #grids").display
-        assert not app.query_one("#lesson-notes").display
+        assert app.query_one("#lesson-notes").styles.visibility == "hidden"
         await type_answer(pilot, "3", "x", "3")
         assert app.quiz.score == "score 1/1"
         shown = str(app.query_one("#quiz-formula", Static).render())

@@ -217,11 +217,7 @@ class StepView(Vertical):
                 widget.display = not shapes  # the shape round: the sizes are the answer
         _set_text(self.query_one("#counter", Static), f"step {step.index + 1} / {n}")
         asked = masking is not None and not shapes
-        text = (
-            "? (hidden until you answer in the quiz below)"
-            if asked
-            else step.text
-        )
+        text = "? (hidden until you answer in the quiz below)" if asked else step.text
         _set_text(self.query_one("#arithmetic", Static), text)
         detail = ""
         if step.weights and not masking:
