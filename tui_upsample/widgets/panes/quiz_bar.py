@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from textual import events, on
 from textual.app import ComposeResult
-from textual.containers import Vertical
+from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.reactive import var
 from textual.widgets import Input, Static
@@ -59,11 +59,14 @@ class QuizBar(Vertical):
         border: round $warning 70%;
         border-title-color: $text-warning;
         padding: 0 1;
-        margin-bottom: 1;
         & > #quiz-status { height: auto; color: $text-accent; text-style: bold; }
         & > #quiz-prompt { height: auto; color: $text; text-style: bold; }
-        & > #quiz-hint { height: auto; color: $text-muted; }
-        & > AnswerInput { width: 40; margin: 0; }
+        & > #quiz-answer-row { height: auto; }
+        & #quiz-hint { width: 1fr; height: auto; color: $text-muted; padding-left: 1; }
+        & AnswerInput {
+            width: 18; height: 1; border: none; padding: 0 1; background: $boost;
+            &:focus { border: none; background: $accent 35%; }
+        }
         & > #quiz-verdict { height: auto; }
         & > #quiz-verdict.-right { color: $text-success; text-style: bold; }
         & > #quiz-verdict.-wrong { color: $text-error; text-style: bold; }
@@ -93,8 +96,9 @@ class QuizBar(Vertical):
     def compose(self) -> ComposeResult:
         yield Static("", id="quiz-status", markup=False)
         yield Static("", id="quiz-prompt", markup=False)
-        yield Static("", id="quiz-hint", markup=False)
-        yield AnswerInput(placeholder="your answer", id="quiz-answer")
+        with Horizontal(id="quiz-answer-row"):
+            yield AnswerInput(placeholder="your answer", id="quiz-answer")
+            yield Static("", id="quiz-hint", markup=False)
         yield Static("", id="quiz-verdict", markup=False)
         yield Static("", id="quiz-formula", markup=False)
 

@@ -250,6 +250,11 @@ class StepView(Vertical):
                 highlights(trace, step, grid.name, masking),
                 width=widths[grid.name],
             )
+        if masking is not None and not masking.shapes:
+            # the grid the question is about, in sight (below the quiz on a small terminal)
+            asked = self._views.get(masking.pick_grid or OUTPUT)
+            if asked is not None:
+                self.call_after_refresh(asked.scroll_visible, animate=False)
 
     def _width(self, trace: Trace, step: Step, name: str) -> int:
         if name in (OUTPUT, SCALED_KERNEL):
