@@ -96,10 +96,12 @@ class QuizActions(_Base):
         app: Any = self
         if app.trace is None or app.quiz is None or app.quiz.round != CELLS:
             return None
+        if app.scene.compare:
+            return None  # the three faces side by side: the quiz asks in the step view
         step = min(max(app.step, 0), len(app.trace) - 1)
         try:
             return question(app.trace, step)
-        except (ValueError, IndexError):
+        except Exception:  # noqa: BLE001 - a question the engine cannot ask must not end the app
             return None
 
     def _shape_questions(self) -> tuple[ShapeQuestion, ...]:

@@ -168,9 +168,9 @@ class SolverView(DrawnWhenShown, VerticalScroll):
         rows: list[Option] = []
         highlighted = None
         for group in solution.groups:
-            keras = list(group.keras)
+            keras = " or ".join(group.keras)
             for n, setting in enumerate(group.settings):
-                extra = f"   {keras[n]}" if n < len(keras) else ""
+                extra = f"   Keras {keras}" if n == 0 and keras else ""
                 label = setting_text(setting) + extra
                 if setting == mine:
                     label += "   ← the scene"
