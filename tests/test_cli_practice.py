@@ -97,7 +97,7 @@ def test_quiz_screenshot_shows_the_question_and_the_score(tmp_path) -> None:
     assert "score 0/1" in svg and "not 5: y[0,0] = 0" in svg
     out = tmp_path / "shapes.svg"
     assert main(["--quiz", "shapes", "--screenshot", str(out)]) == 0
-    assert "what size is the output?" in out.read_text().replace("&#160;", " ")
+    assert "question 1 of 5" in out.read_text().replace("&#160;", " ")
 
 
 def test_load_opens_the_quiz_a_session_kept(tmp_path, monkeypatch) -> None:

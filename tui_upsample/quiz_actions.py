@@ -192,8 +192,9 @@ class QuizActions(_Base):
 
     def _quiz_focus_answer(self) -> None:
         bar = self._quiz_bar(create=False)
-        if bar is not None and bar.display:
-            bar.answer.focus()
+        answer = bar.answer if bar is not None and bar.display else None
+        if answer is not None:
+            answer.focus()
 
     def _quiz_focus_grids(self) -> None:
         try:

@@ -94,17 +94,17 @@ async def test_the_mouse_wheel_scrolls_keys_cut_off_by_a_narrow_terminal(app_fac
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         footer = app.query_one(KeyFooter)
-        assert "Quit" not in footer_line(app)  # 89 columns of keys, 68 beside the palette's key
+        assert "Quit" not in footer_line(app)  # 97 columns of keys, 68 beside the palette's key
         for _ in range(6):  # the row stops once its last key shows
             footer.post_message(wheel(footer, events.MouseScrollDown))
             await pilot.pause()
         line = footer_line(app)
-        assert line.startswith(" o Operator ") and "q Quit" in line
+        assert line.startswith(" m Method ") and "q Quit" in line
         assert line.endswith("▏^p palette ")
-        assert footer.offset_keys == 3
+        assert footer.offset_keys == 4
         footer.post_message(wheel(footer, events.MouseScrollUp))
         await pilot.pause()
-        assert footer_line(app).startswith(" space Play ")
+        assert footer_line(app).startswith(" o Operator ")
         await pilot.press("right", "1")  # typing: a row of one key, shown from its start
         await pilot.pause()
         assert footer.offset_keys == 0 and footer_line(app).startswith(" esc Cancel edit ")

@@ -48,7 +48,7 @@ async def test_seed_right_answer_scores_one_of_one_and_moves_on() -> None:
     app = quiz_app()
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        assert app.focused is app.query_one(QuizBar).answer
+        assert app.focused is app.query_one("#quiz-answer")
         assert "quiz score 0/0" in app.sub_title
         await type_answer(pilot, "0")
         assert (app.quiz.right, app.quiz.asked) == (1, 1)

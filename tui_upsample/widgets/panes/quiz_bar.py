@@ -105,36 +105,47 @@ class QuizBar(Vertical):
     def on_mount(self) -> None:
         self.border_title = "quiz"
         self.watch_card(self.card)
+        self.call_after_refresh(lambda: self.watch_card(self.card))  # once its lines are up
 
     def watch_card(self, card: Card | None) -> None:
         if not self.is_mounted or card is None:
             return
-        self.query_one("#quiz-status", Static).update(card.status)
-        self.query_one("#quiz-prompt", Static).update(card.prompt)
-        self.query_one("#quiz-hint", Static).update(card.hint)
-        verdict = self.query_one("#quiz-verdict", Static)
+        statics = {s.id: s for s in self.query(Static)}
+        if len(statics) < 5:  # mounted, but its lines not yet: on_mount shows the card
+            return
+        statics["quiz-status"].update(card.status)
+        statics["quiz-prompt"].update(card.prompt)
+        statics["quiz-hint"].update(card.hint)
+        verdict = statics["quiz-verdict"]
         verdict.update(card.verdict)
         verdict.set_class(card.right is True, "-right")
         verdict.set_class(card.right is False, "-wrong")
         verdict.set_class(card.right is None and bool(card.verdict), "-refused")
         verdict.display = bool(card.verdict)
-        formula = self.query_one("#quiz-formula", Static)
+        formula = statics["quiz-formula"]
         formula.update("\n".join(card.formula))
         formula.display = bool(card.formula)
-        self.answer.picking = card.kind == POSITION
+        answer = self.answer
+        if answer is not None:
+            answer.picking = card.kind == POSITION
 
     @property
-    def answer(self) -> AnswerInput:
-        """The answer field."""
-        return self.query_one(AnswerInput)
+    def answer(self) -> AnswerInput | None:
+        """The answer field (None until the bar's lines are mounted)."""
+        found = self.query(AnswerInput)
+        return found.first() if found else None
 
     def show_pick(self, text: str) -> None:
         """Put the picked cell into the field, as the learner would have typed it."""
-        self.answer.value = text
-        self.answer.cursor_position = len(text)
+        answer = self.answer
+        if answer is not None:
+            answer.value = text
+            answer.cursor_position = len(text)
 
     def clear(self) -> None:
-        self.answer.value = ""
+        answer = self.answer
+        if answer is not None:
+            answer.value = ""
 
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:
