@@ -26,9 +26,18 @@ UI_FREE = (
     "tui_upsample.file_reading",
     "tui_upsample.safe_text",
     "tui_upsample.preferences",
+    "tui_upsample.transcript",
+    "tui_upsample.recording.cell_runs",
+    "tui_upsample.recording.cast",
+    "tui_upsample.recording.svg",
+    "tui_upsample.recording.gif",
+    "tui_upsample.recording.progress",
+    "tui_upsample.recording.notebook",
+    "tui_upsample.language",
     "tui_upsample.quiz",
 )
-"""The modules outside the engine that must work without a screen."""
+"""The modules outside the engine that must work without a screen (the notebook's show() loads
+the app only when a picture is drawn)."""
 
 ENGINE_MODULES = tuple(
     f"tui_upsample.engine.{p.stem}"

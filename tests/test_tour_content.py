@@ -181,3 +181,12 @@ def test_another_operator_gets_a_note_not_a_wrong_explanation() -> None:
     text = " ".join(s.explain(build_trace(Scene.seed_example("pixel_shuffle"))))
     assert "This stop is about conv2d" in text and "pixel_shuffle" in text
     assert s.aside_for(build_trace(Scene.seed_example("pixel_shuffle"))) is None
+
+
+def test_every_stop_explains_its_scene_in_the_compare_layout_too() -> None:
+    """c shows a transposed convolution's three faces at once: each stop's text still reads its
+    numbers from that trace (the direct stop's padded grid is the direct face's)."""
+    for tour_stop in STOPS:
+        if tour_stop.scene.op == "conv_transpose2d":
+            text = tour_stop.explain(build_trace(tour_stop.scene.replace(method="all")))
+            assert text and all(isinstance(sentence, str) for sentence in text)

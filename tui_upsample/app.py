@@ -30,6 +30,7 @@ from textual.widgets._select import SelectOverlay
 
 from tui_upsample.engine.steps import Trace
 from tui_upsample.file_actions import FileActions
+from tui_upsample.language import _
 from tui_upsample.quiz import Card, Masking, Quiz
 from tui_upsample.quiz_actions import QuizActions
 from tui_upsample.safe_text import shown, shown_lines
@@ -319,6 +320,7 @@ class UpsampleApp(QuizActions, FileActions, App[int]):
         cursor_blink: bool = True,
         tour_stop: int | None = None,
         preferences: bool = True,
+        language: str | None = None,
         quiz: Quiz | None = None,
     ) -> None:
         super().__init__()
@@ -327,8 +329,12 @@ class UpsampleApp(QuizActions, FileActions, App[int]):
         self.keep_preferences = preferences
         """Whether the learner's preferences are read and a theme chosen here is saved (not
         for screenshots, which must look the same for everyone)."""
+        if language is not None:  # --lang: before the preferences' language, which it beats
+            from tui_upsample.language import use
+
+            use(language)
         if preferences:
-            self._read_preferences(theme_given=theme is not None)
+            self._read_preferences(theme_given=theme is not None, language_given=bool(language))
         if theme is not None:
             self.theme = theme
         self.cursor_blink = cursor_blink
@@ -464,8 +470,9 @@ class UpsampleApp(QuizActions, FileActions, App[int]):
             self.theme_changed_signal.subscribe(self, self._theme_changed)
 
     # Preferences -------------------------------------------------------------------------------
-    def _read_preferences(self, theme_given: bool) -> None:
-        """Take the theme and the keys from the learner's preferences file, if there is one."""
+    def _read_preferences(self, theme_given: bool, language_given: bool = False) -> None:
+        """Take the theme, the language and the keys from the learner's preferences file, if
+        there is one."""
         from tui_upsample.preferences import config_path, read_preferences, resolve_keymap
 
         path = config_path()
@@ -475,13 +482,23 @@ class UpsampleApp(QuizActions, FileActions, App[int]):
 
         scopes = _binding_scopes()
         ids = {binding_id for scope in scopes for binding_id in scope}
+        from tui_upsample.language import languages
+
         prefs = read_preferences(
-            path, binding_ids=ids, themes=self.available_themes, is_key=is_key_name
+            path,
+            binding_ids=ids,
+            themes=self.available_themes,
+            is_key=is_key_name,
+            languages=languages(),
         )
         if prefs.problem:
             self.preference_notes.append(prefs.problem)
         if prefs.theme and not theme_given:
             self.theme = prefs.theme
+        if prefs.language and not language_given:
+            from tui_upsample.language import use
+
+            use(prefs.language)
         if prefs.keys:
             keymap, notes = resolve_keymap(prefs.keys, scopes)
             self.preference_notes += notes
@@ -493,8 +510,8 @@ class UpsampleApp(QuizActions, FileActions, App[int]):
 
     def _theme_changed(self, theme: Any) -> None:
         """A theme chosen in the app (the palette's theme switch) is the learner's from now on."""
-        if theme.name == self._theme_kept:
-            return
+        if theme.name == self._theme_kept or self.served:
+            return  # a visitor's theme is the visitor's: the server's file stays as it is
         from tui_upsample.preferences import PreferencesError, save_theme
 
         try:
@@ -505,10 +522,39 @@ class UpsampleApp(QuizActions, FileActions, App[int]):
         self._theme_kept = theme.name
         self.notify(f"theme {theme.name} saved in {path}", title="Preferences", timeout=4)
 
+    def action_set_language(self, code: str) -> None:
+        """Show the tour and the help screen in language ``code`` from now on, and keep it in
+        the preferences file, as a theme chosen here is kept."""
+        from tui_upsample.language import use
+        from tui_upsample.preferences import PreferencesError, save_language
+
+        try:
+            use(code)
+        except ValueError as exc:
+            self.notify(str(exc), title="Language", severity="error")
+            return
+        for panel in self.query(TourPanel):
+            panel.redraw()
+        if not self.keep_preferences or self.served:
+            return  # screenshots and visitors leave the file alone
+        try:
+            path = save_language(code)
+        except PreferencesError as exc:
+            self.notify(f"language not saved: {exc}", title="Preferences", severity="warning")
+            return
+        self.notify(
+            _("language {code} saved in {path}").format(code=code, path=path),
+            title="Preferences",
+            timeout=4,
+        )
+
     async def action_quit(self) -> None:
         """Quit, keeping the learner's scene where ``upsample-tui --resume`` finds it."""
         from tui_upsample.preferences import PreferencesError, keep_scene
 
+        if self.served:  # many visitors, one server: none of them leaves a scene behind
+            self.exit(0)
+            return
         try:
             path = keep_scene(self.learners_scene)
         except PreferencesError as exc:
@@ -809,14 +855,16 @@ class UpsampleApp(QuizActions, FileActions, App[int]):
         """Go ``delta`` stops on (or back); the stop starts afresh, the learner's edits of the
         stop left behind are not kept."""
         if self.tour_stop is None:
-            self.notify("] / [ move between the guided tour's stops: t starts the tour", timeout=4)
+            self.notify(
+                _("] / [ move between the guided tour's stops: t starts the tour"), timeout=4
+            )
             return
         number = min(max(self.tour_stop + delta, 1), len(_tour().STOPS))
         if number == self.tour_stop:
             self.notify(
-                "the last stop: t or escape leaves the tour"
+                _("the last stop: t or escape leaves the tour")
                 if delta > 0
-                else "the first stop: ] goes on",
+                else _("the first stop: ] goes on"),
                 timeout=3,
             )
             return
@@ -829,11 +877,13 @@ class UpsampleApp(QuizActions, FileActions, App[int]):
     def action_tour_variant(self) -> None:
         """Switch the stop to its next variant (the grids the learner edited stay)."""
         if self.tour_stop is None:
-            self.notify("v: a guided tour stop's variant (t starts the tour)", timeout=4)
+            self.notify(_("v: a guided tour stop's variant (t starts the tour)"), timeout=4)
             return
         stop = _tour().stop(self.tour_stop)
         if not stop.variants:
-            self.notify(f"v: tour stop {self.tour_stop} has no variants", timeout=4)
+            self.notify(
+                _("v: tour stop {number} has no variants").format(number=self.tour_stop), timeout=4
+            )
             return
         self.scene = stop.next_variant(self.scene)
         self.step = 0

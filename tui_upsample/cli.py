@@ -25,6 +25,7 @@ import numpy as np
 from tui_upsample import __version__
 from tui_upsample.engine.operators import ALIASES, TABLE, all_parameters
 from tui_upsample.engine.parameters import FLAG
+from tui_upsample.language import languages
 from tui_upsample.safe_text import has_control, quoted, shown
 from tui_upsample.scene import (
     FILLS,
@@ -43,9 +44,26 @@ if TYPE_CHECKING:
     from tui_upsample.app import UpsampleApp
 
 PROG = "upsample-tui"
+HOST = "127.0.0.1"
+PORT = 8000
+"""Where ``--serve`` listens unless told otherwise (this machine only)."""
+SERVE_FLAGS = ("--serve", "--host", "--port", "--public-url")
+"""The flags about serving; every other flag given with ``--serve`` goes to each visitor's app."""
 EXPORT_FORMATS = ("pytorch", "keras", "numpy", "session")
 """What ``--export`` writes (tui_upsample.export.FORMATS, repeated so --help stays quick)."""
 SCREENSHOT_THEME = "textual-dark"
+RECORD_FORMATS = (".cast", ".svg", ".gif")
+"""What ``--record`` writes, by the file's extension."""
+TRANSCRIPT_FORMATS = ("text", "markdown")
+"""What ``--transcript`` writes (tui_upsample.transcript.FORMATS, repeated so --help stays
+quick)."""
+FRAME_TIME = (0.05, 60.0)
+"""The shortest and longest time one frame of a recording may show, in seconds."""
+MAX_FRAMES = 2000
+"""The most frames a recording takes (a 64×64 scene has thousands of steps: --step and --press
+choose a part)."""
+PROGRESS_FROM = 10
+"""Recordings of this many frames or more show a progress bar (on a terminal)."""
 
 EPILOG = f"""\
 operators: {", ".join(OPERATORS)}
@@ -71,6 +89,10 @@ examples:
   upsample-tui --load s.json --stride 3         a saved session (ctrl+s), stride changed
   upsample-tui --resume                         the scene on screen when the app last quit
   upsample-tui --tour-stop 6 --screenshot w2.svg
+  upsample-tui --stride 2 --record steps.svg    every step, one animated SVG (.cast, .gif too)
+  upsample-tui --transcript --format markdown > sheet.md   a worksheet of every step
+  upsample-tui --lang ko --tour                 the tour in Korean, the post's language
+  upsample-tui --serve --stride 2               in browser pages (the web extra), one app each
   upsample-tui --solve 4:8 --op convT           every setting that doubles a side of 4
 """
 
@@ -161,6 +183,33 @@ def _sizes(text: str) -> tuple[int, int]:
     if min(i, o) < 1:
         raise argparse.ArgumentTypeError(f"{quoted(text)}: both sizes must be at least 1")
     return i, o
+
+
+def _frame_time(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{quoted(text)} is not a number of seconds") from None
+    if not FRAME_TIME[0] <= value <= FRAME_TIME[1]:
+        low, high = FRAME_TIME
+        raise argparse.ArgumentTypeError(f"{quoted(text)}: between {low:g} and {high:g} seconds")
+    return value
+
+
+def _language(text: str) -> str:
+    known = languages()
+    if text not in known:
+        raise argparse.ArgumentTypeError(
+            f"{quoted(text)}: no such language (known: {', '.join(known)})"
+        )
+    return text
+
+
+def _port(text: str) -> int:
+    value = _integer(text)
+    if not 1 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"{text!r}: a port is 1 to 65535")
+    return value
 
 
 def _terminal_size(text: str) -> tuple[int, int]:
@@ -403,14 +452,68 @@ def build_parser() -> argparse.ArgumentParser:
         "--press",
         default="",
         metavar="KEYS",
-        help="comma-separated Textual key names to press first, e.g. n,n,right,5,enter",
+        help="comma-separated Textual key names to press first, e.g. n,n,right,5,enter"
+        " (with --record: a frame after each, instead of one per step)",
     )
     shot.add_argument(
         "--terminal-size",
         type=_terminal_size,
         default=(120, 40),
         metavar="WxH",
-        help="screenshot size in cells (default 120x40)",
+        help="screenshot or recording size in cells (default 120x40)",
+    )
+    course = parser.add_argument_group("recordings and transcripts")
+    course.add_argument(
+        "--record",
+        metavar="FILE",
+        help="render every step (from --step on) headless, one frame each, and write by the"
+        " extension: .cast (asciicast v2, a marker per step), .svg (animated), .gif (needs"
+        ' pip install -e ".[gif]"); then exit',
+    )
+    course.add_argument(
+        "--frame-time",
+        type=_frame_time,
+        default=1.0,
+        metavar="SECONDS",
+        help="how long each frame of a recording shows (default 1; the last twice as long)",
+    )
+    course.add_argument(
+        "--transcript",
+        action="store_true",
+        help="print every step as one plain line (its number and the engine's line); then exit",
+    )
+    course.add_argument(
+        "--format",
+        choices=TRANSCRIPT_FORMATS,
+        default=None,
+        help="--transcript as plain text (default) or as a Markdown worksheet: parameters,"
+        " output-size formula, grids as tables, every step",
+    )
+    web = parser.add_argument_group("in a browser (the [web] extra)")
+    web.add_argument(
+        "--serve",
+        action="store_true",
+        help="serve the app to browser pages with textual-serve: each visitor gets an app of"
+        " their own, on the scene the other flags give; files become downloads",
+    )
+    web.add_argument(
+        "--host", metavar="HOST", help=f"with --serve: the address to listen on (default {HOST})"
+    )
+    web.add_argument(
+        "--port", type=_port, metavar="PORT", help=f"with --serve: the port (default {PORT})"
+    )
+    web.add_argument(
+        "--public-url",
+        metavar="URL",
+        help="with --serve: the address browsers reach the server by, when it is not"
+        " http://HOST:PORT (behind a proxy, or on 0.0.0.0)",
+    )
+    parser.add_argument(
+        "--lang",
+        type=_language,
+        metavar="CODE",
+        help=f"the guided tour and the help screen in this language ({', '.join(languages())};"
+        ' default: language = "…" in the preferences file, else en)',
     )
     parser.add_argument(
         "--version", action="store_true", help="show the version and exit (takes no other flags)"
@@ -559,15 +662,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stdout.write(f"{PROG} {__version__}\n")
         return 0
     try:
-        return _run(parser, args)
+        return _run(parser, args, argv)
     except (RecursionError, OverflowError, MemoryError) as exc:
         # Every input is checked before it gets here; this is the last net, never a traceback.
         parser.error(f"{type(exc).__name__}: {exc}")
 
 
-def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+def _run(parser: argparse.ArgumentParser, args: argparse.Namespace, argv: list[str]) -> int:
     if args.solve is not None or args.json:
         return _solve(parser, args)
+    _check_serve_flags(parser, args)
     tour_stop = _tour_stop(parser, args)
     base = None
     quiz = None
@@ -597,18 +701,24 @@ def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         scene = scene.replace(step=args.step - 1)
     else:
         scene = scene.clamp_step(len(trace))
-    if args.press and args.screenshot is None:
-        parser.error("argument --press: only with --screenshot")
+    if args.press and args.screenshot is None and args.record is None:
+        parser.error("argument --press: only with --screenshot or --record")
+    if args.frame_time != parser.get_default("frame_time") and args.record is None:
+        parser.error("argument --frame-time: only with --record")
     if args.quiz is not None:
         from tui_upsample.quiz import Quiz
 
         quiz = Quiz(round=args.quiz, step=scene.step if args.quiz == "cells" else 0)
         if args.export is not None:
             parser.error("argument --quiz: not with --export (one output at a time)")
-
+    if args.transcript or args.format is not None:
+        _write_transcript(parser, args, scene, trace, tour_stop)
+        return 0
+    if args.record is not None:
+        _write_recording(parser, args, scene, tour_stop)
+        return 0
     if args.export is not None:
-        if args.screenshot is not None:
-            parser.error("argument --export: not with --screenshot (one output at a time)")
+        _only_output(parser, args, "--export")
         if tour_stop is not None:
             parser.error("argument --export: not with the tour (export a scene, not a stop)")
         from tui_upsample.export import ExportError, export
@@ -623,8 +733,10 @@ def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     if args.screenshot is not None:
         _write_screenshot(parser, args, scene, tour_stop, quiz)
         return 0
+    if args.serve:
+        return _serve(parser, args, argv)
 
-    app = _app_class()(scene, tour_stop=tour_stop, quiz=quiz)
+    app = _app_class()(scene, tour_stop=tour_stop, language=args.lang, quiz=quiz)
     if args.load is not None:
         app.session_path = Path(args.load)  # ctrl+s saves back to the file it came from
     app.run()
@@ -664,6 +776,18 @@ def _write_screenshot(
             parser.error(f"argument --screenshot: can't write {str(out)!r}: {why}")
 
     write(check_writable)  # before the seconds of rendering
+    keys = _press_keys(parser, args)
+    try:
+        svg = screenshot(
+            scene, keys, args.terminal_size, tour_stop=tour_stop, language=args.lang, quiz=quiz
+        )
+    except Exception as exc:  # noqa: BLE001 (a crash while rendering: one line, status 2)
+        parser.error(f"argument --screenshot: the app failed: {type(exc).__name__}: {exc}")
+    write(lambda path: write_atomic(path, svg))
+
+
+def _press_keys(parser: argparse.ArgumentParser, args: argparse.Namespace) -> list[str]:
+    """The key names of ``--press``, each one Textual knows (else exits naming it)."""
     keys = [k.strip() for k in args.press.split(",") if k.strip()]
     for key in keys:
         if has_control(key):
@@ -677,14 +801,237 @@ def _write_screenshot(
             f"argument --press: {shown(unknown[0])!r} is not a Textual key name"
             " (e.g. n, enter, shift+down, question_mark)"
         )
+    return keys
+
+
+def _only_output(parser: argparse.ArgumentParser, args: argparse.Namespace, flag: str) -> None:
+    """Exits if another output flag comes with ``flag`` (one output at a time)."""
+    given = {
+        "--screenshot": args.screenshot is not None,
+        "--export": args.export is not None,
+        "--record": args.record is not None,
+        "--transcript": args.transcript or args.format is not None,
+    }
+    others = [other for other, on in given.items() if on and other != flag]
+    if others:
+        parser.error(f"argument {flag}: not with {others[0]} (one output at a time)")
+
+
+def _write_transcript(
+    parser: argparse.ArgumentParser,
+    args: argparse.Namespace,
+    scene: Scene,
+    trace: Any,
+    tour_stop: int | None,
+) -> None:
+    """Print every step of the scene (or of the tour stop's own), plain or as a worksheet."""
+    if not args.transcript:
+        parser.error("argument --format: only with --transcript")
+    _only_output(parser, args, "--transcript")
+    if args.step is not None:
+        parser.error("argument --step: not with --transcript (it prints every step)")
+    from tui_upsample.transcript import transcript_lines, worksheet_lines
+
+    if tour_stop is not None:
+        from tui_upsample.tour import stop
+
+        scene = stop(tour_stop).scene
+        trace = build_trace(scene)
+    lines = worksheet_lines(scene, trace) if args.format == "markdown" else transcript_lines(trace)
     try:
-        svg = screenshot(scene, keys, args.terminal_size, tour_stop=tour_stop, quiz=quiz)
+        for line in lines:
+            sys.stdout.write(line + "\n")
+        sys.stdout.flush()
+    except BrokenPipeError:  # `| head`: the reader has what it wanted
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
+def _write_recording(
+    parser: argparse.ArgumentParser,
+    args: argparse.Namespace,
+    scene: Scene,
+    tour_stop: int | None,
+) -> None:
+    """Render the scene's frames headless and write them as the file's extension says, as a
+    save does (atomically); any problem is one error line."""
+    from tui_upsample.file_reading import describe_os_error
+    from tui_upsample.session import check_writable, write_atomic
+
+    _only_output(parser, args, "--record")
+    text = args.record
+    if not text.strip():
+        parser.error("argument --record: expected the path of a .cast, .svg or .gif file")
+    folder, name = os.path.split(text)
+    if not os.path.isdir(folder or "."):
+        parser.error(f"argument --record: no directory {folder!r}")
+    if name in ("", ".", "..") or os.path.isdir(text):
+        parser.error(f"argument --record: {text!r} is a directory")
+    extension = os.path.splitext(name)[1].lower()
+    if extension not in RECORD_FORMATS:
+        parser.error(
+            f"argument --record: {text!r}: the extension says what to write:"
+            f" {', '.join(RECORD_FORMATS)}"
+        )
+    out = Path(text)
+
+    def write(action: Callable[[Path], object]) -> None:
+        try:
+            action(out)
+        except OSError as exc:
+            parser.error(f"argument --record: can't write {text!r}: {describe_os_error(exc)}")
+
+    if extension == ".gif":
+        from tui_upsample.recording.gif import INSTALL, agg_path
+
+        if agg_path() is None:
+            parser.error(f"argument --record: a .gif needs the gif extra: {INSTALL}")
+    from tui_upsample.widgets.blocks.too_small import MIN_SIZE
+
+    width, height = args.terminal_size
+    if width < MIN_SIZE.width or height < MIN_SIZE.height:
+        parser.error(
+            f"argument --terminal-size: {width}x{height}: a recording needs at least"
+            f" {MIN_SIZE.width}x{MIN_SIZE.height}, the smallest screen the app draws its panes in"
+        )
+    write(check_writable)  # before the seconds of rendering
+    keys = _press_keys(parser, args)
+    shown_scene = scene
+    if tour_stop is not None:
+        from tui_upsample.tour import stop
+
+        shown_scene = stop(tour_stop).scene
+    steps = len(build_trace(shown_scene)) if not keys else 0
+    frames = len(keys) + 1 if keys else max(steps - shown_scene.step, 1)
+    if frames > MAX_FRAMES:
+        parser.error(
+            f"argument --record: {frames:,} frames: a recording takes at most {MAX_FRAMES:,};"
+            " start later with --step N, walk with --press, or take a smaller input"
+        )
+
+    from tui_upsample.recording.frames import record
+    from tui_upsample.recording.progress import Progress
+
+    progress = Progress("recording", enabled=frames >= PROGRESS_FROM and sys.stderr.isatty())
+    try:
+        recording = record(scene, keys, args.terminal_size, tour_stop=tour_stop, progress=progress)
+    except KeyboardInterrupt:
+        progress.done()
+        sys.stderr.write(f"{PROG}: recording stopped; nothing written\n")
+        raise SystemExit(130) from None
     except Exception as exc:  # noqa: BLE001 (a crash while rendering: one line, status 2)
-        parser.error(f"argument --screenshot: the app failed: {type(exc).__name__}: {exc}")
-    write(lambda path: write_atomic(path, svg))
+        progress.done()
+        parser.error(f"argument --record: the app failed: {type(exc).__name__}: {exc}")
+    durations = [args.frame_time] * len(recording.frames)
+    durations[-1] *= 2  # the last frame lingers before the loop starts again
+    if extension == ".cast":
+        from tui_upsample.recording.cast import cast_text
+
+        data: str | bytes = cast_text(recording.frames, durations, recording.title)
+    elif extension == ".svg":
+        from tui_upsample.recording.svg import animated_svg
+
+        data = animated_svg(recording.frames, durations, recording.title)
+    else:
+        from tui_upsample.recording.gif import GifError, gif_bytes
+
+        progress.say("encoding the GIF (agg)")
+        try:
+            data = gif_bytes(recording.frames, durations, recording.title)
+        except GifError as exc:
+            progress.done()
+            parser.error(f"argument --record: {exc}")
+    progress.done()
+    write(lambda path: write_atomic(path, data))
 
 
-_OTHER_FLAGS = ("tour", "tour_stop", "export", "load", "resume", "screenshot", "press")
+def _check_serve_flags(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """Exits if the serving flags come without ``--serve``, or ``--serve`` with a flag that
+    makes no app to serve."""
+    if not args.serve:
+        for flag in SERVE_FLAGS[1:]:
+            if getattr(args, flag[2:].replace("-", "_")) is not None:
+                parser.error(f"argument {flag}: only with --serve")
+        return
+    for flag, given in (
+        ("--export", args.export is not None),
+        ("--screenshot", args.screenshot is not None),
+        ("--record", args.record is not None),
+        ("--transcript", args.transcript or args.format is not None),
+        ("--resume", args.resume),
+    ):
+        if given:
+            why = "each visitor starts afresh" if flag == "--resume" else "one output at a time"
+            parser.error(f"argument --serve: not with {flag} ({why})")
+
+
+def visitor_command(parser: argparse.ArgumentParser, argv: Sequence[str]) -> str:
+    """The shell command textual-serve runs for each visitor: this program with every flag of
+    ``argv`` but the serving ones, each quoted for the shell. ValueError if a serving flag was
+    abbreviated (it could not be told from the others)."""
+    import shlex
+
+    forwarded: list[str] = []
+    skip_value = False
+    for arg in argv:
+        if skip_value:
+            skip_value = False
+            continue
+        name = arg.split("=", 1)[0]
+        if name in SERVE_FLAGS:
+            skip_value = name != "--serve" and "=" not in arg
+            continue
+        forwarded.append(arg)
+    # Checked by parsing both: what the visitors run is what was asked, less the serving.
+    served = dict(vars(parser.parse_args(list(argv))))
+    visitor = dict(vars(parser.parse_args(forwarded)))
+    for flag in SERVE_FLAGS:
+        served.pop(flag[2:].replace("-", "_"))
+        if visitor.pop(flag[2:].replace("-", "_")) not in (None, False):
+            raise ValueError(f"write {', '.join(SERVE_FLAGS)} in full")
+    if served != visitor:
+        raise ValueError(f"write {', '.join(SERVE_FLAGS)} in full")
+    return shlex.join([sys.executable, "-m", "tui_upsample", *forwarded])
+
+
+def _serve(parser: argparse.ArgumentParser, args: argparse.Namespace, argv: list[str]) -> int:
+    """Serve the app with textual-serve until interrupted (ctrl+c); the exit status."""
+    try:
+        from textual_serve.server import Server
+    except ImportError:
+        parser.exit(
+            2,
+            f'{PROG}: error: --serve needs textual-serve, the web extra: pip install -e ".[web]"\n',
+        )
+    try:
+        command = visitor_command(parser, argv)
+    except ValueError as exc:
+        parser.error(f"argument --serve: {exc}")
+    host = args.host or HOST
+    port = args.port or PORT
+    server = Server(command, host=host, port=port, title=PROG, public_url=args.public_url)
+    try:
+        server.serve()
+    except OSError as exc:  # the port is taken, the address is not this machine's
+        parser.exit(2, f"{PROG}: error: argument --serve: can't listen on {host}:{port}: {exc}\n")
+    return 0
+
+
+_OTHER_FLAGS = (
+    "tour",
+    "tour_stop",
+    "export",
+    "load",
+    "resume",
+    "screenshot",
+    "press",
+    "record",
+    "frame_time",
+    "transcript",
+    "format",
+    "serve",
+    "host",
+    "port",
+)
 """Flags that are not the scene's and do nothing with --solve."""
 
 
@@ -766,9 +1113,11 @@ def screenshot(
     size: tuple[int, int],
     tour_stop: int | None = None,
     quiz: Any = None,
+    language: str | None = None,
 ) -> str:
     """An SVG of the app showing ``scene`` (or tour stop ``tour_stop``'s own scene) after
-    ``keys`` are pressed, in a ``size`` terminal."""
+    ``keys`` are pressed, in a ``size`` terminal, its words in ``language`` (default English:
+    screenshots ignore the preferences)."""
     import asyncio
 
     app = _app_class()(
@@ -778,6 +1127,7 @@ def screenshot(
         tour_stop=tour_stop,
         preferences=False,
         quiz=quiz,
+        language=language or "en",
     )
 
     async def shoot() -> str:

@@ -7,6 +7,7 @@ from functools import partial
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
+from tui_upsample.language import languages
 from tui_upsample.scene import METHODS, OPERATOR_NAMES, OPERATORS, PRESETS
 from tui_upsample.tour import STOPS
 
@@ -61,6 +62,14 @@ class SceneCommands(Provider):
                     f"Tour stop {number}: {stop.title}",
                     stop.source,
                     partial(run, f"tour_go({number})"),
+                )
+            )
+        for code in languages():
+            commands.append(
+                (
+                    f"Language: {code}",
+                    "the guided tour and the help screen in it, kept in the preferences",
+                    partial(run, f"set_language('{code}')"),
                 )
             )
         for view, what in (

@@ -4,10 +4,15 @@ A mixin for :class:`~tui_upsample.app.UpsampleApp`, kept apart so the app stays 
 The export and session modules are imported when a file is first written or read, not at start.
 Every write is atomic (:func:`tui_upsample.session.write_atomic`); every outcome, good or bad, is
 said in a notification; a file that cannot be read or written changes nothing.
+
+Served in a browser page (``upsample-tui --serve``), the same files go to the visitor as
+downloads instead (:meth:`FileActions.send_download`): the current directory is the server's,
+not the learner's.
 """
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -34,6 +39,32 @@ class FileActions(_Base):
     session_path: Path | None = None
     """The session file ctrl+s writes: the one opened (--load or the palette) or last saved;
     ``upsample-session.json`` in the current directory until there is one."""
+
+    @property
+    def served(self) -> bool:
+        """Whether the app runs in a browser page (``upsample-tui --serve``): then what it
+        writes is delivered to the browser as a download, not written to the current directory."""
+        return bool(getattr(self, "is_web", False))
+
+    def send_download(self, name: str, content: str | bytes, title: str) -> None:
+        """Deliver ``content`` to the browser as a download called ``name``, and say so.
+
+        For a served app only (see :attr:`served`); the file is never written on the server.
+        """
+        if isinstance(content, str):
+            self.deliver_text(io.StringIO(content), save_filename=name, encoding="utf-8")
+        else:
+            self.deliver_binary(io.BytesIO(content), save_filename=name)
+        self.notify(f"{name}: sent to your browser as a download", title=title, timeout=8)
+
+    def on_delivery_failed(self, event: Any) -> None:
+        """A download the browser did not get (the page closed, the connection dropped)."""
+        self.notify(
+            f"the download did not reach the browser: {event.exception}",
+            title="Download failed",
+            severity="error",
+            timeout=8,
+        )
 
     def action_export(self) -> None:
         """Open the export dialog: PyTorch, Keras, NumPy script or session."""
@@ -67,6 +98,9 @@ class FileActions(_Base):
             )
             return
         path = Path(file_name(scene, fmt))
+        if self.served:
+            self.send_download(path.name, text, title=f"Exported {words}")
+            return
         try:
             write_atomic(path, text)
         except OSError as exc:
@@ -86,9 +120,16 @@ class FileActions(_Base):
     def action_save_session(self) -> None:
         """Save the whole scene (grids, parameters, step, a quiz under way) to the session
         file."""
-        from tui_upsample.session import SessionError, save_session
+        from tui_upsample.session import SessionError, dumps, save_session
 
         path, note = self._save_target()
+        if self.served:  # the session file is the visitor's to keep: a download
+            self.send_download(
+                path.name,
+                dumps(self._scene_now(), getattr(self, "quiz", None)),
+                title="Session saved",
+            )
+            return
         try:
             save_session(self._scene_now(), path, getattr(self, "quiz", None))
         except SessionError as exc:
@@ -117,6 +158,15 @@ class FileActions(_Base):
 
     def action_open_session(self) -> None:
         """Ask for a session file's path, then open it."""
+        if self.served:  # the paths would be the server's: a visitor reads none of its files
+            self.notify(
+                "served in a browser, a session opens from the server's command line"
+                " (upsample-tui --serve --load FILE)",
+                title="Session not opened",
+                severity="warning",
+                timeout=8,
+            )
+            return
         from tui_upsample.screens.export import OpenSessionScreen
         from tui_upsample.session import DEFAULT_PATH
 

@@ -4,6 +4,7 @@ Preferences live in a TOML file in the user's config directory (on Linux
 ``$XDG_CONFIG_HOME/tui-upsample/config.toml``)::
 
     theme = "nord"
+    language = "ko"   # the guided tour and the help screen in Korean (--lang beats it)
 
     [keys]            # binding id = keys, comma-separated (F1 lists every id)
     cell-left = "h,left"
@@ -73,6 +74,7 @@ class Preferences:
     theme: str | None = None
     keys: Mapping[str, str] = field(default_factory=dict)
     problem: str = ""
+    language: str | None = None
 
 
 def _split_keys(keys: str) -> list[str]:
@@ -85,11 +87,12 @@ def read_preferences(
     binding_ids: Collection[str] = (),
     themes: Collection[str] = (),
     is_key: Any = None,
+    languages: Collection[str] = (),
 ) -> Preferences:
     """The preferences in ``path`` (default :func:`config_path`): the defaults if there is no
     file; if it cannot be used, the defaults with one line saying why. Keys for ids not in
-    ``binding_ids``, themes not in ``themes`` and key names ``is_key`` refuses are left out
-    (and said)."""
+    ``binding_ids``, themes not in ``themes``, languages not in ``languages`` and key names
+    ``is_key`` refuses are left out (and said)."""
     path = path or config_path()
     try:
         text = path.read_text(encoding="utf-8")
@@ -107,6 +110,13 @@ def read_preferences(
     if theme is not None and not (isinstance(theme, str) and (not themes or theme in themes)):
         problems.append(f"theme {theme!r} is not a theme (ctrl+p, 'theme' lists them)")
         theme = None
+    language = data.get("language")
+    if language is not None and not (
+        isinstance(language, str) and (not languages or language in languages)
+    ):
+        known = f" (there are {', '.join(languages)})" if languages else ""
+        problems.append(f"language {language!r} is not a language of the app{known}")
+        language = None
     raw_keys = data.get("keys", {})
     keys: dict[str, str] = {}
     if not isinstance(raw_keys, dict):
@@ -121,14 +131,19 @@ def read_preferences(
             problems.append(f"keys.{binding_id}: {bad[0]!r} is not a key name")
         else:
             keys[binding_id] = ",".join(_split_keys(value))
-    unknown = sorted(set(data) - {"theme", "keys"})
+    unknown = sorted(set(data) - {"theme", "language", "keys"})
     if unknown:
-        problems.append(f"unknown setting {unknown[0]!r} (there are theme and [keys])")
+        problems.append(f"unknown setting {unknown[0]!r} (there are theme, language and [keys])")
     problem = ""
     if problems:
         more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
         problem = f"{path}: {problems[0]}{more}; the rest is used"
-    return Preferences(theme if isinstance(theme, str) else None, keys, problem)
+    return Preferences(
+        theme if isinstance(theme, str) else None,
+        keys,
+        problem,
+        language if isinstance(language, str) else None,
+    )
 
 
 def resolve_keymap(
@@ -174,10 +189,20 @@ def save_theme(theme: str, path: Path | None = None) -> Path:
 
     PreferencesError (and the file untouched) if the file is not valid TOML or cannot be written.
     """
+    return _save_setting("theme", theme, path)
+
+
+def save_language(language: str, path: Path | None = None) -> Path:
+    """Set ``language`` in the preferences file, as :func:`save_theme` sets the theme."""
+    return _save_setting("language", language, path)
+
+
+def _save_setting(name: str, value: str, path: Path | None) -> Path:
+    """Set the top-level ``name = "value"`` of the preferences file, the rest kept as written."""
     from tui_upsample.session import describe_os_error, write_atomic
 
     path = path or config_path()
-    line = f'theme = "{theme}"'
+    line = f'{name} = "{value}"'
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -189,7 +214,7 @@ def save_theme(theme: str, path: Path | None = None) -> Path:
         toml.loads(text)
     except toml.TOMLDecodeError as exc:
         raise PreferencesError(f"{path}: not valid TOML ({exc}): left as it is") from None
-    text = _with_top_level(text, "theme", line)
+    text = _with_top_level(text, name, line)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         write_atomic(path, text)

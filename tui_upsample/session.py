@@ -23,7 +23,7 @@ import stat
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, TypeGuard
+from typing import IO, Any, TypeGuard
 
 import numpy as np
 
@@ -380,8 +380,9 @@ def read_session(path: str | os.PathLike[str]) -> tuple[Scene, Quiz | None]:
 # --------------------------------------------------------------------------------------------
 
 
-def write_atomic(path: str | os.PathLike[str], text: str) -> Path:
-    """Write ``text`` to ``path`` all at once: a temporary file beside it, then ``os.replace``.
+def write_atomic(path: str | os.PathLike[str], text: str | bytes) -> Path:
+    """Write ``text`` (or bytes: a GIF) to ``path`` all at once: a temporary file beside it, then
+    ``os.replace``.
 
     On any failure the temporary file is removed, ``path`` is left as it was, and the OSError
     propagates. Returns the path written.
@@ -391,7 +392,11 @@ def write_atomic(path: str | os.PathLike[str], text: str) -> Path:
     _check_target(target)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+        if isinstance(text, bytes):
+            handle_of: IO[Any] = os.fdopen(fd, "wb")
+        else:
+            handle_of = os.fdopen(fd, "w", encoding="utf-8", newline="\n")
+        with handle_of as handle:
             handle.write(text)
             handle.flush()
             os.fsync(handle.fileno())

@@ -5,6 +5,9 @@ to show (a learner may edit it like any other), which view of the app shows it, 
 it. The explanation is written from the live trace, so every number in it is the engine's and
 stays right while the learner edits: ``stop.explain(trace)`` returns its sentences.
 
+Every sentence goes through the message catalogs (:mod:`tui_upsample.language`): written in
+English with named fields for the numbers, shown in the language chosen (``--lang``).
+
 UI-free (Python, NumPy and the engine only): the app's tour panel renders what this module says.
 """
 
@@ -21,6 +24,7 @@ from tui_upsample.engine.conv_matrix import ConvMatrix
 from tui_upsample.engine.overlap import footprint_overlap, resize_conv_overlap
 from tui_upsample.engine.steps import Trace
 from tui_upsample.engine.text import format_number as num
+from tui_upsample.language import _
 from tui_upsample.scene import (
     OPERATOR_NAMES,
     SEED_KERNEL,
@@ -80,21 +84,31 @@ class TourStop:
     aside: Callable[[Trace], Aside] | None = None
 
     @property
+    def heading(self) -> str:
+        """The stop's title in the language on screen (``title`` is its English message id)."""
+        return _(self.title)
+
+    @property
     def source(self) -> str:
         """Which part of the seed post this stop follows, in words."""
         if self.paragraph is None:
-            return "beyond the seed post"
-        return f"after the seed's paragraph {self.paragraph}: {SEED_PARAGRAPHS[self.paragraph]}"
+            return _("beyond the seed post")
+        return _("after the seed's paragraph {number}: {name}").format(
+            number=self.paragraph, name=SEED_PARAGRAPHS[self.paragraph]
+        )
 
     def explain(self, trace: Trace | None) -> list[str]:
         """The stop's explanation for ``trace`` (the scene on screen), numbers from the engine."""
         if trace is None:
-            return ["The scene has no valid trace yet: fix it in the settings, or press ] then [."]
+            return [
+                _("The scene has no valid trace yet: fix it in the settings, or press ] then [.")
+            ]
         if trace.op not in self.ops:
             return [
-                f"This stop is about {_words(self.ops)}; the screen now shows {trace.op}"
-                f" ({OPERATOR_NAMES.get(trace.op, trace.op)}).",
-                "Everything works as usual; [ then ] brings this stop's own scene back.",
+                _("This stop is about {ops}; the screen now shows {op} ({name}).").format(
+                    ops=_words(self.ops), op=trace.op, name=OPERATOR_NAMES.get(trace.op, trace.op)
+                ),
+                _("Everything works as usual; [ then ] brings this stop's own scene back."),
             ]
         text = self.explainer(trace)
         method = getattr(trace, "method", None)
@@ -108,10 +122,18 @@ class TourStop:
                 None,
             )
             if method in METHODS_SHOWN:
-                where = f" — stop {other} explains that way" if other else ""
-                text.append(f"The screen now steps by {method} (m changes it){where}.")
+                if other:
+                    note = _(
+                        "The screen now steps by {method} (m changes it) — stop {other} explains"
+                        " that way."
+                    )
+                else:
+                    note = _("The screen now steps by {method} (m changes it).")
+                text.append(note.format(method=method, other=other))
             else:
-                text.append("The compare view (c) shows scatter, matrix and direct side by side.")
+                text.append(
+                    _("The compare view (c) shows scatter, matrix and direct side by side.")
+                )
         return text
 
     def aside_for(self, trace: Trace | None) -> Aside | None:
@@ -155,7 +177,9 @@ def _matches(scene: Scene, variant: Mapping[str, Any]) -> bool:
 
 def _words(items: Sequence[str]) -> str:
     items = list(items)
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " or " + items[-1]
+    if len(items) == 1:
+        return items[0]
+    return _("{some} or {last}").format(some=", ".join(items[:-1]), last=items[-1])
 
 
 def _shape(arr: Any) -> str:
@@ -189,14 +213,19 @@ def _pair_text(value: Any) -> str:
 def _prologue(trace: Trace) -> list[str]:
     x, y = trace.input, trace.result
     return [
-        "Networks such as FCN and FPN shrink feature maps on the way in and must grow them back"
-        " on the way out, to label every pixel or to merge coarse and fine features.",
-        f"Here max pooling shrinks the {_shape(x)} map x to the {_shape(y)} map y:"
-        f" {x.size} numbers become {y.size}.",
-        f"Everything after this stop grows a map like y back to {_shape(x)}. The seed post calls"
-        " every way of doing that upsampling; under it sit unpooling, which learns nothing, and"
-        " transposed convolution (loosely 'deconvolution'), which learns a kernel.",
-        "Press ] for the next stop, n / p to step through this one.",
+        _(
+            "Networks such as FCN and FPN shrink feature maps on the way in and must grow them"
+            " back on the way out, to label every pixel or to merge coarse and fine features."
+        ),
+        _(
+            "Here max pooling shrinks the {x} map x to the {y} map y: {n} numbers become {m}."
+        ).format(x=_shape(x), y=_shape(y), n=x.size, m=y.size),
+        _(
+            "Everything after this stop grows a map like y back to {x}. The seed post calls every"
+            " way of doing that upsampling; under it sit unpooling, which learns nothing, and"
+            " transposed convolution (loosely 'deconvolution'), which learns a kernel."
+        ).format(x=_shape(x)),
+        _("Press ] for the next stop, n / p to step through this one."),
     ]
 
 
@@ -205,8 +234,12 @@ def _argmax_list(trace: Trace, limit: int = 6) -> str:
     for step in trace[: min(len(trace), limit)]:
         (cell,) = step.output_cells
         if step.argmax is not None:
-            items.append(f"y{_cell(cell)} = {num(trace.result[cell])} from x{_cell(step.argmax)}")
-    more = "" if len(trace) <= limit else f", … ({len(trace)} windows)"
+            items.append(
+                _("y{cell} = {value} from x{argmax}").format(
+                    cell=_cell(cell), value=num(trace.result[cell]), argmax=_cell(step.argmax)
+                )
+            )
+    more = "" if len(trace) <= limit else _(", … ({count} windows)").format(count=len(trace))
     return ", ".join(items) + more
 
 
@@ -214,13 +247,19 @@ def _pooling(trace: Trace) -> list[str]:
     k = _pair_text(trace.params["kernel_size"])
     s = _pair_text(trace.params["stride"])
     return [
-        f"Max pooling ({k}×{k} windows, stride {s}) keeps the largest value of each window of x"
-        " — good for classification, says the seed; average pooling is said to suit tasks where"
-        " exact location matters.",
-        "While pooling, remember where each maximum was — the argmax: " + _argmax_list(trace) + ".",
-        "A tie goes to the first maximum in reading order, as in PyTorch; the indices are flat"
-        " positions in this one plane of x.",
-        "Unpooling, the next stop, puts each value back at exactly these positions.",
+        _(
+            "Max pooling ({k}×{k} windows, stride {s}) keeps the largest value of each window of"
+            " x — good for classification, says the seed; average pooling is said to suit tasks"
+            " where exact location matters."
+        ).format(k=k, s=s),
+        _("While pooling, remember where each maximum was — the argmax: {argmaxes}.").format(
+            argmaxes=_argmax_list(trace)
+        ),
+        _(
+            "A tie goes to the first maximum in reading order, as in PyTorch; the indices are"
+            " flat positions in this one plane of x."
+        ),
+        _("Unpooling, the next stop, puts each value back at exactly these positions."),
     ]
 
 
@@ -231,24 +270,33 @@ def _unpooling(trace: Trace) -> list[str]:
     pooled = getattr(trace, "pooled", None)
     value = num(pooled[first.pooled_cell]) if pooled is not None and first.pooled_cell else "?"
     text = [
-        "Unpooling reverses max pooling: each pooled value goes back to the position its"
-        f" maximum came from (pooled{_cell(first.pooled_cell or (0, 0))} = {value} goes to"
-        f" y{_cell(first.argmax or (0, 0))}).",
+        _(
+            "Unpooling reverses max pooling: each pooled value goes back to the position its"
+            " maximum came from (pooled{cell} = {value} goes to y{argmax})."
+        ).format(
+            cell=_cell(first.pooled_cell or (0, 0)),
+            value=value,
+            argmax=_cell(first.argmax or (0, 0)),
+        ),
     ]
     if fill == "zeros":
         zeros = int(np.count_nonzero(y == 0))
         text.append(
-            "With fill=zeros (PyTorch's MaxUnpool2d, SegNet) every other cell stays 0:"
-            f" {zeros} of the {y.size} cells of y here."
+            _(
+                "With fill=zeros (PyTorch's MaxUnpool2d, SegNet) every other cell stays 0:"
+                " {zeros} of the {size} cells of y here."
+            ).format(zeros=zeros, size=y.size)
         )
-        text.append("The seed post fills them with the window's maximum instead: press v.")
+        text.append(_("The seed post fills them with the window's maximum instead: press v."))
     else:
         text.append(
-            "With fill=max (the seed post's reading) the rest of each window gets that window's"
-            f" maximum too, so no cell of the {_shape(y)} y is left empty."
+            _(
+                "With fill=max (the seed post's reading) the rest of each window gets that"
+                " window's maximum too, so no cell of the {y} y is left empty."
+            ).format(y=_shape(y))
         )
-        text.append("PyTorch's MaxUnpool2d and SegNet fill with zeros instead: press v.")
-    text.append("No weights take part either way: 'unlearnable upsampling'.")
+        text.append(_("PyTorch's MaxUnpool2d and SegNet fill with zeros instead: press v."))
+    text.append(_("No weights take part either way: 'unlearnable upsampling'."))
     return text
 
 
@@ -258,28 +306,35 @@ def _unlearnable(trace: Trace) -> list[str]:
     if trace.op == "upsample_nearest":
         example = trace[1].arithmetic if len(trace) > 1 else trace[0].arithmetic
         text.append(
-            f"Nearest neighbour copies every cell of x into a block: x {_shape(x)} becomes y"
-            f" {_shape(y)}, e.g. {example}."
+            _(
+                "Nearest neighbour copies every cell of x into a block: x {x} becomes y {y},"
+                " e.g. {example}."
+            ).format(x=_shape(x), y=_shape(y), example=example)
         )
     elif trace.op == "bed_of_nails":
         sh, sw = trace.params["scale_factor"]
         text.append(
-            f"Bed of nails puts each x[i,j] at the top-left corner of its {sh}×{sw} block and"
-            f" zeros in the other {sh * sw - 1} cells: x {_shape(x)} becomes y {_shape(y)}, like"
-            " unpooling with every argmax in the corner."
+            _(
+                "Bed of nails puts each x[i,j] at the top-left corner of its {sh}×{sw} block and"
+                " zeros in the other {others} cells: x {x} becomes y {y}, like unpooling with"
+                " every argmax in the corner."
+            ).format(sh=sh, sw=sw, others=sh * sw - 1, x=_shape(x), y=_shape(y))
         )
     else:
         example = trace[1].arithmetic if len(trace) > 1 else trace[0].arithmetic
         corners = "True" if trace.params["align_corners"] else "False"
         text.append(
-            f"Bilinear mixes the four x cells nearest to each output position, weighted by"
-            f" distance (align_corners={corners}): x {_shape(x)} becomes y {_shape(y)}, e.g."
-            f" {example}."
+            _(
+                "Bilinear mixes the four x cells nearest to each output position, weighted by"
+                " distance (align_corners={corners}): x {x} becomes y {y}, e.g. {example}."
+            ).format(corners=corners, x=_shape(x), y=_shape(y), example=example)
         )
     text += [
-        "None of the three has weights: the same x always gives the same y, so there is"
-        " nothing to learn — 'unlearnable upsampling', like unpooling.",
-        "Press v for the next of nearest, bed of nails and bilinear (your x stays).",
+        _(
+            "None of the three has weights: the same x always gives the same y, so there is"
+            " nothing to learn — 'unlearnable upsampling', like unpooling."
+        ),
+        _("Press v for the next of nearest, bed of nails and bilinear (your x stays)."),
     ]
     return text
 
@@ -301,14 +356,21 @@ def _im2col(trace: Trace) -> list[str]:
     w1 = _w1(trace)
     n_in, n_out = w1.shape
     return [
-        f"The seed's convolution takes X ({_shape(x)}) and W ({_shape(w)}); each entry of the"
-        f" {_shape(r)} output R is the inner product of one {_shape(w)} window of X with W.",
-        f"im2col flattens X into x ∈ ℝ{_superscript(n_in)} = {_vector(x)} and lays W into W1 ∈"
-        f" ℝ^({n_in}×{n_out}), one column per window.",
-        f"Then r = xᵀ·W1 = {_vector(r)}, rearranged into the {_shape(r)} R; step k is x times"
-        " W1's column k.",
-        f"Below, the same product runs row by row: im2col(x) holds each window's"
-        f" {w.size} values, times W as a column.",
+        _(
+            "The seed's convolution takes X ({x}) and W ({w}); each entry of the {r} output R is"
+            " the inner product of one {w} window of X with W."
+        ).format(x=_shape(x), w=_shape(w), r=_shape(r)),
+        _(
+            "im2col flattens X into x ∈ ℝ{power} = {vector} and lays W into W1 ∈ ℝ^({n}×{m}),"
+            " one column per window."
+        ).format(power=_superscript(n_in), vector=_vector(x), n=n_in, m=n_out),
+        _(
+            "Then r = xᵀ·W1 = {r}, rearranged into the {shape} R; step k is x times W1's column k."
+        ).format(r=_vector(r), shape=_shape(r)),
+        _(
+            "Below, the same product runs row by row: im2col(x) holds each window's {size}"
+            " values, times W as a column."
+        ).format(size=w.size),
     ]
 
 
@@ -317,10 +379,15 @@ def _matrix_method(trace: Trace) -> list[str]:
     w2 = trace.matrix  # type: ignore[attr-defined]
     rows, cols = w2.shape
     text = [
-        f"To go back from r ∈ ℝ^(1×{r.size}) to a {_shape(y)} shape, the seed multiplies"
-        f" r · W2 with W2 ∈ ℝ^({rows}×{cols}).",
-        f"W2 has exactly the shape of W1ᵀ (W1 was {cols}×{rows}), hence the name transposed"
-        " convolution. Column k of W2 gathers what flows into y's cell k: one step per column.",
+        _(
+            "To go back from r ∈ ℝ^(1×{size}) to a {y} shape, the seed multiplies r · W2 with"
+            " W2 ∈ ℝ^({rows}×{cols})."
+        ).format(size=r.size, y=_shape(y), rows=rows, cols=cols),
+        _(
+            "W2 has exactly the shape of W1ᵀ (W1 was {cols}×{rows}), hence the name transposed"
+            " convolution. Column k of W2 gathers what flows into y's cell k: one step per"
+            " column."
+        ).format(cols=cols, rows=rows),
     ]
     if r.shape == SEED_CONV_R.shape and np.array_equal(r, SEED_CONV_R):
         same_shape = y.shape == SEED_RAMP.shape
@@ -328,16 +395,21 @@ def _matrix_method(trace: Trace) -> list[str]:
         if len(diff):
             cell = tuple(int(i) for i in diff[0])
             text.append(
-                f"r is the R of the last stop, {_vector(r)}, yet y{_cell(cell)} ="
-                f" {num(y[cell])} where X had {num(SEED_RAMP[cell])}: the shape comes back,"
-                " not the values — 'deconvolution' is no inverse."
+                _(
+                    "r is the R of the last stop, {r}, yet y{cell} = {value} where X had {had}:"
+                    " the shape comes back, not the values — 'deconvolution' is no inverse."
+                ).format(
+                    r=_vector(r), cell=_cell(cell), value=num(y[cell]), had=num(SEED_RAMP[cell])
+                )
             )
     else:
         text.append(
-            f"y = r · W2 = {_vector(y)}: a {_shape(y)} map again, though not the X a convolution"
-            " started from — the shape comes back, not the values."
+            _(
+                "y = r · W2 = {y}: a {shape} map again, though not the X a convolution started"
+                " from — the shape comes back, not the values."
+            ).format(y=_vector(y), shape=_shape(y))
         )
-    text.append("Press m to see the same y by scatter or as a direct convolution.")
+    text.append(_("Press m to see the same y by scatter or as a direct convolution."))
     return text
 
 
@@ -352,15 +424,26 @@ def _scatter_method(trace: Trace) -> list[str]:
     where = tuple(int(i) for i in np.argwhere(overlap.counts == most)[0])
     first = trace[0]
     return [
-        "The epilogue's promise: a transposed convolution can be computed directly — each input"
-        " value scales the kernel, and the scaled kernel is added into the output.",
-        f"Step 1: r[0,0] = {num(r[0, 0])} times w gives {_vector(first.scaled_kernel)}, added"
-        f" into y at its footprint; each next footprint starts stride {_pair_text(p['stride'])}"
-        " further on.",
-        f"Where footprints overlap they add up: y{_cell(where)} collects {most} of the"
-        f" {r.size} footprints.",
-        f"The finished y = {_vector(y)} is the same as r · W2: row i of W2 is just r's cell i's"
-        " footprint, laid out flat.",
+        _(
+            "The epilogue's promise: a transposed convolution can be computed directly — each"
+            " input value scales the kernel, and the scaled kernel is added into the output."
+        ),
+        _(
+            "Step 1: r[0,0] = {value} times w gives {scaled}, added into y at its footprint;"
+            " each next footprint starts stride {stride} further on."
+        ).format(
+            value=num(r[0, 0]),
+            scaled=_vector(first.scaled_kernel),
+            stride=_pair_text(p["stride"]),
+        ),
+        _(
+            "Where footprints overlap they add up: y{cell} collects {most} of the {count}"
+            " footprints."
+        ).format(cell=_cell(where), most=most, count=r.size),
+        _(
+            "The finished y = {y} is the same as r · W2: row i of W2 is just r's cell i's"
+            " footprint, laid out flat."
+        ).format(y=_vector(y)),
     ]
 
 
@@ -368,20 +451,38 @@ def _direct_method(trace: Trace) -> list[str]:
     w, y = trace.kernel, trace.result
     assert w is not None
     g = trace.geometry  # type: ignore[attr-defined]
-    padded = trace.padded  # type: ignore[attr-defined]
+    # In the compare layout (c) the trace holds all three faces: the padded grid is the direct's.
+    padded = getattr(trace, "faces", {}).get("direct", trace).padded
     s = g.stride
-    inserted = f"{s[0] - 1}" if s[0] == s[1] else f"{s[0] - 1} (rows), {s[1] - 1} (columns)"
-    zeros = "zero" if inserted == "1" else "zeros"
+    if s[0] == s[1]:
+        inserted = f"{s[0] - 1}"
+    else:
+        inserted = _("{rows} (rows), {cols} (columns)").format(rows=s[0] - 1, cols=s[1] - 1)
     pad = _pair_text((g.padded_offset(0), g.padded_offset(1)))
+    if inserted == "1":
+        insert = _(
+            "Insert s−1 = {inserted} zero between r's values, pad by d(k−1)−p = {pad} on each"
+            " side — the {shape} grid on screen — and slide the kernel over it."
+        )
+    else:
+        insert = _(
+            "Insert s−1 = {inserted} zeros between r's values, pad by d(k−1)−p = {pad} on each"
+            " side — the {shape} grid on screen — and slide the kernel over it."
+        )
     return [
-        "The same transposed convolution is also an ordinary stride-1 convolution"
-        " (Dumoulin & Visin, Relationship 14).",
-        f"Insert s−1 = {inserted} {zeros} between r's values, pad by d(k−1)−p = {pad} on each side"
-        f" — the {_shape(padded)} grid on screen — and slide the kernel over it.",
-        f"But turned 180°: w = {_vector(w)} becomes {_vector(w[::-1, ::-1])}; the rotation is"
-        " the step people miss, and without it the result is different.",
-        f"Each step is one window's inner product, and y = {_vector(y, 8)} matches the scatter"
-        " and r · W2 exactly.",
+        _(
+            "The same transposed convolution is also an ordinary stride-1 convolution"
+            " (Dumoulin & Visin, Relationship 14)."
+        ),
+        insert.format(inserted=inserted, pad=pad, shape=_shape(padded)),
+        _(
+            "But turned 180°: w = {w} becomes {turned}; the rotation is the step people miss,"
+            " and without it the result is different."
+        ).format(w=_vector(w), turned=_vector(w[::-1, ::-1])),
+        _(
+            "Each step is one window's inner product, and y = {y} matches the scatter and"
+            " r · W2 exactly."
+        ).format(y=_vector(y, 8)),
     ]
 
 
@@ -396,22 +497,33 @@ def _checkerboard(trace: Trace) -> list[str]:
     scale = s if s[0] == s[1] else (s[0], s[1])
     remedy = resize_conv_overlap(r.shape, scale, w.shape)
     text = [
-        f"Each r[i,j] stamps the {_shape(w)} kernel into y, stride {_pair_text(s)} apart, and"
-        f" overlapping stamps add up: {overlap.rule}.",
+        _(
+            "Each r[i,j] stamps the {w} kernel into y, stride {s} apart, and overlapping stamps"
+            " add up: {rule}."
+        ).format(w=_shape(w), s=_pair_text(s), rule=overlap.rule),
     ]
     ones = bool(np.all(r == 1) and np.all(w == 1))
-    counts = "With r and w all ones, y counts the stamps" if ones else "With all-ones r and w"
     if not overlap.even and overlap.ratio is not None:
-        text.append(
-            f"{counts}: {num(overlap.ratio)}× more on some cells than on their neighbours — the"
-            " checkerboard artifacts of trained networks (Odena et al., Distill 2016)."
-        )
+        if ones:
+            uneven = _(
+                "With r and w all ones, y counts the stamps: {ratio}× more on some cells than on"
+                " their neighbours — the checkerboard artifacts of trained networks (Odena et"
+                " al., Distill 2016)."
+            )
+        else:
+            uneven = _(
+                "With all-ones r and w: {ratio}× more on some cells than on their neighbours —"
+                " the checkerboard artifacts of trained networks (Odena et al., Distill 2016)."
+            )
+        text.append(uneven.format(ratio=num(overlap.ratio)))
     elif overlap.even:
-        text.append("Every interior cell gets the same number of stamps: no checkerboard.")
+        text.append(_("Every interior cell gets the same number of stamps: no checkerboard."))
     text += [
-        f"The remedy: resize, then convolve — {remedy.rule}; or a kernel size divisible by the"
-        " stride (4 at stride 2).",
-        "Press k to switch between this overlap view and the step-by-step scatter.",
+        _(
+            "The remedy: resize, then convolve — {rule}; or a kernel size divisible by the"
+            " stride (4 at stride 2)."
+        ).format(rule=remedy.rule),
+        _("Press k to switch between this overlap view and the step-by-step scatter."),
     ]
     return text
 
@@ -421,15 +533,21 @@ def _pixel_shuffle(trace: Trace) -> list[str]:
     r = trace.params["upscale_factor"]
     example = trace[1].arithmetic if len(trace) > 1 else trace[0].arithmetic
     return [
-        f"Pixel shuffle (sub-pixel convolution) grows a map without zeros or overlap: a"
-        f" convolution makes r² = {r * r} channels of {_shape(x[0])}, and pixel shuffle"
-        f" interleaves them into one {_shape(y[0])} map.",
-        f"Output cell [i,j] takes channel (i mod {r})·{r} + (j mod {r}) at [i div {r}, j div {r}]:"
-        f" {example}.",
-        "Every output cell gets exactly one value, so the shuffle itself adds no uneven overlap;"
-        " the convolution before it can still start out checkered (ICNR initialisation avoids"
-        " that).",
-        "The end of the tour: t or escape leaves it, and your own scene comes back.",
+        _(
+            "Pixel shuffle (sub-pixel convolution) grows a map without zeros or overlap: a"
+            " convolution makes r² = {channels} channels of {x}, and pixel shuffle interleaves"
+            " them into one {y} map."
+        ).format(channels=r * r, x=_shape(x[0]), y=_shape(y[0])),
+        _(
+            "Output cell [i,j] takes channel (i mod {r})·{r} + (j mod {r}) at [i div {r},"
+            " j div {r}]: {example}."
+        ).format(r=r, example=example),
+        _(
+            "Every output cell gets exactly one value, so the shuffle itself adds no uneven"
+            " overlap; the convolution before it can still start out checkered (ICNR"
+            " initialisation avoids that)."
+        ),
+        _("The end of the tour: t or escape leaves it, and your own scene comes back."),
     ]
 
 

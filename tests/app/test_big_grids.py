@@ -167,6 +167,8 @@ async def test_a_huge_matrix_reads_only_the_visible_block(app_factory) -> None:
         await pilot.press("end")
         await pilot.pause()
         view = app.query_one(f"#grid-{MATRIX}", GridView)
+        app.query_one(StepView).query_one("#grids").scroll_to_widget(view, animate=False)
+        await pilot.pause()
         matrix = view.values
         assert matrix.shape == (64 * 64, 133 * 133)
         counting = CountingSource(matrix)

@@ -100,6 +100,21 @@ def test_conv_transpose2d_method(method: str, snap_compare, app_factory) -> None
     assert snap_compare(app, press=["n", "n"], terminal_size=SIZE)
 
 
+def test_max_unpool2d_fill_max_step(snap_compare, app_factory) -> None:
+    """The seed's variant: the maximum put back at its argmax (written, a solid block) and the
+    rest of its window filled with it (a look of its own), the legend naming both."""
+    scene = Scene.seed_example("max_unpool2d").replace(fill="max")
+    assert snap_compare(app_factory(scene), press=["n"], terminal_size=SIZE)
+
+
+@pytest.mark.parametrize("stride", [1, 2])
+def test_conv_transpose2d_direct_zeros(stride: int, snap_compare, app_factory) -> None:
+    """The direct face titled by what was done to r ("padded" at stride 1, "zeros inserted,
+    then padded" at 2), its padding zeros, inserted zeros and values drawn apart."""
+    scene = Scene.seed_example("conv_transpose2d").replace(method="direct", stride=stride)
+    assert snap_compare(app_factory(scene), press=["n"] * 5, terminal_size=SIZE)
+
+
 def test_conv_transpose2d_stride2_scatter_overlap(snap_compare, app_factory) -> None:
     """Stride 2, kernel 3: footprints overlap unevenly (the checkerboard's origin)."""
     scene = Scene.seed_example("conv_transpose2d").replace(

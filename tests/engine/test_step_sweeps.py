@@ -19,13 +19,18 @@ import pytest
 from tui_upsample.engine import EngineError, trace
 from tui_upsample.engine.steps import (
     ARGMAX,
+    FILLED,
     INPUT,
+    INSERTED,
     KERNEL,
     OUTPUT,
+    PADDED,
+    PADDING,
     READ,
     ROLES,
     WINDOW,
     WRITTEN,
+    role_at,
 )
 from tui_upsample.engine.text import MINUS, format_factor, format_number
 
@@ -65,7 +70,7 @@ def _written_in_order(t, k: int) -> None:
     assert np.isnan(partial[k + 1 :]).all()
 
 
-def _roles_are_known(step) -> None:
+def _roles_are_known(t, step) -> None:
     for mark in step.marks:
         assert mark.role in ROLES and mark.cells
     assert step.text.startswith(step.arithmetic)
@@ -102,7 +107,7 @@ def test_max_pool_steps(case: int) -> None:
     k, s, p, d = (params[n] for n in ("kernel_size", "stride", "padding", "dilation"))
     h, w = x.shape
     for step in t:
-        _roles_are_known(step)
+        _roles_are_known(t, step)
         oi, oj = np.unravel_index(step.index, t.result.shape)
         window = [
             (r, c)
@@ -153,7 +158,7 @@ def test_max_unpool_steps(case: int) -> None:
     out = np.full(x.shape, np.nan)
     targets: set[tuple[int, int]] = set()
     for step in t:
-        _roles_are_known(step)
+        _roles_are_known(t, step)
         i, j = divmod(step.index, wp)
         rows = [r for r in range(i * s - p, i * s - p + k) if 0 <= r < h]
         cols = [c for c in range(j * s - p, j * s - p + k) if 0 <= c < w]
@@ -164,8 +169,21 @@ def test_max_unpool_steps(case: int) -> None:
         value = pooled[i, j]
         assert value == max(values) and step.value == value
         assert step.output_cells == (target,) and step.argmax == target
-        assert set(step.window_cells) == set(window) - {target}
-        assert step.cells(OUTPUT, WINDOW) == step.window_cells
+        # The rest of the window: filled with the maximum (the seed's variant), or left 0; told
+        # apart from the cell the maximum is put back at by role, on every cell.
+        rest, other = (FILLED, WINDOW) if fill == "max" else (WINDOW, FILLED)
+        assert set(step.cells(OUTPUT, rest)) == set(window) - {target}
+        assert step.cells(OUTPUT, other) == ()
+        assert (step.filled_cells if fill == "max" else step.window_cells) == step.cells(
+            OUTPUT, rest
+        )
+        assert role_at(step.marks, OUTPUT, target) == WRITTEN
+        for c in set(window) - {target}:
+            assert role_at(step.marks, OUTPUT, c) == rest
+        legend = (
+            (WRITTEN, ARGMAX, FILLED, READ) if fill == "max" else (WRITTEN, ARGMAX, READ, WINDOW)
+        )
+        assert t.roles == legend
         flat = target[0] * w + target[1]
         assert step.arithmetic == (
             f"pooled[{i},{j}] = {format_number(value)} goes back to y[{target[0]},{target[1]}],"
@@ -207,7 +225,7 @@ def test_nearest_steps(case: int) -> None:
     for axis, n_out in enumerate((oh, ow)):
         assert n_out == math.floor(x.shape[axis] * sf[axis])
     for step in t:
-        _roles_are_known(step)
+        _roles_are_known(t, step)
         oi, oj = np.unravel_index(step.index, t.result.shape)
         src = step.input_cells[0]
         # PyTorch's rule for small outputs: the same size copies, twice the size halves,
@@ -257,7 +275,7 @@ def test_bilinear_steps(case: int) -> None:
     (h, w), (oh, ow) = x.shape, t.result.shape
     sf, corners = params["scale_factor"], params["align_corners"]
     for step in t:
-        _roles_are_known(step)
+        _roles_are_known(t, step)
         oi, oj = np.unravel_index(step.index, t.result.shape)
         weights = {}
         for dst, n_in, n_out, scale, axis in ((oi, h, oh, sf[0], 0), (oj, w, ow, sf[1], 1)):
@@ -310,7 +328,7 @@ def test_bed_of_nails_steps(case: int) -> None:
     s = params["scale_factor"]
     h, w = x.shape
     for step in t:
-        _roles_are_known(step)
+        _roles_are_known(t, step)
         i, j = divmod(step.index, w)
         block = {(i * s + a, j * s + b) for a in range(s) for b in range(s)}
         assert set(step.output_cells) == block and step.input_cells == ((i, j),)
@@ -335,7 +353,7 @@ def test_pixel_shuffle_steps(case: int) -> None:
     x, params, t = _traces("pixel_shuffle", make)[case]
     r = params["upscale_factor"]
     for step in t:
-        _roles_are_known(step)
+        _roles_are_known(t, step)
         c, oh, ow = np.unravel_index(step.index, t.result.shape)
         channel = c * r * r + (oh % r) * r + (ow % r)  # PyTorch's channel order
         src = (channel, oh // r, ow // r)
@@ -381,7 +399,7 @@ def test_conv2d_steps(case: int) -> None:
     else:
         top = left = 0 if p == "valid" else p
     for step in t:
-        _roles_are_known(step)
+        _roles_are_known(t, step)
         oi, oj = np.unravel_index(step.index, t.result.shape)
         pairs, cells, taps = [], [], []
         for a in range(k):
@@ -439,8 +457,10 @@ def test_conv_transpose2d_steps(method: str, case: int) -> None:
     full = _transposed_reference(x, wgt, s, d, crop, t.result.shape, x.size)
     np.testing.assert_allclose(t.result, full, atol=1e-9)
     oh, ow = t.result.shape
+    if method == "direct":
+        zeros = _direct_face_zeros(t, x, k, s, d, crop)
     for step in t:
-        _roles_are_known(step)
+        _roles_are_known(t, step)
         if method == "scatter":
             i, j = divmod(step.index, x.shape[1])
             footprint = [
@@ -483,6 +503,22 @@ def test_conv_transpose2d_steps(method: str, case: int) -> None:
             if method == "direct":
                 turned = [(k - 1 - a, k - 1 - b) for a, b in step.cells("rotated_kernel")]
                 assert sorted(turned) == sorted(step.kernel_cells)
+                # The zeros the window falls on, by kind, as the rule counts them.
+                kinds = [
+                    zeros[(oi + d * a, oj + d * b)]
+                    for a in range(k)
+                    for b in range(k)
+                    if (oi + d * a, oj + d * b) in zeros
+                ]
+                inserted, padding = kinds.count(INSERTED), kinds.count(PADDING)
+                if inserted and padding:
+                    assert step.rule.endswith(f"zeros: {inserted} inserted, {padding} padding")
+                elif inserted:
+                    assert step.rule.endswith("inserted zero" + ("s" if inserted > 1 else ""))
+                elif padding:
+                    assert step.rule.endswith("padding zero" + ("s" if padding > 1 else ""))
+                else:
+                    assert step.rule == ""
             assert set(step.input_cells) == {c for c, _ in pairs}
             assert step.value == pytest.approx(
                 math.fsum(x[c] * wgt[tap] for c, tap in pairs), abs=1e-9
@@ -504,6 +540,49 @@ def test_conv_transpose2d_steps(method: str, case: int) -> None:
         assert step.cells(OUTPUT, WRITTEN) == step.output_cells
         assert step.cells(INPUT, READ) == step.input_cells
         assert step.cells(KERNEL, READ) == step.kernel_cells
+
+
+def _direct_face_zeros(t, x, k, s, d, crop) -> dict[tuple[int, int], str]:
+    """Check the direct face's padded input against loops: r's values at i·s + d(k−1) − crop,
+    inserted zeros between two of them, padding outside; its marks say which is which, and its
+    title what was done. Returns the kind of each zero cell."""
+    grid = t.grid(PADDED)
+    padded = np.asarray(grid.values)
+    assert padded.shape == (t.result.shape[0] + d * (k - 1), t.result.shape[1] + d * (k - 1))
+    zeros: dict[tuple[int, int], str] = {}
+    inserted_any = False
+    for pr in range(padded.shape[0]):
+        for pc in range(padded.shape[1]):
+            offsets = [(pr, crop[0], x.shape[0]), (pc, crop[1], x.shape[1])]
+            outside = inserted = False
+            at = []
+            for cell, cut, n in offsets:
+                offset = cell - (d * (k - 1) - cut)
+                if offset < 0 or offset > (n - 1) * s:
+                    outside = True
+                elif offset % s:
+                    inserted = True
+                at.append(offset // s)
+            role = PADDING if outside else INSERTED if inserted else None
+            assert role_at(grid.marks, PADDED, (pr, pc)) == role, (pr, pc)
+            if role is None:
+                assert padded[pr, pc] == x[at[0], at[1]]
+            else:
+                assert padded[pr, pc] == 0
+                zeros[(pr, pc)] = role
+            inserted_any |= role == INSERTED
+    sides = []
+    for axis in (0, 1):
+        before = d * (k - 1) - crop[axis]
+        sides += [before, padded.shape[axis] - before - (x.shape[axis] - 1) * s - 1]
+    done = [w for w, yes in (("padded", max(sides) > 0), ("cropped", min(sides) < 0)) if yes]
+    if inserted_any:
+        assert grid.title == "zeros inserted" + (", then " + " and ".join(done) if done else "")
+    else:
+        assert grid.title == (" and ".join(done) or "r as it is (stride 1, no padding)")
+    if s == 1:
+        assert not inserted_any and "inserted" not in grid.title
+    return zeros
 
 
 # The defects once found by reading the steps, each kept as a test ----------------------------

@@ -23,15 +23,22 @@ from tui_upsample.engine import (
     upsample_nearest,
 )
 from tui_upsample.engine.steps import (
+    ARGMAX,
+    FILLED,
     IM2COL,
     INPUT,
+    INSERTED,
     KERNEL,
     MATRIX,
     OUTPUT,
     PADDED,
+    PADDING,
     POOLED,
+    READ,
     ROTATED_KERNEL,
     SCALED_KERNEL,
+    WRITTEN,
+    role_at,
 )
 
 # The seed's scene: a 2×2 map r taken back to 3×3 by a 2×2 kernel (stride 1, padding 0).
@@ -98,11 +105,44 @@ def test_seed_direct_steps_convolve_the_padded_input_with_the_turned_kernel():
     np.testing.assert_array_equal(padded, [[0, 0, 0, 0], [0, 1, 2, 0], [0, 3, 4, 0], [0, 0, 0, 0]])
     np.testing.assert_array_equal(t.grid(ROTATED_KERNEL).values, [[2, -1], [0, 1]])
     first = t[0]
-    assert first.text == "y[0,0] = 1·1 = 1   (3 of the 4 taps fall on inserted or padding zeros)"
+    # Stride 1 inserts nothing: the grid is titled by what was done, its zeros are padding.
+    assert t.grid(PADDED).title == "padded"
+    assert first.text == "y[0,0] = 1·1 = 1   (3 of the 4 taps fall on padding zeros)"
     assert first.padded_cells == ((0, 0), (0, 1), (1, 0), (1, 1))
     assert first.cells(ROTATED_KERNEL) == ((1, 1),)
     assert first.kernel_cells == ((0, 0),)  # the turned kernel's last tap is w's first
     assert t[4].text == "y[1,1] = 1·2 + 2·(−1) + 3·0 + 4·1 = 4"
+
+
+def test_direct_face_marks_inserted_and_padding_zeros_at_stride_2():
+    t = trace("conv_transpose2d", R, weight=W, stride=2, method="direct")
+    grid = t.grid(PADDED)
+    assert grid.title == "zeros inserted, then padded"
+    np.testing.assert_array_equal(
+        grid.values,
+        [[0, 0, 0, 0, 0], [0, 1, 0, 2, 0], [0, 0, 0, 0, 0], [0, 3, 0, 4, 0], [0, 0, 0, 0, 0]],
+    )
+    letter = {PADDING: "p", INSERTED: "i", None: "v"}  # v: one of r's values
+    kinds = [
+        "".join(letter[role_at(grid.marks, PADDED, (r, c))] for c in range(5)) for r in range(5)
+    ]
+    assert kinds == ["ppppp", "pvivp", "piiip", "pvivp", "ppppp"]
+    assert t.roles == (WRITTEN, READ, PADDING, INSERTED)
+    rules = {step.index: step.rule for step in t}
+    assert rules[0] == "3 of the 4 taps fall on padding zeros"
+    assert rules[1] == "3 of the 4 taps fall on zeros: 1 inserted, 2 padding"
+    assert rules[5] == "3 of the 4 taps fall on inserted zeros"
+
+
+def test_direct_face_says_when_nothing_is_inserted_or_padded():
+    t = trace("conv_transpose2d", R, weight=np.ones((1, 1)), method="direct")
+    assert t.grid(PADDED).title == "r as it is (stride 1, no padding)"
+    assert t.grid(PADDED).marks == () and t.roles == (WRITTEN, READ)
+    t = trace("conv_transpose2d", R, weight=np.ones((2, 2)), padding=1, stride=2, method="direct")
+    assert t.grid(PADDED).title == "zeros inserted"  # d(k−1) − p = 0: no padding either side
+    t = trace("conv_transpose2d", R, weight=np.ones((2, 2)), padding=2, stride=3, method="direct")
+    assert t.grid(PADDED).title == "zeros inserted, then cropped"  # d(k−1) − p = −1
+    np.testing.assert_array_equal(t.grid(PADDED).values, [[0, 0], [0, 0]])
 
 
 def test_partials_fill_in_reading_order_for_cell_by_cell_methods():
@@ -246,7 +286,9 @@ def test_max_unpool_seed_variant_fills_each_window_with_its_maximum():
     s = t[0]
     # The argmax is written; the rest of the window is filled (a role of its own).
     assert s.output_cells == ((1, 1),)
-    assert s.window_cells == ((0, 0), (0, 1), (1, 0))
+    assert s.filled_cells == ((0, 0), (0, 1), (1, 0)) and s.window_cells == ()
+    assert s.cells(OUTPUT, FILLED) == s.filled_cells and s.cells(OUTPUT, WRITTEN) == ((1, 1),)
+    assert t.roles == (WRITTEN, ARGMAX, FILLED, READ)
     np.testing.assert_array_equal(s.partial, [[6, 6, N, N], [6, 6, N, N], [N] * 4, [N] * 4])
     np.testing.assert_array_equal(t[-1].partial, t.result)
     assert s.text.endswith("the rest of its window is filled with 6 (the seed's variant)")

@@ -31,8 +31,11 @@ from tui_upsample.engine.shapes import (
     pool_output_size,
 )
 from tui_upsample.engine.steps import (
+    ARGMAX,
     INPUT,
     OUTPUT,
+    READ,
+    WRITTEN,
     Cell,
     CellByCellTrace,
     Grid,
@@ -191,6 +194,7 @@ class MaxPoolTrace(CellByCellTrace):
     """Max pooling: one step per window, its maximum and where that maximum was."""
 
     op = "max_pool2d"
+    step_roles = (WRITTEN, ARGMAX, READ)
 
     def __init__(
         self,
@@ -370,6 +374,7 @@ class AvgPoolTrace(CellByCellTrace):
     """Average pooling: one step per window, its sum, the divisor and why that divisor."""
 
     op = "avg_pool2d"
+    step_roles = (WRITTEN, ARGMAX, READ)  # the argmax: what max pooling would take instead
 
     def __init__(
         self,

@@ -29,7 +29,7 @@ IM2COL = "im2col"  # conv2d: one row per window
 KERNEL_VECTOR = "kernel_vector"  # conv2d: the kernel flattened into a column
 MATRIX = "matrix"  # conv_transpose2d "matrix": W2 = W1ᵀ
 SCALED_KERNEL = "scaled_kernel"  # conv_transpose2d "scatter": the kernel times one input value
-PADDED = "padded"  # conv_transpose2d "direct": zeros inserted, then padded
+PADDED = "padded"  # conv_transpose2d "direct": zeros inserted (stride > 1), then padded
 ROTATED_KERNEL = "rotated_kernel"  # conv_transpose2d "direct": the kernel turned 180°
 INDICES = "indices"  # max_unpool2d: the argmax positions remembered by the pooling
 OUTPUT = "output"
@@ -44,16 +44,6 @@ class GridSource(Protocol):
     def __getitem__(self, key: Any) -> np.ndarray: ...
 
 
-@dataclass(frozen=True)
-class Grid:
-    """One grid of a trace: what it is called on screen and its numbers."""
-
-    name: str
-    title: str
-    values: GridSource
-    note: str = ""
-
-
 # The roles a highlighted cell plays in a step. The UI maps each role to one style; the names say
 # what a cell means, not how it looks.
 READ = "read"
@@ -62,10 +52,18 @@ ARGMAX = "argmax"
 """The window's maximum (pooling), or the pooled value that is put back (unpooling)."""
 WRITTEN = "written"
 """An output cell the step writes (or adds to)."""
+FILLED = "filled"
+"""An output cell filled with its window's maximum without being the argmax (max unpooling's
+``fill="max"``, the seed's variant), as against the one cell the maximum is put back at."""
 WINDOW = "window"
-"""A cell the window covers whose value is not read as such (filled with the maximum, say)."""
-ROLES: tuple[str, ...] = (WRITTEN, ARGMAX, READ, WINDOW)
-"""Every role, strongest first: a cell in several is drawn in the first."""
+"""A cell the window covers whose value is not read as such (unpooling's cells that stay 0)."""
+PADDING = "padding"
+"""A zero of the padded input that is padding: a whole row or column outside the input's span."""
+INSERTED = "inserted"
+"""A zero inserted between the input's values (stride − 1 of them between two neighbours)."""
+ROLES: tuple[str, ...] = (WRITTEN, ARGMAX, FILLED, READ, WINDOW, PADDING, INSERTED)
+"""Every role, strongest first: a cell in several is drawn in the first (so a padding column
+crossing an inserted row is padding, and a cell a step reads is read, whatever zero it is)."""
 
 
 @dataclass(frozen=True)
@@ -78,6 +76,37 @@ class Mark:
     grid: str
     role: str
     cells: tuple[Cell, ...]
+
+
+def _covers(cell: Cell, target: Cell) -> bool:
+    """Whether mark cell ``cell`` (a cell, a whole row or a whole column) covers ``target``."""
+    if len(cell) == 2 and cell[1] == -1:
+        return target[-2] == cell[0]
+    if len(cell) == 2 and cell[0] == -1:
+        return target[-1] == cell[1]
+    return tuple(cell) == tuple(target)
+
+
+def role_at(marks: Sequence[Mark], grid: str, cell: Cell) -> str | None:
+    """The role cell ``cell`` of grid ``grid`` plays under ``marks``: the strongest of those that
+    cover it (see :data:`ROLES`), or None for a cell no mark covers."""
+    found = {m.role for m in marks if m.grid == grid and any(_covers(c, cell) for c in m.cells)}
+    return next((role for role in ROLES if role in found), None)
+
+
+@dataclass(frozen=True)
+class Grid:
+    """One grid of a trace: what it is called on screen and its numbers.
+
+    ``marks`` are roles its cells play at every step (which zeros of the direct face's padded
+    input were inserted and which are padding), drawn under the step's own highlights.
+    """
+
+    name: str
+    title: str
+    values: GridSource
+    note: str = ""
+    marks: tuple[Mark, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -124,7 +153,9 @@ class Step:
     extra: Mapping[str, tuple[Cell, ...]] = field(default_factory=dict)
     """Further highlights, by grid name, for grids the fields above do not cover."""
     window_cells: tuple[Cell, ...] = ()
-    """Output cells the step fills without reading them (max unpooling's ``fill="max"``)."""
+    """Output cells the step's window covers and leaves 0 (max unpooling's ``fill="zeros"``)."""
+    filled_cells: tuple[Cell, ...] = ()
+    """Output cells the step fills with its window's maximum (max unpooling's ``fill="max"``)."""
 
     @property
     def text(self) -> str:
@@ -141,6 +172,7 @@ class Step:
         """Every highlighted cell, by grid and role."""
         marks = [
             Mark(OUTPUT, WRITTEN, self.output_cells),
+            Mark(OUTPUT, FILLED, self.filled_cells),
             Mark(OUTPUT, WINDOW, self.window_cells),
             Mark(INPUT, READ, self.input_cells),
             Mark(KERNEL, READ, self.kernel_cells),
@@ -218,6 +250,15 @@ class Trace(Sequence[Step]):
     def grids(self) -> tuple[Grid, ...]:
         """The grids the step view draws, in order (the output last, drawn from ``partial``)."""
         return tuple(self._grids())
+
+    step_roles: tuple[str, ...] = (WRITTEN, READ)
+    """The roles this trace's steps mark (a subclass whose steps mark others says so)."""
+
+    @cached_property
+    def roles(self) -> tuple[str, ...]:
+        """The roles this trace's cells play, strongest first: what a legend of it names."""
+        found = set(self.step_roles) | {m.role for g in self.grids for m in g.marks}
+        return tuple(role for role in ROLES if role in found)
 
     def grid(self, name: str) -> Grid | None:
         """The grid called ``name``, if this trace has one."""

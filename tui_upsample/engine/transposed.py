@@ -9,6 +9,7 @@ makes ambiguous.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -25,11 +26,17 @@ from tui_upsample.engine.convolution import (
 from tui_upsample.engine.errors import EngineError
 from tui_upsample.engine.geometry import (
     PaddingArg,
-    TransposedGeometry,
     checked_transpose_window,
     growth_blame,
     padding_arg,
     transposed_geometry,
+)
+from tui_upsample.engine.padded_input import (
+    padded_marks,
+    padded_title,
+    zero_inserted,
+    zero_kind,
+    zero_lines,
 )
 from tui_upsample.engine.parameters import (
     CONV_PADDING,
@@ -45,10 +52,12 @@ from tui_upsample.engine.shapes import (
 )
 from tui_upsample.engine.steps import (
     INPUT,
+    INSERTED,
     KERNEL,
     MATRIX,
     OUTPUT,
     PADDED,
+    PADDING,
     ROTATED_KERNEL,
     SCALED_KERNEL,
     Cell,
@@ -379,22 +388,24 @@ class ConvTranspose2dTrace(Trace):
         g, (kh, kw) = self.geometry, self.kernel.shape
         rotated = self.kernel[::-1, ::-1]
         window, used, terms, inputs = [], [], [], []
+        zeros = {INSERTED: 0, PADDING: 0}
         for a in range(kh):
             for b in range(kw):
                 pr, pc = oi + g.dilation[0] * a, oj + g.dilation[1] * b
                 window.append((pr, pc))
                 src = g.input_at_padded((pr, pc), self.input.shape)
-                if src is not None:
+                if src is None:
+                    kind = zero_kind(self._zero_lines, (pr, pc))
+                    assert kind is not None  # no value of r here: an inserted or a padding zero
+                    zeros[kind] += 1
+                else:
                     used.append((a, b))
                     inputs.append(src)
                     terms.append((self.input[src], rotated[a, b]))
-        skipped = kh * kw - len(terms)
         return Step(
             index=k,
             arithmetic=dot_text(f"y[{oi},{oj}]", terms, self.result[oi, oj]),
-            rule=f"{skipped} of the {kh * kw} taps fall on inserted or padding zeros"
-            if skipped
-            else "",
+            rule=_zeros_rule(zeros, kh * kw),
             value=float(self.result[oi, oj]),
             terms=tuple((float(a), float(b)) for a, b in terms),
             partial=written_before(self.result, k),
@@ -403,6 +414,14 @@ class ConvTranspose2dTrace(Trace):
             kernel_cells=tuple((kh - 1 - a, kw - 1 - b) for a, b in used),
             padded_cells=tuple(window),
             extra={ROTATED_KERNEL: tuple(used)},
+        )
+
+    @cached_property
+    def _zero_lines(self) -> tuple[np.ndarray, np.ndarray]:
+        """What each row and column of the padded input is (values, inserted zeros, padding)."""
+        return (
+            zero_lines(self.geometry, self.input.shape, 0),
+            zero_lines(self.geometry, self.input.shape, 1),
         )
 
     def _grids(self) -> Sequence[Grid]:
@@ -421,21 +440,34 @@ class ConvTranspose2dTrace(Trace):
             ]
         else:
             extra = [
-                Grid(PADDED, "zeros inserted, then padded", self.padded),
+                Grid(
+                    PADDED,
+                    padded_title(self.geometry, self.input.shape),
+                    self.padded,
+                    marks=padded_marks(self.geometry, self.input.shape),
+                ),
                 Grid(ROTATED_KERNEL, "w turned 180°", self.kernel[::-1, ::-1].copy()),
             ]
         return (*base, *extra, Grid(OUTPUT, "y = conv_transpose2d(r, w)", self.result))
 
 
-def zero_inserted(x: np.ndarray, g: TransposedGeometry) -> np.ndarray:
-    size = g.padded_size
-    out = np.zeros(size)
-    rows = g.padded_offset(0) + np.arange(x.shape[0]) * g.stride[0]
-    cols = g.padded_offset(1) + np.arange(x.shape[1]) * g.stride[1]
-    keep_r = (rows >= 0) & (rows < size[0])
-    keep_c = (cols >= 0) & (cols < size[1])
-    out[np.ix_(rows[keep_r], cols[keep_c])] = x[np.ix_(keep_r, keep_c)]
-    return out
+def _zeros_rule(zeros: dict[str, int], taps: int) -> str:
+    """Why a direct step sums fewer products than the kernel has taps: the zeros it falls on."""
+    inserted, padding = zeros[INSERTED], zeros[PADDING]
+    skipped = inserted + padding
+    if not skipped:
+        return ""
+    verb = "falls" if skipped == 1 else "fall"
+    if inserted and padding:
+        return (
+            f"{skipped} of the {taps} taps {verb} on zeros: {inserted} inserted, {padding} padding"
+        )
+    kind = "inserted" if inserted else "padding"
+    if skipped == 1:
+        what = f"{'an' if inserted else 'a'} {kind} zero"
+    else:
+        what = f"{kind} zeros"
+    return f"{skipped} of the {taps} taps {verb} on {what}"
 
 
 # --------------------------------------------------------------------------------------------

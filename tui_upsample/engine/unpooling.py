@@ -21,10 +21,15 @@ from tui_upsample.engine.shapes import (
     unpool_default_size,
 )
 from tui_upsample.engine.steps import (
+    ARGMAX,
+    FILLED,
     INDICES,
     INPUT,
     OUTPUT,
     POOLED,
+    READ,
+    WINDOW,
+    WRITTEN,
     Cell,
     Grid,
     Step,
@@ -276,6 +281,9 @@ class MaxUnpoolTrace(Trace):
             "fill": fill,
         }
         self._windows = self._window_masks()
+        # The rest of each window: filled with its maximum (the seed's variant), or left 0.
+        rest = FILLED if fill == "max" else WINDOW
+        self.step_roles = (WRITTEN, ARGMAX, READ, rest)
 
     def _window_masks(self) -> tuple[np.ndarray, np.ndarray]:
         """For each pooled row (col), which output rows (cols) its windows cover."""
@@ -307,8 +315,9 @@ class MaxUnpoolTrace(Trace):
         value = self.pooled[i, j]
         row_in, col_in = self._windows
         window = np.outer(row_in[i], col_in[j])
-        rest = [(int(r), int(c)) for r, c in np.argwhere(window) if (r, c) != target]
-        if self.params["fill"] == "max":
+        rest = tuple((int(r), int(c)) for r, c in np.argwhere(window) if (r, c) != target)
+        filled = self.params["fill"] == "max"
+        if filled:
             note = f"the rest of its window is filled with {num(value)} (the seed's variant)"
         else:
             note = "the rest of its window stays 0"
@@ -324,7 +333,9 @@ class MaxUnpoolTrace(Trace):
             value=float(value),
             partial=self._partial(k),
             output_cells=(target,),
-            window_cells=tuple(rest),
+            # put back at the argmax (written) against filled with the maximum (or left 0)
+            filled_cells=rest if filled else (),
+            window_cells=() if filled else rest,
             input_cells=window_in_x,
             argmax=target,
             pooled_cell=(i, j),

@@ -77,9 +77,14 @@ class ExportScreen(ModalScreen[str | None]):
                     text = f"{key}  {FORMAT_NAMES[fmt]}\n   → {file_name(self._scene, fmt)}"
                     options.append(Option(plain(text), id=fmt))
             yield OptionList(*options, id="export-formats")
+            where = (
+                "Sent to your browser as a download."
+                if getattr(self.app, "served", False)
+                else "Written to the current directory."
+            )
             yield Static(
-                "Written to the current directory. Each script checks its result against "
-                "tui-upsample's and prints it as JSON.",
+                f"{where} Each script checks its result against tui-upsample's and prints it"
+                " as JSON.",
                 id="export-hint",
             )
 

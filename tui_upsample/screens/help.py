@@ -1,4 +1,8 @@
-"""The help screen: every key, read from the bindings themselves so it cannot drift from them."""
+"""The help screen: every key, read from the bindings themselves so it cannot drift from them.
+
+Shown in the language chosen (``--lang``): the bindings' descriptions are the catalogs' message
+ids, so the help screen is translated where it is drawn, and ``rows`` stay in English.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +17,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from tui_upsample.language import _
 from tui_upsample.preferences import UNBOUND, config_path
 
 EXTRA_KEYS: tuple[tuple[str, str, str, str], ...] = (
@@ -96,16 +101,21 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll():
-            yield Static("Keys  (escape closes)", id="help-title")
+            yield Static(_("Keys  (escape closes)"), id="help-title")
             yield Static(id="keys")
             yield Static(
-                "Stepping keys work in every pane except while a cell value is being typed."
-                " Quitting keeps the scene: upsample-tui --resume opens it again.",
+                _(
+                    "Stepping keys work in every pane except while a cell value is being typed."
+                    " Quitting keeps the scene: upsample-tui --resume opens it again."
+                ),
             )
             yield Static(
-                f"Preferences: {config_path()}\n"
-                '  theme = "nord", and under [keys] a binding id = "keys", e.g. cell-up = "k,up"'
-                " (the ids are in the right-hand column)",
+                _("Preferences: {path}").format(path=config_path())
+                + "\n"
+                + _(
+                    '  theme = "nord", and under [keys] a binding id = "keys", e.g. cell-up ='
+                    ' "k,up" (the ids are in the right-hand column)'
+                ),
                 id="help-preferences",
             )
 
@@ -120,8 +130,8 @@ class HelpScreen(ModalScreen[None]):
         table.add_column("Does", ratio=1)
         table.add_column("id", style="dim", no_wrap=True)  # an id is typed as shown: whole
         for where in dict.fromkeys(row[2] for row in rows):
-            table.add_row(Text(where, style="bold underline"), "", "")
+            table.add_row(Text(_(where), style="bold underline"), "", "")
             for keys, does, place, ids in rows:
                 if place == where:
-                    table.add_row(keys, does, ids.replace(", ", "\n"))
+                    table.add_row(_(keys), _(does), ids.replace(", ", "\n"))
         self.query_one("#keys", Static).update(table)

@@ -25,9 +25,11 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from tui_upsample.engine.steps import ROLES
 from tui_upsample.number_format import cell_width, format_to_width
+from tui_upsample.widgets.blocks.role_styles import LOOKS, css_rules, drawn
 
-HIGHLIGHT_ORDER: tuple[str, ...] = ("cursor", "written", "argmax", "current", "window")
+HIGHLIGHT_ORDER: tuple[str, ...] = ("cursor", *(LOOKS[role].style for role in ROLES))
 """Highlight styles from strongest to weakest: a cell in several shows the first."""
 
 HIDDEN = "hidden"
@@ -104,11 +106,8 @@ class GridView(ScrollView, inherit_bindings=False):
         "grid-view--cell",
         "grid-view--zero",
         "grid-view--empty",
-        "grid-view--window",
-        "grid-view--current",
-        "grid-view--argmax",
-        "grid-view--written",
         "grid-view--cursor",
+        *(f"grid-view--{look.style}" for look in LOOKS.values()),
     }
     """
     | Class | Drawn on |
@@ -117,14 +116,14 @@ class GridView(ScrollView, inherit_bindings=False):
     | `grid-view--cell` | every cell |
     | `grid-view--zero` | zeros, in grids that are mostly zeros (W2, padded input) |
     | `grid-view--empty` | cells no step has written yet (·) |
-    | `grid-view--window` | cells taking part in the step, faintly (e.g. a whole W2 column) |
-    | `grid-view--current` | the cells the current step reads |
-    | `grid-view--argmax` | the maximum of a pooling window |
-    | `grid-view--written` | the output cells the current step writes |
     | `grid-view--cursor` | the cell being edited |
+    | `grid-view--<style>` | the cells of one role of the step (``role_styles.LOOKS``): |
+    | | `current` read, `argmax`, `written`, `filled` (with the maximum), `window`, |
+    | | `padding` and `inserted` zeros |
     """
 
-    DEFAULT_CSS = """
+    DEFAULT_CSS = (
+        """
     GridView {
         width: auto;
         height: auto;
@@ -134,17 +133,11 @@ class GridView(ScrollView, inherit_bindings=False):
         & > .grid-view--cell { color: $text; }
         & > .grid-view--zero { color: $text-muted; }
         & > .grid-view--empty { color: $text-muted; }
-        & > .grid-view--window { text-style: underline; }
-        & > .grid-view--current { background: $accent 45%; color: $text; text-style: bold; }
-        & > .grid-view--argmax {
-            background: $success 55%; color: $text; text-style: bold underline;
-        }
-        & > .grid-view--written {
-            background: $warning 70%; color: $text; text-style: bold reverse;
-        }
         & > .grid-view--cursor { background: $primary; color: $text; text-style: bold reverse; }
-    }
-    """
+"""
+        + css_rules("grid-view--")
+        + "    }\n"
+    )
 
     def __init__(
         self,
@@ -196,6 +189,14 @@ class GridView(ScrollView, inherit_bindings=False):
         """The single cells highlighted in ``style`` (for tests)."""
         marks = self._marks.get(style)
         return set(marks.cells) if marks else set()
+
+    def style_at(self, cell: tuple[int, ...]) -> str | None:
+        """The highlight style cell ``cell`` is drawn in (the strongest that covers it: whole
+        rows and columns included), or None for a plain cell."""
+        cell = tuple(int(i) for i in cell)
+        return next(
+            (n for n in HIGHLIGHT_ORDER if n in self._marks and cell in self._marks[n]), None
+        )
 
     def show(
         self,
@@ -321,6 +322,8 @@ class GridView(ScrollView, inherit_bindings=False):
         style = self._style_cache.get(names)
         if style is None:
             style = self.get_component_rich_style(*names) if names else self.rich_style
+            if names:
+                style = drawn(style, names[-1].removeprefix("grid-view--"))
             self._style_cache[names] = style
         return style
 

@@ -18,63 +18,40 @@ from textual.reactive import var
 from textual.widgets import Static
 
 from tui_upsample.engine.steps import (
-    ARGMAX,
     IM2COL,
-    INPUT,
     MATRIX,
     OUTPUT,
-    PADDED,
-    READ,
     SCALED_KERNEL,
-    WINDOW,
-    WRITTEN,
     Step,
     Trace,
 )
 from tui_upsample.number_format import cell_width, format_number
 from tui_upsample.quiz import Masking
 from tui_upsample.widgets.blocks.grid_view import HIDDEN, GridView, measure_width
+from tui_upsample.widgets.blocks.role_legend import RoleLegend
+from tui_upsample.widgets.blocks.role_styles import highlights
 
-MOSTLY_ZEROS = frozenset({MATRIX, PADDED, IM2COL})
-"""Grids whose zeros are drawn faintly so the kernel's entries stand out."""
+MOSTLY_ZEROS = frozenset({MATRIX, IM2COL})
+"""Grids whose zeros are drawn faintly so the kernel's entries stand out (the direct face's
+padded input marks its zeros itself: inserted, or padding)."""
 
 CARD_MAX_HEIGHT = 18
 """Lines a grid may take before it scrolls."""
 
 
-ROLE_STYLES: dict[str, str] = {
-    WRITTEN: "written",
-    ARGMAX: "argmax",
-    READ: "current",
-    WINDOW: "window",
-}
-"""The highlight style (a GridView component class) that draws each role of a step's cells."""
-
-
-def highlights(
+def masked_highlights(
     trace: Trace, step: Step, name: str, masking: Masking | None = None
 ) -> dict[str, Iterable[tuple[int, ...]]]:
-    """Which cells of grid ``name`` to draw in which highlight style at ``step`` (while a quiz
-    question is asked, without what would give the answer away, and with the learner's pick)."""
-    marks: dict[str, list[tuple[int, ...]]] = {}
-    shape = trace.input.shape
-    unmarked = masking.unmarked if masking is not None else frozenset()
-    for mark in step.marks:
-        if mark.grid != name or (mark.grid, mark.role) in unmarked:
-            continue
-        cells = mark.cells
-        if name == INPUT and mark.role == ARGMAX:
-            # max_unpool2d's argmax is an output cell: on x only where x has that cell
-            cells = tuple(
-                c for c in cells if all(0 <= i < n for i, n in zip(c, shape, strict=False))
-            )
-        marks.setdefault(ROLE_STYLES[mark.role], []).extend(cells)
-    if masking is not None:
-        if name in masking.hidden:
-            marks[HIDDEN] = list(masking.hidden[name])
-        if masking.pick is not None and masking.pick_grid == name:
-            marks["cursor"] = [masking.pick]
-    return {style: cells for style, cells in marks.items() if cells}
+    """The step's highlights of grid ``name``; while a quiz question is asked, without what
+    would give the answer away, with the asked cells drawn as ``?`` and the learner's pick."""
+    if masking is None:
+        return highlights(trace, step, name)
+    marks = dict(highlights(trace, step, name, masking.unmarked))
+    if name in masking.hidden:
+        marks[HIDDEN] = list(masking.hidden[name])
+    if masking.pick is not None and masking.pick_grid == name:
+        marks["cursor"] = [masking.pick]
+    return marks
 
 
 def grid_values(trace: Trace, step: Step, name: str, masking: Masking | None = None) -> Any:
@@ -117,6 +94,7 @@ class StepView(Vertical):
         &:focus-within { border: round $accent; }
         & > #stale { height: auto; color: $text-warning; text-style: bold; display: none; }
         & > #counter { height: 1; text-style: bold; color: $text-accent; }
+        & > RoleLegend { height: 1; }
         & > #arithmetic { height: auto; max-height: 4; color: $text; }
         & > #detail { height: auto; color: $text-muted; }
         & > #grids { height: 1fr; }
@@ -157,15 +135,19 @@ class StepView(Vertical):
     def compose(self) -> ComposeResult:
         yield Static("", id="stale")
         yield Static("", id="counter")
+        yield RoleLegend(id="legend")
         yield Static("", id="arithmetic")
         yield Static("", id="detail")
         yield VerticalScroll(id="grids", can_focus=False)
 
     def on_mount(self) -> None:
         self.query_one("#grids").can_focus = False
+        self.query_one(RoleLegend).roles = self.trace.roles if self.trace is not None else ()
         self.watch_stale(self.stale)
 
     def watch_trace(self, trace: Trace | None) -> None:
+        if self.is_mounted:
+            self.query_one(RoleLegend).roles = trace.roles if trace is not None else ()
         self._widths = {}
         self._widths_of = trace
         self._draw()
@@ -247,7 +229,7 @@ class StepView(Vertical):
             view = self._views[grid.name]
             view.show(
                 grid_values(trace, step, grid.name, masking),
-                highlights(trace, step, grid.name, masking),
+                masked_highlights(trace, step, grid.name, masking),
                 width=widths[grid.name],
             )
         if masking is not None and not masking.shapes:

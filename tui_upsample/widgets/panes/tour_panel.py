@@ -15,6 +15,7 @@ from textual.reactive import reactive
 from textual.widgets import Static
 
 from tui_upsample.engine.steps import Trace
+from tui_upsample.language import N_, _
 from tui_upsample.scene import Scene
 from tui_upsample.widgets.blocks.grid_view import GridView
 
@@ -22,12 +23,13 @@ if TYPE_CHECKING:
     from tui_upsample.tour import TourStop
 
 KEYS = (
-    ("n / p", "step"),
-    ("] / [", "next / previous stop"),
-    ("v", "variant"),
-    ("t / esc", "leave the tour"),
+    ("n / p", N_("step")),
+    ("] / [", N_("next / previous stop")),
+    ("v", N_("variant")),
+    ("t / esc", N_("leave the tour")),
 )
-"""The keys the panel lists (the app's bindings; ``v`` only where the stop has variants)."""
+"""The keys the panel lists (the app's bindings; ``v`` only where the stop has variants), what
+they do as message ids of the catalogs."""
 
 
 def _stops() -> tuple[TourStop, ...]:
@@ -44,7 +46,9 @@ def keys_text(stop: TourStop, scene: Scene) -> Text:
         if keys == "v":
             if not stop.variants:
                 continue
-            what = f"variant (now {stop.variant_label(scene)})"
+            what = _("variant (now {variant})").format(variant=stop.variant_label(scene))
+        else:
+            what = _(what)
         if text:
             text.append("    ")
         text.append(keys, style="bold")
@@ -119,6 +123,10 @@ class TourPanel(Vertical):
     def watch_step(self) -> None:
         self._draw_aside()
 
+    def redraw(self) -> None:
+        """Write the panel again (its words in the language now chosen)."""
+        self._draw()
+
     @property
     def tour_stop(self) -> TourStop | None:
         """The :class:`TourStop` on screen, if any."""
@@ -143,9 +151,11 @@ class TourPanel(Vertical):
                 self._build()
             self.call_after_refresh(self._draw)  # once the new widgets are in place
             return
-        self.border_title = f"Guided tour  {self.stop} / {len(_stops())}"
+        self.border_title = _("Guided tour  {stop} / {stops}").format(
+            stop=self.stop, stops=len(_stops())
+        )
         self.border_subtitle = stop.source
-        self.query_one("#tour-title", Static).update(stop.title)
+        self.query_one("#tour-title", Static).update(stop.heading)
         self.query_one("#tour-text", Static).update(" ".join(self.sentences))
         scene = self.scene if self.scene is not None else stop.scene
         self.query_one("#tour-keys", Static).update(keys_text(stop, scene))

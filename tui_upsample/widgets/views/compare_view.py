@@ -28,6 +28,8 @@ from tui_upsample.engine.steps import PADDED, ROTATED_KERNEL, SCALED_KERNEL, Tra
 from tui_upsample.number_format import cell_width
 from tui_upsample.widgets.blocks.grid_card import GridCard
 from tui_upsample.widgets.blocks.grid_view import measure_width
+from tui_upsample.widgets.blocks.role_legend import RoleLegend
+from tui_upsample.widgets.blocks.role_styles import highlights
 from tui_upsample.widgets.views.drawn_when_shown import DrawnWhenShown
 
 WIDE = 130
@@ -37,8 +39,10 @@ each face's grids in a row."""
 FACE_TITLES = {
     "scatter": "scatter: each r[i,j]·w added at its footprint",
     "matrix": "matrix: y = r · W2",
-    "direct": "direct: zeros inserted, w turned 180°",
+    "direct": "direct: {padded}, w turned 180°",
 }
+"""Each face's title; the direct one says what was done to r (the engine's title of its padded
+input: "padded" at stride 1, "zeros inserted, then padded" above)."""
 W1_TITLE = "matrix: xᵀ · W1 = r′ (W1 = W2ᵀ)"
 
 
@@ -106,6 +110,8 @@ class CompareView(DrawnWhenShown, Vertical):
         with Horizontal(id="faces"):
             for face in FACES:
                 with Vertical(classes="face", id=f"face-{face}"):
+                    if face == "direct":  # its own roles: the zeros, inserted or padding
+                        yield RoleLegend(classes="face-legend")
                     yield Static("", classes="face-text")
                     yield VerticalScroll(classes="face-grids", can_focus=False)
 
@@ -204,6 +210,9 @@ class CompareView(DrawnWhenShown, Vertical):
         h, w = trace.input.shape
         oh, ow = trace.result.shape
         direct = trace.faces["direct"]
+        padded = direct.grid(PADDED)
+        assert padded is not None
+        self.query_one("#face-direct > RoleLegend", RoleLegend).roles = direct.roles
         cards: dict[str, dict[str, GridCard]] = {
             "scatter": {
                 "input": GridCard(f"r  {h}×{w}", trace.input),
@@ -213,7 +222,7 @@ class CompareView(DrawnWhenShown, Vertical):
                 ),
             },
             "direct": {
-                PADDED: GridCard("zeros inserted, padded", direct.padded, dim_zeros=True),
+                PADDED: GridCard(padded.title, direct.padded),
                 ROTATED_KERNEL: GridCard("w turned 180°", trace.kernel[::-1, ::-1].copy()),
                 "output": GridCard(
                     f"y  {oh}×{ow}", trace.result, width=out_width, classes="-output"
@@ -261,7 +270,9 @@ class CompareView(DrawnWhenShown, Vertical):
             area.mount_all(cards[face].values())
             box = self.query_one(f"#face-{face}")
             box.border_title = (
-                W1_TITLE if face == "matrix" and self.matrix_face == "W1" else (FACE_TITLES[face])
+                W1_TITLE
+                if face == "matrix" and self.matrix_face == "W1"
+                else FACE_TITLES[face].format(padded=padded.title)
             )
 
     # Showing one step -----------------------------------------------------------------------
@@ -324,9 +335,10 @@ class CompareView(DrawnWhenShown, Vertical):
 
         # direct: the window of the zero-inserted input
         dr = step.direct
+        direct = trace.faces["direct"]
         cards["direct"][PADDED].update(
-            trace.faces["direct"].padded,
-            {"current": dr.padded_cells},
+            direct.padded,
+            highlights(direct, dr, PADDED),  # the window read, over its inserted / padding zeros
             width=cards["direct"][PADDED].cell_width,
         )
         cards["direct"][ROTATED_KERNEL].update(

@@ -9,7 +9,7 @@ convolution, which visits every cell the same way.
 The counts, the rule and the remedy are the engine's (:func:`footprint_overlap`,
 :func:`resize_conv_overlap`, :func:`shuffle_overlap`). Counts are shaded by how many footprints
 they are, and told apart without colour too: the most footprints reverse-bold, the next bold,
-the next underlined, the rest plain.
+the next underlined, the rest plain; the legend under each grid draws those words in those looks.
 """
 
 from __future__ import annotations
@@ -25,35 +25,38 @@ from tui_upsample.engine.overlap import (
     resize_conv_overlap,
     shuffle_overlap,
 )
+from tui_upsample.engine.steps import READ, WINDOW, WRITTEN
 from tui_upsample.number_format import format_number
 from tui_upsample.scene import Scene
 from tui_upsample.widgets.blocks.grid_card import GridCard
+from tui_upsample.widgets.blocks.role_legend import RoleLegend
+from tui_upsample.widgets.blocks.role_styles import LOOKS
 from tui_upsample.widgets.views.drawn_when_shown import DrawnWhenShown
 
-LEVELS: tuple[tuple[str, str], ...] = (
-    ("written", "reverse bold"),
-    ("current", "bold"),
-    ("window", "underlined"),
-)
-"""The highlight styles for the most, second most and third most footprints, and their names."""
+LEVELS: tuple[str, ...] = (WRITTEN, READ, WINDOW)
+"""The roles whose looks draw the most, second most and third most footprints (reverse bold,
+bold, underlined: the one table every grid draws from)."""
 
 
-def level_marks(overlap: Overlap) -> tuple[dict[str, list[tuple[int, int]]], str]:
-    """Highlights by count (most footprints strongest) and a legend that says which is which."""
+def level_marks(
+    overlap: Overlap,
+) -> tuple[dict[str, list[tuple[int, int]]], tuple[tuple[str, str, str], ...]]:
+    """Highlights by count (most footprints strongest) and a legend that says which is which:
+    entries (role, the look in words, " = count"), the words drawn in that look."""
     counts = overlap.counts
     values = sorted({int(v) for v in counts.ravel()}, reverse=True)
     marks: dict[str, list[tuple[int, int]]] = {}
-    legend: list[str] = []
     if len(values) == 1:
-        return marks, f"every cell: {values[0]}"
-    for (style, words), value in zip(LEVELS, values, strict=False):
+        return marks, (("", "every cell", f": {values[0]}"),)
+    legend: list[tuple[str, str, str]] = []
+    for role, value in zip(LEVELS, values, strict=False):
         rows, cols = (counts == value).nonzero()
-        marks[style] = [(int(r), int(c)) for r, c in zip(rows, cols, strict=True)]
-        legend.append(f"{words} = {value}")
+        marks[LOOKS[role].style] = [(int(r), int(c)) for r, c in zip(rows, cols, strict=True)]
+        legend.append((role, LOOKS[role].words, f" = {value}"))
     rest = values[len(LEVELS) :]
     if rest:
-        legend.append("plain = " + ", ".join(str(v) for v in rest))
-    return marks, "; ".join(legend)
+        legend.append(("", "plain", " = " + ", ".join(str(v) for v in rest)))
+    return marks, tuple(legend)
 
 
 def _pattern(values: tuple[int, ...]) -> str:
@@ -96,7 +99,7 @@ class OverlapView(DrawnWhenShown, VerticalScroll):
                 with Vertical(classes="overlap-side", id=f"overlap-{side}"):
                     yield Static("", classes="overlap-title")
                     yield Static("", classes="overlap-rule")
-                    yield Static("", classes="overlap-legend")
+                    yield RoleLegend(classes="overlap-legend")
         yield Static("", id="overlap-note")
 
     def on_mount(self) -> None:
@@ -192,7 +195,7 @@ class OverlapView(DrawnWhenShown, VerticalScroll):
         rule.set_class(overlap.even, "overlap-even")
         rule.set_class(not overlap.even, "overlap-uneven")
         marks, legend = level_marks(overlap)
-        box.query_one(".overlap-legend", Static).update(legend)
+        box.query_one(".overlap-legend", RoleLegend).entries = legend
         oh, ow = overlap.counts.shape
         existing = box.query(GridCard)
         if existing:

@@ -1,0 +1,63 @@
+"""One line that names the roles a step view highlights, each drawn in the look it names.
+
+The looks come from :mod:`role_styles`, the table every grid draws its highlights from, so the
+legend cannot say one thing and the grids show another.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.style import Style
+from rich.text import Text
+from textual.reactive import reactive
+from textual.widget import Widget
+
+from tui_upsample.widgets.blocks.role_styles import LOOKS, css_rules, drawn, legend_roles
+
+
+class RoleLegend(Widget):
+    """``read argmax written …``: the roles of the trace on screen, in their own looks."""
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        f"role-legend--{look.style}" for look in LOOKS.values()
+    }
+    """One per look, with the rules the grid's component class of the same look has."""
+
+    DEFAULT_CSS = (
+        """
+    RoleLegend {
+        height: 1;
+        width: 1fr;
+        color: $text-muted;
+"""
+        + css_rules("role-legend--")
+        + "    }\n"
+    )
+
+    roles: reactive[tuple[str, ...]] = reactive(())
+    """The roles to name (the trace's, strongest first); shown in the legend's own order."""
+    entries: reactive[tuple[tuple[str, str, str], ...]] = reactive(())
+    """Instead of role names, entries (role, words, what follows): the words are drawn in the
+    role's look ("" for plain), e.g. ("written", "reverse bold", " = 4"); they may wrap."""
+
+    def style_of(self, role: str) -> Style:
+        """The style the legend draws ``role``'s label in (the grids draw its cells in it)."""
+        look = LOOKS[role]
+        return drawn(self.get_component_rich_style(f"role-legend--{look.style}"), look.style)
+
+    def render(self) -> Text:
+        if self.entries:
+            text = Text(end="")
+            for n, (role, words, after) in enumerate(self.entries):
+                if n:
+                    text.append("; ")
+                text.append(words, self.style_of(role) if role else None)
+                text.append(after)
+            return text
+        text = Text(no_wrap=True, overflow="ellipsis", end="")
+        for n, role in enumerate(legend_roles(self.roles)):
+            if n:
+                text.append(" ")
+            text.append(LOOKS[role].label, self.style_of(role))
+        return text
