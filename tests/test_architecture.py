@@ -34,6 +34,7 @@ UI_FREE = (
     "tui_upsample.recording.progress",
     "tui_upsample.recording.notebook",
     "tui_upsample.language",
+    "tui_upsample.quiz",
 )
 """The modules outside the engine that must work without a screen (the notebook's show() loads
 the app only when a picture is drawn)."""

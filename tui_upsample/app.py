@@ -31,6 +31,8 @@ from textual.widgets._select import SelectOverlay
 from tui_upsample.engine.steps import Trace
 from tui_upsample.file_actions import FileActions
 from tui_upsample.language import _
+from tui_upsample.quiz import Card, Masking, Quiz
+from tui_upsample.quiz_actions import QuizActions
 from tui_upsample.safe_text import shown, shown_lines
 from tui_upsample.scene import (
     MAX_SIDE,
@@ -61,12 +63,17 @@ STEPPING_ACTIONS = frozenset(
 )
 """Actions whose keys work in every pane, except while a value is being typed."""
 
-VIEWS: tuple[str, ...] = ("steps", "compare", "overlap", "conventions")
+VIEWS: tuple[str, ...] = ("steps", "compare", "overlap", "conventions", "solver", "indices")
 """The app's views of the scene: the step-through, transposed convolution's three faces side by
-side, the footprint overlap (checkerboard artifacts), Keras vs PyTorch conventions."""
+side, the footprint overlap (checkerboard artifacts), Keras vs PyTorch conventions, the settings
+that reach an output size (and output_padding's ambiguity), max unpooling's indices."""
 
 VIEW_ACTIONS = frozenset({"toggle_view", "set_view", "toggle_matrix_face"})
 """Actions that switch views: like the stepping keys, off while a value is being typed."""
+
+QUIZ_ACTIONS = frozenset({"toggle_quiz", "quiz_round"})
+"""The quiz's keys: like the stepping keys (the answer field takes only an answer's
+characters, so they work while it has the focus)."""
 
 TOUR_ACTIONS = frozenset({"toggle_tour", "tour_move", "tour_page", "leave_tour", "tour_variant"})
 """The guided tour's keys: like the stepping keys. Outside the tour, escape and the page keys are
@@ -142,7 +149,7 @@ class OnScreen:
     method_before_compare: str
 
 
-class UpsampleApp(FileActions, App[int]):
+class UpsampleApp(QuizActions, FileActions, App[int]):
     """tui-upsample: step, key by key, through the operators that make feature maps bigger."""
 
     CSS_PATH = "app.tcss"
@@ -229,6 +236,31 @@ class UpsampleApp(FileActions, App[int]):
             "v", "tour_variant", "Tour: next variant", show=False, priority=True, id="tour-variant"
         ),
         Binding("escape", "leave_tour", "Tour: leave", show=False, priority=True, id="tour-leave"),
+        Binding("g", "toggle_quiz", "Quiz", priority=True, id="quiz-toggle"),
+        Binding(
+            "G",
+            "quiz_round",
+            "Quiz: steps / shape questions",
+            show=False,
+            priority=True,
+            id="quiz-round",
+        ),
+        Binding(
+            "s",
+            "toggle_view('solver')",
+            "Solve for the output size",
+            show=False,
+            priority=True,
+            id="view-solver",
+        ),
+        Binding(
+            "i",
+            "toggle_view('indices')",
+            "max_unpool2d: its indices, inspected",
+            show=False,
+            priority=True,
+            id="view-indices",
+        ),
         Binding(
             "x",
             "export",
@@ -257,6 +289,10 @@ class UpsampleApp(FileActions, App[int]):
     | k | Overlap: kernel footprints per output cell (checkerboard artifacts) and the remedy. |
     | f | Framework conventions: Keras 'same'/'valid' vs PyTorch padding/output_padding. |
     | w | Compare: the matrix face as r · W2 (transposed) or xᵀ · W1 (the convolution). |
+    | g | Quiz: predict each step's result (score k/n), or stop. |
+    | G | Quiz: switch to the shape questions ("what size is the output?") and back. |
+    | s | Solver: every setting that takes the input to a chosen output size; output_padding. |
+    | i | max_unpool2d's indices: how they decode, PyTorch's bounds and errors. |
     | t | Start / leave the guided tour of the seed post. |
     | ] / [ (pagedown / pageup) | Tour: next / previous stop (outside it, ] / [ say so). |
     | v | Tour: the stop's next variant (unpooling's fill; nearest, bed of nails, bilinear). |
@@ -294,6 +330,14 @@ class UpsampleApp(FileActions, App[int]):
     """The compare layout's matrix face: "W2" (r · W2 = y) or "W1" (xᵀ · W1 = r′); w toggles."""
     tour_stop: var[int | None] = var(None)
     """The guided tour's stop on screen, 1 … 10 as on screen; None outside the tour."""
+    quiz: var[Quiz | None] = var(None)
+    """The quiz under way (round, score, question), or None: stepping, not predicting."""
+    masking: var[Masking | None] = var(None, always_update=True)
+    """What the step view hides while a quiz question is asked."""
+    quiz_card: var[Card | None] = var(None, always_update=True)
+    """What the quiz bar says."""
+    hide_formula: var[bool] = var(False)
+    """Whether the settings pane keeps the output-size formula back (a size is being asked)."""
 
     def __init__(
         self,
@@ -305,6 +349,7 @@ class UpsampleApp(FileActions, App[int]):
         preferences: bool = True,
         language: str | None = None,
         trace: Trace | None = None,
+        quiz: Quiz | None = None,
     ) -> None:
         """``trace``, if given, is ``scene``'s, already built (the command line checks the scene
         with it): a large scene's is not built twice."""
@@ -344,6 +389,8 @@ class UpsampleApp(FileActions, App[int]):
         self._rebuild(scene)
         if self.trace is not None:
             self.set_reactive(UpsampleApp.step, min(max(scene.step, 0), len(self.trace) - 1))
+        self._quiz_at_start = quiz
+        """A quiz to start once the screen is up (--quiz, or one a session kept)."""
 
     def notify(
         self,
@@ -396,7 +443,10 @@ class UpsampleApp(FileActions, App[int]):
             yield GridEditor("input", id="input-editor").data_bind(UpsampleApp.scene)
             yield GridEditor("kernel", id="kernel-editor").data_bind(UpsampleApp.scene)
             yield Settings(id="settings").data_bind(
-                UpsampleApp.scene, UpsampleApp.error, UpsampleApp.output_shape
+                UpsampleApp.scene,
+                UpsampleApp.error,
+                UpsampleApp.output_shape,
+                UpsampleApp.hide_formula,
             )
             yield LessonNotes(id="lesson-notes").data_bind(
                 UpsampleApp.scene, UpsampleApp.output_shape
@@ -421,8 +471,16 @@ class UpsampleApp(FileActions, App[int]):
                 from tui_upsample.widgets.views.conventions_view import ConventionsView
 
                 return ConventionsView(id="conventions").data_bind(UpsampleApp.scene)
+            if view == "solver":
+                from tui_upsample.widgets.views.solver_view import SolverView
+
+                return SolverView(id="solver").data_bind(UpsampleApp.scene)
+            if view == "indices":
+                from tui_upsample.widgets.views.indices_view import IndicesView
+
+                return IndicesView(id="indices").data_bind(UpsampleApp.scene)
             return StepView(id="steps").data_bind(
-                UpsampleApp.trace, UpsampleApp.step, UpsampleApp.stale
+                UpsampleApp.trace, UpsampleApp.step, UpsampleApp.stale, UpsampleApp.masking
             )
         finally:
             active_message_pump.reset(token)
@@ -445,6 +503,8 @@ class UpsampleApp(FileActions, App[int]):
         self._fit_width(self.size.width)
         if self.tour_stop is not None:
             self._choose_view(_tour().stop(self.tour_stop).view)
+        if self._quiz_at_start is not None:
+            self.start_quiz(self._quiz_at_start)
         for note in self.preference_notes:
             self.notify(note, title="Preferences", severity="warning", timeout=12)
         if self.keep_preferences:
@@ -674,13 +734,19 @@ class UpsampleApp(FileActions, App[int]):
         scene = self.scene
         method = f" · {scene.method}" if scene.op in METHODS else ""
         title = f"{scene.op}: {OPERATOR_NAMES[scene.op]}{method}"
+        quiz = f" · quiz {self.quiz.score}" if self.quiz is not None else ""
         # Header cuts a long title short with "…": on a narrow terminal, the engine names only.
         room = self.size.width - len(self.title) - 23  # " — ", and its icon's room each side
-        self.sub_title = title if len(title) <= room else f"{scene.op}{method}"
+        self.sub_title = (title if len(title + quiz) <= room else f"{scene.op}{method}") + quiz
 
     # Keys --------------------------------------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in STEPPING_ACTIONS or action in TOUR_ACTIONS or action in VIEW_ACTIONS:
+        if (
+            action in STEPPING_ACTIONS
+            or action in TOUR_ACTIONS
+            or action in VIEW_ACTIONS
+            or action in QUIZ_ACTIONS
+        ):
             if len(self.screen_stack) > 1:
                 return False  # a modal screen (help, palette) has the keys
             if self.typing:
@@ -716,7 +782,10 @@ class UpsampleApp(FileActions, App[int]):
         self.playing = False
 
     def action_toggle_play(self) -> None:
-        """Start or stop stepping by itself."""
+        """Start or stop stepping by itself (not in the quiz: it steps as you answer)."""
+        if self.quiz is not None and not self.playing:
+            self.notify("space: the quiz steps as you answer (g stops it)", timeout=3)
+            return
         self.playing = not self.playing
 
     def watch_playing(self, playing: bool) -> None:
@@ -980,6 +1049,17 @@ class UpsampleApp(FileActions, App[int]):
     @on(GridEditor.Resized)
     def _resized(self, event: GridEditor.Resized) -> None:
         self.action_resize(event.which, event.rows, event.cols)
+
+    def on_solver_view_chosen(self, event: Any) -> None:
+        """A row of the solver: its kernel size, stride, padding, output_padding and dilation
+        become the scene's (a new kernel size resizes the kernel, new cells 1)."""
+        scene = self.scene
+        for name, value in event.setting.as_dict().items():
+            if name in scene.takes:
+                scene = scene.with_param(name, value)
+        self.scene = scene
+        shape = "×".join(str(n) for n in self.output_shape[-2:])
+        self.notify(f"applied: the output is now {shape} (s: back to the steps)", timeout=4)
 
     @on(Settings.Changed)
     def _setting_changed(self, event: Settings.Changed) -> None:

@@ -82,7 +82,8 @@ keys: n/p next/previous step, space play/pause, home/end first/last step, o next
   m next face (scatter, matrix, direct), tab between panes, F1 or ? help, ctrl+p command
   palette, q quit (the scene is kept: --resume opens it);
   t guided tour (] / [ next / previous stop, v variant, t or escape to leave);
-  c compare (w: W1 / W2), k footprint overlap, f Keras vs PyTorch conventions.
+  c compare (w: W1 / W2), k footprint overlap, f Keras vs PyTorch conventions;
+  g quiz (G: shape questions), s solver for the output size, i max_unpool2d's indices.
   Theme and keys (by binding id) persist in a config.toml: F1 says where.
 
 examples:
@@ -99,6 +100,7 @@ examples:
   upsample-tui --transcript --format markdown > sheet.md   a worksheet of every step
   upsample-tui --lang ko --tour                 the tour in Korean, the post's language
   upsample-tui --serve --stride 2               in browser pages (the web extra), one app each
+  upsample-tui --solve 4:8 --op convT           every setting that doubles a side of 4
 """
 
 # Engine parameter names → the flag that sets them, to say which flag a rule violation is about.
@@ -178,6 +180,16 @@ def _size(text: str) -> tuple[int, int]:
     if not (1 <= rows <= MAX_SIDE and 1 <= cols <= MAX_SIDE):
         raise argparse.ArgumentTypeError(f"{text!r}: rows and columns must be 1 to {MAX_SIDE}")
     return rows, cols
+
+
+def _sizes(text: str) -> tuple[int, int]:
+    match = re.fullmatch(r"\s*(\d+)\s*:\s*(\d+)\s*", text)
+    if not match:
+        raise argparse.ArgumentTypeError(f"{quoted(text)} is not I:O (e.g. 2:3)")
+    i, o = int(match.group(1)), int(match.group(2))
+    if min(i, o) < 1:
+        raise argparse.ArgumentTypeError(f"{quoted(text)}: both sizes must be at least 1")
+    return i, o
 
 
 def _frame_time(text: str) -> float:
@@ -433,6 +445,16 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="N",
         help="start the tour at stop N (1 is the first, as on screen)",
     )
+    practice = parser.add_argument_group("practice")
+    practice.add_argument(
+        "--quiz",
+        nargs="?",
+        const="cells",
+        choices=("cells", "shapes"),
+        metavar="shapes",
+        help="predict each step's result before it is shown (g in the app); --quiz shapes:"
+        " what size is the output? (G)",
+    )
     files = parser.add_argument_group("export and sessions")
     files.add_argument(
         "--export",
@@ -450,6 +472,18 @@ def build_parser() -> argparse.ArgumentParser:
         "--resume",
         action="store_true",
         help="open the scene the app kept when it last quit (scene flags override it)",
+    )
+    solve = parser.add_argument_group("solve for the shape")
+    solve.add_argument(
+        "--solve",
+        type=_sizes,
+        metavar="I:O",
+        help="list every kernel_size 1-7, stride 1-4, padding 0-6, dilation 1-3 and"
+        " output_padding that take a side of I to O (--op conv_transpose2d, the default, or"
+        " conv2d), with the Keras 'same'/'valid' layer of the same size; then exit",
+    )
+    solve.add_argument(
+        "--json", action="store_true", help="with --solve: print the settings as a JSON list"
     )
     shot = parser.add_argument_group("headless screenshot")
     shot.add_argument(
@@ -773,18 +807,21 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _run(parser: argparse.ArgumentParser, args: argparse.Namespace, argv: list[str]) -> int:
+    if args.solve is not None or args.json:
+        return _solve(parser, args)
     _check_serve_flags(parser, args)
     tour_stop = _tour_stop(parser, args)
     base = None
+    quiz = None
     if args.resume:
         base = _kept_scene(parser, args, tour_stop)
     elif args.load is not None:
-        from tui_upsample.session import SessionError, load_session
+        from tui_upsample.session import SessionError, read_session
 
         if tour_stop is not None:
             parser.error("argument --load: the tour brings its own scenes; drop --load")
         try:
-            base = load_session(args.load)
+            base, quiz = read_session(args.load)
         except SessionError as exc:
             parser.error(f"argument --load: {exc}")
     try:
@@ -806,6 +843,12 @@ def _run(parser: argparse.ArgumentParser, args: argparse.Namespace, argv: list[s
         parser.error("argument --press: only with --screenshot or --record")
     if args.frame_time != parser.get_default("frame_time") and args.record is None:
         parser.error("argument --frame-time: only with --record")
+    if args.quiz is not None:
+        from tui_upsample.quiz import Quiz
+
+        quiz = Quiz(round=args.quiz, step=scene.step if args.quiz == "cells" else 0)
+        if args.export is not None:
+            parser.error("argument --quiz: not with --export (one output at a time)")
     if args.transcript or args.format is not None:
         _write_transcript(parser, args, scene, trace, tour_stop)
         return 0
@@ -826,12 +869,14 @@ def _run(parser: argparse.ArgumentParser, args: argparse.Namespace, argv: list[s
         return 0
 
     if args.screenshot is not None:
-        _write_screenshot(parser, args, scene, tour_stop, trace)
+        _write_screenshot(parser, args, scene, tour_stop, trace, quiz)
         return 0
     if args.serve:
         return _serve(parser, args, argv)
 
-    app = _app_class()(scene, tour_stop=tour_stop, language=args.lang, trace=trace)
+    app = _app_class()(
+        scene, tour_stop=tour_stop, language=args.lang, trace=trace, quiz=quiz
+    )
     if args.load is not None:
         app.session_path = Path(args.load)  # ctrl+s saves back to the file it came from
     app.run()
@@ -847,6 +892,7 @@ def _write_screenshot(
     scene: Scene,
     tour_stop: int | None,
     trace: Any = None,
+    quiz: Any = None,
 ) -> None:
     """Render the screenshot and write it as a save does (atomically, replacing a link rather
     than writing through it); any problem with the path is one error line."""
@@ -874,7 +920,13 @@ def _write_screenshot(
     keys = _press_keys(parser, args)
     try:
         svg = screenshot(
-            scene, keys, args.terminal_size, tour_stop=tour_stop, language=args.lang, trace=trace
+            scene,
+            keys,
+            args.terminal_size,
+            tour_stop=tour_stop,
+            language=args.lang,
+            trace=trace,
+            quiz=quiz,
         )
     except Exception as exc:  # noqa: BLE001 (a crash while rendering: one line, status 2)
         parser.error(f"argument --screenshot: the app failed: {type(exc).__name__}: {exc}")
@@ -1111,6 +1163,54 @@ def _serve(parser: argparse.ArgumentParser, args: argparse.Namespace, argv: list
     return 0
 
 
+_OTHER_FLAGS = (
+    "tour",
+    "tour_stop",
+    "export",
+    "load",
+    "resume",
+    "screenshot",
+    "press",
+    "record",
+    "frame_time",
+    "transcript",
+    "format",
+    "serve",
+    "host",
+    "port",
+)
+"""Flags that are not the scene's and do nothing with --solve."""
+
+
+def _solve(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    """``--solve I:O``: the settings that take a side of I to O, as a table or JSON."""
+    from tui_upsample.engine.solve import SOLVED_OPERATORS, solution_table, solve_shape
+
+    if args.solve is None:
+        parser.error("argument --json: only with --solve I:O")
+    given = [
+        "--" + dest.replace("_", "-")
+        for dest in (*SCENE_FLAGS, *_OTHER_FLAGS)
+        if dest != "op" and getattr(args, dest) != parser.get_default(dest)
+    ]
+    if given:
+        parser.error(f"argument --solve: takes only --op and --json; drop {', '.join(given)}")
+    op = args.op or "conv_transpose2d"
+    if op not in SOLVED_OPERATORS:
+        parser.error(f"argument --op: --solve solves {' or '.join(SOLVED_OPERATORS)}, not {op}")
+    try:
+        solution = solve_shape(*args.solve, op=op)
+    except ValueError as exc:
+        parser.error(f"argument --solve: {exc}")
+    if args.json:
+        import json
+
+        sys.stdout.write(json.dumps([s.as_dict() for s in solution.settings]) + "\n")
+    else:
+        sys.stdout.write(solution_table(solution))
+    return 0
+
+
 def _kept_scene(
     parser: argparse.ArgumentParser, args: argparse.Namespace, tour_stop: int | None
 ) -> Scene:
@@ -1159,6 +1259,7 @@ def screenshot(
     keys: Sequence[str],
     size: tuple[int, int],
     tour_stop: int | None = None,
+    quiz: Any = None,
     language: str | None = None,
     trace: Any = None,
 ) -> str:
@@ -1173,6 +1274,7 @@ def screenshot(
         cursor_blink=False,
         tour_stop=tour_stop,
         preferences=False,
+        quiz=quiz,
         language=language or "en",
         trace=trace,
     )

@@ -77,8 +77,17 @@ class SceneCommands(Provider):
             ("compare", "conv_transpose2d: scatter, matrix and direct side by side (c)"),
             ("overlap", "kernel footprints per output cell: checkerboard artifacts (k)"),
             ("conventions", "Keras 'same'/'valid' vs PyTorch padding/output_padding (f)"),
+            ("solver", "every setting that reaches an output size; output_padding (s)"),
+            ("indices", "max_unpool2d: its indices decoded, PyTorch's bounds and errors (i)"),
         ):
             commands.append((f"View: {view}", what, partial(run, f"set_view('{view}')")))
+        commands.append(
+            (
+                "Quiz: start / stop",
+                "predict each step's result, scored (g)",
+                partial(run, "toggle_quiz"),
+            )
+        )
         commands.append(
             (
                 "Matrix face: W1 / W2",

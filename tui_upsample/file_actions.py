@@ -118,15 +118,20 @@ class FileActions(_Base):
         self.notify(f"Wrote {path.resolve()}\n{how}", title=f"Exported {words}", timeout=8)
 
     def action_save_session(self) -> None:
-        """Save the whole scene (grids, parameters, step) to the session file."""
+        """Save the whole scene (grids, parameters, step, a quiz under way) to the session
+        file."""
         from tui_upsample.session import SessionError, dumps, save_session
 
         path, note = self._save_target()
         if self.served:  # the session file is the visitor's to keep: a download
-            self.send_download(path.name, dumps(self._scene_now()), title="Session saved")
+            self.send_download(
+                path.name,
+                dumps(self._scene_now(), getattr(self, "quiz", None)),
+                title="Session saved",
+            )
             return
         try:
-            save_session(self._scene_now(), path)
+            save_session(self._scene_now(), path, getattr(self, "quiz", None))
         except SessionError as exc:
             self.notify(
                 f"could not save: {exc}\n(any earlier file is unchanged)",
@@ -175,10 +180,10 @@ class FileActions(_Base):
 
     def open_session(self, path: str | Path) -> bool:
         """Show the session saved in ``path``; on any problem say so and change nothing."""
-        from tui_upsample.session import SessionError, load_session
+        from tui_upsample.session import SessionError, read_session
 
         try:
-            scene = load_session(path)
+            scene, quiz = read_session(path)
         except SessionError as exc:
             self.notify(
                 f"{exc}\n(the scene on screen is unchanged)",
@@ -194,6 +199,11 @@ class FileActions(_Base):
         app.scene = scene
         if app.trace is not None:
             app.step = min(max(scene.step, 0), len(app.trace) - 1)
+        if hasattr(app, "start_quiz"):  # the quiz the session kept, or none
+            if quiz is not None:
+                app.start_quiz(quiz)
+            elif app.quiz is not None:
+                app.quiz = None
         self.session_path = Path(path)
         self.notify(f"Opened {Path(path).resolve()}", title="Session opened", timeout=5)
         return True

@@ -2,7 +2,8 @@
 
 A session holds everything on screen: the operator and every parameter (those the operator does
 not take too, so switching back restores them), the input, kernel and pixel-shuffle channels with
-their exact values, the method, the step and the seed of the next random grid. It carries a
+their exact values, the method, the step and the seed of the next random grid; and, when a quiz
+is under way, its round, score and question (``"quiz"``). It carries a
 ``version``; a file from a newer tui-upsample, a corrupt or hand-broken one is refused with a
 message that says what is wrong, and nothing is changed.
 
@@ -29,6 +30,7 @@ import numpy as np
 from tui_upsample.engine.operators import all_parameters
 from tui_upsample.engine.parameters import FLAG, INT, NUMBER, PADDING, Parameter
 from tui_upsample.file_reading import FileRefused, describe_os_error, read_small_file
+from tui_upsample.quiz import Quiz, QuizError, quiz_from_dict
 from tui_upsample.scene import (
     MAX_CHANNELS,
     MAX_PARAMETER,
@@ -139,9 +141,12 @@ def _plain(grid: np.ndarray) -> list[Any]:
     return np.asarray(grid, dtype=np.float64).tolist()
 
 
-def dumps(scene: Scene) -> str:
-    """The session text of ``scene``: JSON, one grid row per line, ending in a newline."""
+def dumps(scene: Scene, quiz: Quiz | None = None) -> str:
+    """The session text of ``scene`` (and the quiz under way, if any): JSON, one grid row per
+    line, ending in a newline."""
     data = scene_to_dict(scene)
+    if quiz is not None:
+        data["quiz"] = quiz.to_dict()
     lines = ["{"]
     items = list(data.items())
     for n, (key, value) in enumerate(items):
@@ -157,8 +162,8 @@ def dumps(scene: Scene) -> str:
         elif key in ("input", "channels"):
             planes = [_rows_json(plane, "    ") for plane in value]
             text = "[\n" + ",\n".join(f"    {p}" for p in planes) + "\n  ]"
-        elif key == "parameters":
-            text = json.dumps(value)
+        elif key in ("parameters", "quiz"):
+            text = json.dumps(value, ensure_ascii=False)
         else:
             text = json.dumps(value)
         lines.append(f"  {json.dumps(key)}: {text}{comma}")
@@ -310,7 +315,7 @@ def scene_from_dict(data: Any) -> Scene:
     missing = sorted(expected - set(data) - set(LATER_FIELDS))
     if missing:
         raise SessionError("missing " + ", ".join(f'"{m}"' for m in missing))
-    unknown = sorted(set(data) - expected)
+    unknown = sorted(set(data) - expected - {"quiz"})
     if unknown:
         raise SessionError("unknown field " + ", ".join(f'"{u}"' for u in unknown))
     params = data["parameters"]
@@ -364,8 +369,23 @@ def scene_from_dict(data: Any) -> Scene:
     return Scene(**{k: v for k, v in changes.items() if k in known})
 
 
+def quiz_of(data: Any) -> Quiz | None:
+    """The quiz a session dict holds (None if it holds none); SessionError if it is broken."""
+    if not isinstance(data, Mapping) or data.get("quiz") is None:
+        return None
+    try:
+        return quiz_from_dict(data["quiz"])
+    except QuizError as exc:
+        raise SessionError(str(exc)) from None
+
+
 def loads(text: str) -> Scene:
     """The scene in session text ``text`` (SessionError if it is not a valid session)."""
+    return loads_with_quiz(text)[0]
+
+
+def loads_with_quiz(text: str) -> tuple[Scene, Quiz | None]:
+    """The scene and the quiz (if any) in session text ``text``."""
     try:
         data = json.loads(text, parse_constant=_refuse_constant)
     except json.JSONDecodeError as exc:
@@ -376,7 +396,7 @@ def loads(text: str) -> Scene:
         raise SessionError("not a session: nested too deeply") from None
     except ValueError:  # an integer of more digits than Python converts
         raise SessionError("not a session: it holds a number too large") from None
-    return scene_from_dict(data)
+    return scene_from_dict(data), quiz_of(data)
 
 
 class _ConstantError(ValueError):
@@ -389,6 +409,11 @@ def _refuse_constant(name: str) -> Any:
 
 def load_session(path: str | os.PathLike[str]) -> Scene:
     """The scene saved in file ``path``; SessionError naming the file and the problem."""
+    return read_session(path)[0]
+
+
+def read_session(path: str | os.PathLike[str]) -> tuple[Scene, Quiz | None]:
+    """The scene and the quiz (if one was under way) saved in file ``path``."""
     p = Path(path)
     try:
         raw = read_small_file(p, MAX_SESSION_BYTES, "a session")
@@ -399,7 +424,7 @@ def load_session(path: str | os.PathLike[str]) -> Scene:
     except UnicodeDecodeError:
         raise SessionError(f"{p}: not a session (not UTF-8 text)") from None
     try:
-        return loads(text)
+        return loads_with_quiz(text)
     except SessionError as exc:
         raise SessionError(f"{p}: {exc}") from None
 
@@ -476,9 +501,10 @@ def _mode_for(target: Path) -> int:
         return 0o666 & ~umask
 
 
-def save_session(scene: Scene, path: str | os.PathLike[str]) -> Path:
-    """Save ``scene`` to ``path`` atomically; SessionError with the reason if it cannot."""
+def save_session(scene: Scene, path: str | os.PathLike[str], quiz: Quiz | None = None) -> Path:
+    """Save ``scene`` (and ``quiz``) to ``path`` atomically; SessionError with the reason if it
+    cannot."""
     try:
-        return write_atomic(path, dumps(scene))
+        return write_atomic(path, dumps(scene, quiz))
     except OSError as exc:
         raise SessionError(f"{path}: {describe_os_error(exc)}") from None

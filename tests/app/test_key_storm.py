@@ -82,6 +82,8 @@ async def _settle(app, pilot) -> None:
             editor.action_cancel()
     if app.playing:
         app.playing = False
+    if app.quiz is not None:
+        app.quiz = None  # the quiz hides the step's result on purpose: compare it whole
     await pilot.pause()
     await pilot.pause()
 

@@ -8,7 +8,8 @@ scroll, and :meth:`GridView.show` scrolls to keep the highlighted cells in view.
 Highlights come as ``{style: cells}``: a cell ``(r, c)``, a whole row ``(r, -1)``, a whole column
 ``(-1, c)``, or ``(channel, r, c)`` in a 3-D grid (the planes are drawn one under the other, each
 under a "channel k" line), or ``(a, b, r, c)`` in a 4-D kernel (its kH×kW slices one under the
-other, each under a "slice [a,b]" line, in the order of PyTorch's weight layout).
+other, each under a "slice [a,b]" line, in the order of PyTorch's weight layout). Cells given as
+``"hidden"`` are drawn as ``?``.
 """
 
 from __future__ import annotations
@@ -33,6 +34,10 @@ from tui_upsample.widgets.blocks.role_styles import LOOKS, css_rules, drawn
 
 HIGHLIGHT_ORDER: tuple[str, ...] = ("cursor", *(LOOKS[role].style for role in ROLES))
 """Highlight styles from strongest to weakest: a cell in several shows the first."""
+
+HIDDEN = "hidden"
+"""Not a style: cells given under this name are drawn as ``?`` (a value the learner is asked to
+predict), in whichever highlight style they also have."""
 
 SAMPLE = 256
 """Rows and columns read to choose the cell width of a grid too big to read whole."""
@@ -475,6 +480,8 @@ class GridView(ScrollView, inherit_bindings=False):
         dim_zeros = self.dim_zeros
         width = self._cell_width
         gap = Segment(" ", base)
+        hidden = self._marks.get(HIDDEN)
+        is_3d = len(values.shape) >= 3
         out: list[Segment] = []
         for col, value in zip(range(c0, c1), numbers.tolist(), strict=False):
             style = marked.get(col)
@@ -486,6 +493,11 @@ class GridView(ScrollView, inherit_bindings=False):
                 else:
                     style = plain
             out.append(gap)
+            if hidden is not None and ((channel, row, col) if is_3d else (row, col)) in hidden:
+                if style is plain:
+                    style = empty
+                out.append(Segment("?".rjust(width), style))
+                continue
             out.append(Segment(format_to_width(value, width), style))
         # Cut the window out: all the characters are one cell wide.
         if offset:

@@ -154,14 +154,20 @@ def legend_roles(roles: Iterable[str]) -> tuple[str, ...]:
     return tuple(role for role in LEGEND_ORDER if role in found)
 
 
-def highlights(trace: Trace, step: Step, name: str) -> dict[str, Iterable[tuple[int, ...]]]:
+def highlights(
+    trace: Trace,
+    step: Step,
+    name: str,
+    unmarked: frozenset[tuple[str, str]] = frozenset(),
+) -> dict[str, Iterable[tuple[int, ...]]]:
     """Which cells of grid ``name`` to draw in which highlight style at ``step`` (the grid's own
-    marks, such as the padded input's zeros, under the step's)."""
+    marks, such as the padded input's zeros, under the step's), leaving out the ``unmarked``
+    (grid, role) pairs (what a quiz question would give away)."""
     marks: dict[str, list[tuple[int, ...]]] = {}
     shape = trace.input.shape
     grid = trace.grid(name)
     for mark in (*step.marks, *(grid.marks if grid is not None else ())):
-        if mark.grid != name:
+        if mark.grid != name or (mark.grid, mark.role) in unmarked:
             continue
         cells = mark.cells
         if name == INPUT and mark.role == ARGMAX:

@@ -207,6 +207,8 @@ class Settings(Vertical):
     """The engine's message for the scene, if it is invalid (bound to the app's)."""
     output_shape: var[tuple[int, ...]] = var(())
     """The size of the last valid output (bound to the app's), for rules the engine decides."""
+    hide_formula: var[bool] = var(False)
+    """Whether the output-size formula is kept back: the quiz is asking for the size."""
 
     PARAMETERS: ClassVar[tuple[str, ...]] = tuple(LABELS)
 
@@ -314,6 +316,10 @@ class Settings(Vertical):
     def watch_output_shape(self, shape: tuple[int, ...]) -> None:
         self._sync()
 
+    def watch_hide_formula(self, hide: bool) -> None:
+        if self.is_mounted:
+            self._show_formula()
+
     def _sync(self) -> None:
         if not self.is_mounted:
             return
@@ -394,6 +400,10 @@ class Settings(Vertical):
         if text:
             set_text(formula, "")
             formula.display = False
+            return
+        if self.hide_formula:
+            set_text(formula, "o = ?  (the quiz is asking for the output size)")
+            formula.display = True
             return
         params = {k: v for k, v in scene.engine_params().items() if k not in ("weight", "method")}
         if scene.has_kernel:

@@ -35,7 +35,8 @@ from tui_upsample.engine.steps import (
     Trace,
 )
 from tui_upsample.number_format import cell_width, format_number
-from tui_upsample.widgets.blocks.grid_view import GridView, measure_width
+from tui_upsample.quiz import Masking
+from tui_upsample.widgets.blocks.grid_view import HIDDEN, GridView, measure_width
 from tui_upsample.widgets.blocks.role_legend import RoleLegend
 from tui_upsample.widgets.blocks.role_styles import highlights
 from tui_upsample.widgets.blocks.scroll_keys import SCROLL_BINDINGS, ScrollKeys
@@ -86,8 +87,26 @@ def wrapped_lines(text: str, width: int) -> int:
     return lines
 
 
-def grid_values(trace: Trace, step: Step, name: str) -> Any:
-    """The numbers grid ``name`` shows at ``step`` (the output so far, for the output)."""
+def masked_highlights(
+    trace: Trace, step: Step, name: str, masking: Masking | None = None
+) -> dict[str, Iterable[tuple[int, ...]]]:
+    """The step's highlights of grid ``name``; while a quiz question is asked, without what
+    would give the answer away, with the asked cells drawn as ``?`` and the learner's pick."""
+    if masking is None:
+        return highlights(trace, step, name)
+    marks = dict(highlights(trace, step, name, masking.unmarked))
+    if name in masking.hidden:
+        marks[HIDDEN] = list(masking.hidden[name])
+    if masking.pick is not None and masking.pick_grid == name:
+        marks["cursor"] = [masking.pick]
+    return marks
+
+
+def grid_values(trace: Trace, step: Step, name: str, masking: Masking | None = None) -> Any:
+    """The numbers grid ``name`` shows at ``step`` (the output so far, for the output; while a
+    quiz question is asked, the output as it was before the step)."""
+    if name == OUTPUT and masking is not None and masking.before is not None:
+        return masking.before
     return trace.values_at(name, step)
 
 
@@ -177,6 +196,8 @@ class StepView(ScrollKeys, Vertical):
     """The index of the step on screen (bound to the app's)."""
     stale: var[str] = var("")
     """While the scene is invalid, what is shown instead, in words (bound to the app's)."""
+    masking: var[Masking | None] = var(None, always_update=True)
+    """While a quiz question is asked: what the step view hides (bound to the app's)."""
 
     can_focus = True
 
@@ -218,6 +239,9 @@ class StepView(ScrollKeys, Vertical):
     def watch_step(self, step: int) -> None:
         self._draw()
 
+    def watch_masking(self, masking: Masking | None) -> None:
+        self._draw()
+
     def watch_stale(self, stale: str) -> None:
         if not self.is_mounted:
             return
@@ -249,11 +273,21 @@ class StepView(ScrollKeys, Vertical):
         if step is None:
             self.query_one("#counter", Static).update("no steps")
             return
+        masking = self.masking
+        if masking is not None and masking.step != step.index and not masking.shapes:
+            masking = None  # a question about another step: this one is shown whole
+        shapes = masking is not None and masking.shapes
+        for part in ("#counter", "#arithmetic", "#grids"):
+            widget = self.query_one(part)
+            if widget.display == shapes:
+                widget.display = not shapes  # the shape round: the sizes are the answer
         _set_text(self.query_one("#counter", Static), f"step {step.index + 1} / {n}")
-        detail = _detail(step)
-        self._reserve(trace, step.text, detail)
+        asked = masking is not None and not shapes
+        text = "? (hidden until you answer in the quiz below)" if asked else step.text
+        detail = "" if masking else _detail(step)
+        self._reserve(trace, step.text, _detail(step))
         # Both keep the reserved height: a shorter line lays nothing out again.
-        _set_text(self.query_one("#arithmetic", Static), step.text, grow_only=True)
+        _set_text(self.query_one("#arithmetic", Static), text, grow_only=True)
         detail_widget = self.query_one("#detail", Static)
         _set_text(detail_widget, detail, grow_only=True)
         if detail_widget.display != bool(detail):
@@ -274,13 +308,19 @@ class StepView(ScrollKeys, Vertical):
             self._rebuild(trace, widths, available)
         for grid in trace.grids:
             view = self._views[grid.name]
-            marks = highlights(trace, step, grid.name)
-            view.show(grid_values(trace, step, grid.name), marks, width=widths[grid.name])
+            marks = masked_highlights(trace, step, grid.name, masking)
+            view.show(grid_values(trace, step, grid.name, masking), marks, width=widths[grid.name])
             if grid.name == MATRIX and W1 in self._views:
                 self._views[W1].show(
                     grid.values.T, transposed_marks(marks), width=widths[grid.name]
                 )
-        self.call_after_refresh(self._follow_output)
+        if masking is not None and not masking.shapes:
+            # the grid the question is about, in sight (below the quiz on a small terminal)
+            asked_view = self._views.get(masking.pick_grid or OUTPUT)
+            if asked_view is not None:
+                self.call_after_refresh(asked_view.scroll_visible, animate=False)
+        else:
+            self.call_after_refresh(self._follow_output)
 
     def _follow_output(self) -> None:
         """Scroll the grids (only if they do not all fit) so that the output cell this step
