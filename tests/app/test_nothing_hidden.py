@@ -47,6 +47,13 @@ def grid(app, name: str) -> GridView:
 # The start screen ----------------------------------------------------------------------------
 
 
+
+async def settled(pilot) -> None:
+    """Let the step view's follow-the-written-cell scroll (after a refresh) finish first."""
+    await pilot.wait_for_scheduled_animations()
+    for _ in range(3):
+        await pilot.pause(0.1)
+
 @pytest.mark.parametrize("size", [SMALL, SIZE, WIDE])
 async def test_the_start_screen_says_what_it_shows_and_where_the_tour_is(app_factory, size) -> None:
     app = app_factory()
@@ -408,9 +415,9 @@ def test_start_screen(snap_compare, app_factory, size) -> None:
     assert snap_compare(app_factory(), terminal_size=SIZES[size])
 
 
-@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("size", [s for s in SIZES if s != "80x24"])  # 80×24: a Pilot test above
 def test_tour_stop3(snap_compare, app_factory, size) -> None:
-    assert snap_compare(app_factory(tour_stop=3), terminal_size=SIZES[size])
+    assert snap_compare(app_factory(tour_stop=3), terminal_size=SIZES[size], run_before=settled)
 
 
 @pytest.mark.parametrize("size", SIZES)

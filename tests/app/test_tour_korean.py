@@ -34,10 +34,30 @@ def panel_text(app: UpsampleApp) -> str:
     return " ".join([str(panel.border_title), str(panel.border_subtitle), *words])
 
 
-@pytest.mark.parametrize("size", [(120, 40), (80, 24)], ids=["120x40", "80x24"])
+
+async def settled(pilot) -> None:
+    """Let the step view's follow-the-written-cell scroll (after a refresh) finish first."""
+    await pilot.wait_for_scheduled_animations()
+    for _ in range(3):
+        await pilot.pause(0.1)
+
+@pytest.mark.parametrize("size", [(120, 40)], ids=["120x40"])
 @pytest.mark.parametrize("number", range(1, len(STOPS) + 1))
 def test_korean_tour_stop(number: int, size: tuple[int, int], snap_compare) -> None:
-    assert snap_compare(korean_app(number), terminal_size=size)
+    assert snap_compare(korean_app(number), terminal_size=size, run_before=settled)
+
+
+@pytest.mark.parametrize("number", range(1, len(STOPS) + 1))
+async def test_korean_tour_stop_fits_80x24(number: int) -> None:
+    """At 80×24 every stop draws its panes (not the too-small notice), the Korean words in the
+    tour panel, and no line of the screen is wider than the terminal (double-width Hangul)."""
+    app = korean_app(number)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert not app.query_one("#too-small").display
+        assert any("\uac00" <= ch <= "\ud7a3" for ch in panel_text(app))
+        for strip in app.screen._compositor.render_strips():
+            assert strip.cell_length <= 80
 
 
 def test_korean_help_screen(snap_compare) -> None:
