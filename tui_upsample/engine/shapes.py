@@ -16,6 +16,12 @@ _AT_LEAST_1 = ("i", "k", "s", "d")  # sizes, kernels, strides, dilations; the re
 def _ints(**values: Any) -> None:
     """Integers (or integral numbers such as 2.0): sizes ≥ 1, paddings ≥ 0."""
     for name, v in values.items():
+        if type(v) is int:  # the usual case, checked without the abstract-class machinery
+            if v < (1 if name in _AT_LEAST_1 else 0):
+                raise fail(
+                    name, v, "must be at least 1" if name in _AT_LEAST_1 else "must not be negative"
+                )
+            continue
         if isinstance(v, bool):
             whole = False
         elif isinstance(v, Integral):

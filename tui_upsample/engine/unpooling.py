@@ -183,7 +183,8 @@ def max_unpool2d(
         blame = ("kernel_size", kernel_size)
     room_for(*blame, (n, c, oh, ow))
 
-    if idx.min() < 0 or idx.max() >= plane:
+    # One pass finds both kinds of bad index: a negative int64 read as uint64 is above any plane.
+    if idx.size and int(idx.reshape(-1).view(np.uint64).max()) >= plane:
         bad = (idx < 0) | (idx >= plane)
         at = tuple(int(i) for i in np.argwhere(bad)[0])
         raise EngineError(
@@ -192,10 +193,15 @@ def max_unpool2d(
         )
 
     # One flat key per pooled value: its plane's offset plus its index, in row-major order.
-    keys = (np.arange(n * c, dtype=np.int64) * plane)[:, None] + idx4.reshape(n * c, h * w)
-    keys = keys.ravel()
+    planes = n * c
+    if planes == 1:
+        keys = idx4.reshape(-1)
+    else:
+        keys = np.empty((planes, h * w), dtype=np.int64)
+        np.add(idx4.reshape(planes, h * w), np.arange(0, planes * plane, plane)[:, None], out=keys)
+        keys = keys.reshape(-1)
     vals = x4.reshape(-1)
-    total = n * c * plane
+    total = planes * plane
     # Shared indices are rare: found by marking where each index falls (a byte per cell, not a
     # count), which the max fill reads again as the cells some index wrote.
     seen = np.zeros(total, dtype=np.bool_)

@@ -84,6 +84,8 @@ def room_for(name: str, value: Any, shape: Iterable[int], what: str = "the outpu
 def _as_int(
     name: str, value: Any, whole: Any, rule: str = "must be an integer or a pair of integers"
 ) -> int:
+    if type(value) is int:
+        return value
     if isinstance(value, bool) or not isinstance(value, Integral):
         raise fail(name, whole, rule)
     return int(value)
@@ -91,6 +93,8 @@ def _as_int(
 
 def pair(name: str, value: Any) -> Pair:
     """An int or an ``(h, w)`` pair of ints, as a pair."""
+    if type(value) is int:
+        return (value, value)
     if isinstance(value, (tuple, list, np.ndarray)):
         items = list(np.asarray(value).ravel()) if isinstance(value, np.ndarray) else list(value)
         if len(items) != 2:
@@ -149,6 +153,8 @@ def float_array(name: str, value: Any, rule: str) -> np.ndarray:
     Refuses what NumPy would reject (ragged lists, None, text that is not a number) or quietly
     mangle: complex numbers (NumPy drops the imaginary part) and ints beyond float range.
     """
+    if type(value) is np.ndarray and value.dtype == np.float64:
+        return value
     try:
         raw = np.asarray(value)
         if raw.dtype.kind == "c":
@@ -167,7 +173,7 @@ def as_grid(name: str, value: Any) -> np.ndarray:
         )
     if min(arr.shape, default=0) < 1:
         raise EngineError(f"{name} has shape {arr.shape}: every dimension must be at least 1")
-    if not np.all(np.isfinite(arr)):
+    if not np.isfinite(arr).all():
         bad = tuple(int(i) for i in np.argwhere(~np.isfinite(arr))[0])
         raise EngineError(
             f"{name}{list(bad)}={_show(arr[bad])}: every value must be a finite number"
