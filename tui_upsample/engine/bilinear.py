@@ -7,6 +7,7 @@ Arrays may be (H, W), (C, H, W) or (N, C, H, W); results keep the caller's layou
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from typing import Any
 
@@ -49,10 +50,30 @@ def bilinear_sources(
     sf = _scale_value(scale)
     if not isinstance(align_corners, (bool, np.bool_)):
         raise fail("align_corners", align_corners, "must be True or False")
+    i0, i1, w0, w1 = _sources(i, o, sf, bool(align_corners))
+    return i0.copy(), i1.copy(), w0.copy(), w1.copy()
+
+
+def _sources(
+    i: int, o: int, sf: float | None, align_corners: bool
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`bilinear_sources` on checked arguments, read-only; kept for the next call while
+    the axis is a screen's size (every step and edit asks again)."""
+    if o <= _CACHED_LENGTH:
+        return _cached_sources(i, o, sf, align_corners)
+    return _computed_sources(i, o, sf, align_corners)
+
+
+_CACHED_LENGTH = 4096
+
+
+def _computed_sources(
+    i: int, o: int, sf: float | None, align_corners: bool
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     dst = np.arange(o, dtype=np.float64)
     if o == i:
         idx = np.arange(o)
-        return idx, idx.copy(), np.ones(o), np.zeros(o)
+        return _frozen(idx, idx.copy(), np.ones(o), np.zeros(o))
     if align_corners:
         src = dst * ((i - 1) / (o - 1)) if o > 1 else np.zeros(o)
     else:
@@ -64,7 +85,18 @@ def bilinear_sources(
     i1 = np.minimum(i0 + 1, i - 1)
     # At the last row both sources are the same cell: give it the whole weight.
     w1 = np.where(i1 > i0, np.clip(src - i0, 0.0, 1.0), 0.0)
-    return i0, i1, 1.0 - w1, w1
+    return _frozen(i0, i1, 1.0 - w1, w1)
+
+
+_cached_sources = functools.lru_cache(maxsize=32)(_computed_sources)
+
+
+def _frozen(
+    i0: np.ndarray, i1: np.ndarray, w0: np.ndarray, w1: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    for a in (i0, i1, w0, w1):
+        a.setflags(write=False)
+    return i0, i1, w0, w1
 
 
 def upsample_bilinear(
@@ -86,8 +118,9 @@ def upsample_bilinear(
     in_hw = (x4.shape[2], x4.shape[3])
     (oh, ow), sf = _output_size(in_hw, size, scale_factor)
     room_for(*_size_arg(size, scale_factor), x4.shape[:2] + (oh, ow))
-    r0, r1, rw0, rw1 = bilinear_sources(in_hw[0], oh, sf[0], bool(align_corners))
-    c0, c1, cw0, cw1 = bilinear_sources(in_hw[1], ow, sf[1], bool(align_corners))
+    # The sizes and scales are checked already (room_for above covers each axis's length).
+    r0, r1, rw0, rw1 = _sources(in_hw[0], oh, sf[0], bool(align_corners))
+    c0, c1, cw0, cw1 = _sources(in_hw[1], ow, sf[1], bool(align_corners))
     # Separable: blend along the width first (on the smaller array), then along the height,
     # where whole rows are gathered contiguously. A few planes at a time: small temporaries
     # are reused by the allocator, while fresh megabyte-sized ones cost more in page faults
