@@ -5,6 +5,7 @@ One number formatter and one minus sign for every step, formula and lesson.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -37,7 +38,17 @@ def format_number(value: float, digits: int = 4) -> str:
 
     Integers as integers, others with at most ``digits`` significant digits, very large or very
     small ones in e-notation, NaN (nothing written yet) as ``·``, and a real minus sign.
+
+    Every step writes the same inputs and weights again, so the texts are kept: numbers equal
+    as keys (0.0 and −0.0, 2 and 2.0) write the same text.
     """
+    try:
+        return _format_kept(value, digits)
+    except TypeError:  # an unhashable value, such as a 0-d array
+        return _format_number(value, digits)
+
+
+def _format_number(value: float, digits: int) -> str:
     v = float(value)
     if math.isnan(v):
         return EMPTY
@@ -50,6 +61,9 @@ def format_number(value: float, digits: int = 4) -> str:
     else:
         text = _tidy_exponent(f"{v:.{digits}g}")
     return text.replace("-", MINUS)
+
+
+_format_kept = functools.lru_cache(maxsize=8192)(_format_number)
 
 
 def format_factor(value: float) -> str:
