@@ -90,6 +90,11 @@ async def test_partial_frames_are_textuals_with_fewer_widgets_rendered(frames) -
         await pilot.pause()
         await pilot.press("down", "3", "enter")
         await pilot.pause()
+        app.notify("a toast over the panes")  # a layer in front of every pane
+        await pilot.pause()
+        for key in ("n", "n", "p"):
+            await pilot.press(key)
+            await pilot.pause()
         app.set_focus(None)
         await pilot.pause()
     assert len(frames) > 15
