@@ -124,7 +124,16 @@ def main() -> None:
     parser.add_argument("--sides", default="16,64")
     parser.add_argument("--profile", action="store_true", help="pyinstrument the largest side")
     parser.add_argument("--channels", type=int, default=1, help="planes in and out (default 1)")
+    parser.add_argument(
+        "--textual-compositor",
+        action="store_true",
+        help="draw partial frames with Textual's compositor instead of the app's BandScreen",
+    )
     args = parser.parse_args()
+    if args.textual_compositor:
+        from textual.screen import Screen
+
+        TimedApp.get_default_screen = lambda self: Screen(id="_default")  # type: ignore[method-assign]
     sides = [int(s) for s in args.sides.split(",")]
     import numpy
     import textual

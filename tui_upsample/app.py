@@ -47,6 +47,7 @@ from tui_upsample.scene import (
 from tui_upsample.widgets.blocks.intro_line import IntroLine
 from tui_upsample.widgets.blocks.scroll_keys import SCROLL_BINDINGS
 from tui_upsample.widgets.blocks.too_small import TOO_SMALL_CLASS, TooSmallNotice
+from tui_upsample.widgets.lean.band_screen import BandScreen
 from tui_upsample.widgets.lean.choice import Choice
 from tui_upsample.widgets.lean.key_footer import KeyFooter
 from tui_upsample.widgets.panes.grid_editor import GridEditor
@@ -411,6 +412,10 @@ class UpsampleApp(QuizActions, FileActions, App[int]):
             timeout=timeout,
             markup=markup,
         )
+
+    def get_default_screen(self) -> BandScreen:
+        """The main screen, whose partial frames draw only the rows a change touched."""
+        return BandScreen(id="_default")
 
     def compose(self) -> ComposeResult:
         yield Header()
