@@ -61,6 +61,9 @@ def source_channel(c: int, i: int, j: int, r: int, channels: int, order: str) ->
 ORDER_NAMES = {"crd": "PyTorch's crd", "dcr": "TensorFlow's dcr"}
 """How the step text names each order."""
 
+ORDER_TITLES = {"crd": "crd (PyTorch)", "dcr": "dcr (TensorFlow, ONNX)"}
+"""How a grid's title names each order."""
+
 OTHER_ORDER = "other_order"
 """The grid of a shuffle trace that holds the same operation done in the other channel order."""
 
@@ -251,12 +254,12 @@ class PixelShuffleTrace(CellByCellTrace):
             )
         return (
             Grid(INPUT, "x (channels)", self.input),
-            Grid(OUTPUT, f"y = pixel_shuffle(x), {ORDER_NAMES[self.params['order']]}", self.result),
+            Grid(OUTPUT, f"y: {ORDER_TITLES[self.params['order']]}", self.result),
             Grid(
                 OTHER_ORDER,
-                f"{ORDER_NAMES[other]} order",
+                f"y: {ORDER_TITLES[other]}",
                 self.other,
-                note="the same x, the other channel order",
+                note="the other channel order",
             ),
         )
 
@@ -340,14 +343,14 @@ class PixelUnshuffleTrace(CellByCellTrace):
             Grid(INPUT, "x", self.input),
             Grid(
                 OUTPUT,
-                f"y = pixel_unshuffle(x), {ORDER_NAMES[self.params['order']]}",
+                f"y: {ORDER_TITLES[self.params['order']]}",
                 self.result,
             ),
             Grid(
                 OTHER_ORDER,
-                f"{ORDER_NAMES[other]} order",
+                f"y: {ORDER_TITLES[other]}",
                 self.other,
-                note="the same x, the other channel order",
+                note="the other channel order",
             ),
         )
 
