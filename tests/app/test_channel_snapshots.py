@@ -33,6 +33,7 @@ SCENES = {
     ),
     "max_pool2d_channels": (["--op", "pool", "--in-channels", "2"], 5),
     "max_unpool2d_channels": (["--op", "unpool", "--in-channels", "2"], 5),
+    "pixel_shuffle_both_orders": (["--op", "shuffle", "--out-channels", "2"], 5),
     "pixel_shuffle_dcr": (["--op", "shuffle", "--out-channels", "2", "--order", "dcr"], 5),
     "pixel_unshuffle_channels": (["--op", "unshuffle", "--in-channels", "2", "--size", "4x4"], 9),
 }

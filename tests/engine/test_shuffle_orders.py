@@ -81,3 +81,13 @@ def test_every_cell_holds_the_channel_its_map_names(channels, r, h, w, order, se
     u = PixelUnshuffleTrace(t.result, r, order)
     np.testing.assert_array_equal(u.result, x)
     np.testing.assert_array_equal(u.source_channels(INPUT), t.source_channels(OUTPUT))
+
+
+def test_unshuffle_tints_follow_each_value_into_the_other_order() -> None:
+    x = np.arange(32.0).reshape(2, 4, 4)
+    u = PixelUnshuffleTrace(x, 2, "crd")
+    mine, theirs = u.source_channels(INPUT), u.source_channels(OTHER_ORDER)
+    # value x[1,0,1] goes to crd channel 1·4 + 0·2 + 1 = 5 and dcr channel (0·2 + 1)·2 + 1 = 3:
+    # dcr's channel 3 is tinted as crd's channel 5, the colour x[1,0,1] has
+    assert mine[1, 0, 1] == 5 and u.grid(OTHER_ORDER).values[3, 0, 0] == x[1, 0, 1]
+    assert (theirs[3] == 5).all()

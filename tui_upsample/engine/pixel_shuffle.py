@@ -289,15 +289,23 @@ class PixelUnshuffleTrace(CellByCellTrace):
         """The same input unshuffled in the other channel order."""
 
     def source_channels(self, name: str) -> np.ndarray | None:
-        """For grid ``name``, the channel of the r²·C side each of its cells goes to (for the
-        input, in this trace's order), or None."""
+        """For grid ``name``, the channel of the r²·C side each of its cells goes to in this
+        trace's order (the other order's channels named as this order numbers them, so a value
+        keeps its colour), or None."""
         r, order = self.params["downscale_factor"], self.params["order"]
         c, h, w = self.input.shape
+        mine = source_channel_map(c, h // r, w // r, r, order)
         if name == INPUT:
-            return source_channel_map(c, h // r, w // r, r, order)
+            return mine
+        shape = self.result.shape
+        channels = np.arange(shape[0])
+        if name == OTHER_ORDER:
+            theirs = source_channel_map(c, h // r, w // r, r, _other(order))
+            lookup = np.empty(shape[0], dtype=int)
+            lookup[theirs.ravel()] = mine.ravel()
+            channels = lookup
         if name in (OUTPUT, OTHER_ORDER):
-            shape = self.result.shape
-            return np.broadcast_to(np.arange(shape[0])[:, None, None], shape)
+            return np.broadcast_to(channels[:, None, None], shape)
         return None
 
     def _step(self, k: int) -> Step:
