@@ -15,6 +15,10 @@ SIZE = (120, 40)
 
 SCENES = {
     "conv2d_channels": (["--op", "conv", "--in-channels", "2", "--out-channels", "2"], 5),
+    "conv2d_groups": (
+        ["--op", "conv", "--in-channels", "4", "--out-channels", "2", "--groups", "2"],
+        5,
+    ),
     "conv2d_depthwise": (
         ["--op", "conv", "--in-channels", "2", "--out-channels", "2", "--groups", "2"],
         5,

@@ -91,3 +91,15 @@ def test_unshuffle_tints_follow_each_value_into_the_other_order() -> None:
     # dcr's channel 3 is tinted as crd's channel 5, the colour x[1,0,1] has
     assert mine[1, 0, 1] == 5 and u.grid(OTHER_ORDER).values[3, 0, 0] == x[1, 0, 1]
     assert (theirs[3] == 5).all()
+
+
+def test_grouped_weights_say_what_their_slices_are() -> None:
+    from tui_upsample.engine.operators import trace
+
+    depthwise = trace("conv2d", np.ones((2, 3, 3)), weight=np.ones((2, 1, 2, 2)), groups=2)
+    assert depthwise.grid("kernel").note.startswith("depthwise: one kernel per plane")
+    grouped = trace("conv_transpose2d", np.ones((4, 2, 2)), weight=np.ones((4, 1, 2, 2)), groups=2)
+    assert grouped.grid("kernel").note.startswith("2 groups of 2 input channels")
+    assert "not connected" in grouped.grid("kernel").note
+    plain = trace("conv2d", np.ones((2, 3, 3)), weight=np.ones((2, 2, 2, 2)))
+    assert plain.grid("kernel").note == ""
