@@ -71,7 +71,7 @@ class RoleLegend(Widget):
 
 
 class SourceLegend(Widget):
-    """``colour = source channel: 0 1 2 …``, each number in the tint its cells have."""
+    """``source channel: 0 1 2 …``, each number in the tint its cells have."""
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         f"source-legend--{look.style}" for look in SOURCE_LOOKS
@@ -102,8 +102,7 @@ class SourceLegend(Widget):
         self.display = channels > 0
 
     def render(self) -> Text:
-        text = Text("colour = source channel:", no_wrap=True, overflow="ellipsis", end="")
-        for k in range(self.channels):
-            text.append(" ")
+        text = Text("source channel: ", no_wrap=True, overflow="ellipsis", end="")
+        for k in range(self.channels):  # side by side: each block its own tint
             text.append(f" {k} ", self.style_of(k))
         return text
