@@ -15,6 +15,10 @@ SIZE = (120, 40)
 
 SCENES = {
     "conv2d_channels": (["--op", "conv", "--in-channels", "2", "--out-channels", "2"], 5),
+    "conv2d_groups": (
+        ["--op", "conv", "--in-channels", "4", "--out-channels", "2", "--groups", "2"],
+        5,
+    ),
     "conv2d_depthwise": (
         ["--op", "conv", "--in-channels", "2", "--out-channels", "2", "--groups", "2"],
         5,
@@ -33,6 +37,7 @@ SCENES = {
     ),
     "max_pool2d_channels": (["--op", "pool", "--in-channels", "2"], 5),
     "max_unpool2d_channels": (["--op", "unpool", "--in-channels", "2"], 5),
+    "pixel_shuffle_both_orders": (["--op", "shuffle", "--out-channels", "2"], 5),
     "pixel_shuffle_dcr": (["--op", "shuffle", "--out-channels", "2", "--order", "dcr"], 5),
     "pixel_unshuffle_channels": (["--op", "unshuffle", "--in-channels", "2", "--size", "4x4"], 9),
 }

@@ -29,7 +29,7 @@ from tui_upsample.engine.steps import (
 from tui_upsample.scene import Scene
 from tui_upsample.widgets.blocks.grid_view import GridView
 from tui_upsample.widgets.blocks.role_legend import RoleLegend
-from tui_upsample.widgets.blocks.role_styles import LOOKS
+from tui_upsample.widgets.blocks.role_styles import LOOKS, SOURCE_LOOKS
 from tui_upsample.widgets.panes.step_view import StepView
 from tui_upsample.widgets.views.compare_view import CompareView
 from tui_upsample.widgets.views.overlap_view import OverlapView
@@ -261,3 +261,44 @@ async def test_overlap_legend_draws_its_words_in_the_looks_it_names(app_factory)
             words = legend.style_of(role)
             for attribute in ("color", "bgcolor", "bold", "underline", "reverse"):
                 assert getattr(words, attribute) == getattr(cell, attribute), (role, attribute)
+
+
+@pytest.mark.parametrize("theme", THEMES)
+async def test_source_channel_tints_are_readable_and_apart(theme: str) -> None:
+    """Pixel shuffle's tints: each channel's cells on its own tint, the text readable on it, a
+    highlighted cell in its role's look over the tint, the legend in the same tints."""
+    from tui_upsample.widgets.blocks.role_legend import SourceLegend
+
+    n = len(SOURCE_LOOKS)
+
+    class Tinted(App[None]):
+        def compose(self) -> ComposeResult:
+            yield GridView(np.arange(n + 1, dtype=float).reshape(1, 1, -1), id="cells")
+            yield SourceLegend(id="sources")
+
+    app = Tinted()
+    app.theme = theme
+    async with app.run_test(size=(60, 6)) as pilot:
+        view = app.query_one("#cells", GridView)
+        tints = np.arange(n + 1).reshape(1, 1, -1)  # the last cell: channel n, tinted as 0
+        view.show(view.values, {LOOKS[READ].style: [(0, 0, 1)]}, tints=tints)
+        app.query_one(SourceLegend).channels = n
+        await pilot.pause()
+        strip = [seg for seg in list(view.render_line(1))[1:] if seg.text.strip()]
+        base = Color.from_rich_color(view.rich_style.bgcolor)
+        variables = app.theme_variables
+        legend = app.query_one(SourceLegend)
+        backgrounds = []
+        for k, look in enumerate(SOURCE_LOOKS):
+            fg, bg = _shown(strip[k].style)
+            if k == 1:  # read: the role's look wins over the tint
+                assert strip[k].style.bold
+                assert bg == _tint(variables, LOOKS[READ].background, LOOKS[READ].tint, base)
+                continue
+            assert bg == _tint(variables, look.background, look.tint, base), (k, bg.hex)
+            assert _contrast(fg, bg) >= 4.5, (k, fg.hex, bg.hex)
+            assert not strip[k].style.bold
+            assert Color.from_rich_color(legend.style_of(k).bgcolor) == bg
+            backgrounds.append(bg)
+        assert _shown(strip[n].style)[1] == _shown(strip[0].style)[1]
+        assert len(set(backgrounds)) == len(backgrounds), "every tint its own colour"

@@ -75,10 +75,17 @@ def test_shuffle_steps_name_the_source_channel_by_the_orders_rule() -> None:
     x = np.arange(8.0).reshape(8, 1, 1)
     t = trace("pixel_shuffle", x, upscale_factor=2, order="dcr")
     # step 5: output (1, 0, 1) reads channel (0·2 + 1)·2 + 1 = 3
-    assert t[5].text == "y[1,0,1] = x[3,0,0] = 3   (channel ((0 mod 2)·2 + (1 mod 2))·2 + 1 = 3)"
+    # and names the channel PyTorch's order reads for the same cell: 1·4 + 0·2 + 1 = 5
+    assert t[5].text == (
+        "y[1,0,1] = x[3,0,0] = 3   (channel ((0 mod 2)·2 + (1 mod 2))·2 + 1 = 3);"
+        " PyTorch's crd reads channel 1·4 + 0·2 + 1 = 5 here: x[5,0,0] = 5"
+    )
     assert t[5].cells(INPUT) == ((3, 0, 0),)
     t = trace("pixel_shuffle", x, upscale_factor=2)
-    assert t[5].text == "y[1,0,1] = x[5,0,0] = 5   (channel 1·4 + (0 mod 2)·2 + (1 mod 2) = 5)"
+    assert t[5].text == (
+        "y[1,0,1] = x[5,0,0] = 5   (channel 1·4 + (0 mod 2)·2 + (1 mod 2) = 5);"
+        " TensorFlow's dcr reads channel (0·2 + 1)·2 + 1 = 3 here: x[3,0,0] = 3"
+    )
 
 
 def test_unshuffle_steps_name_the_channel_they_write() -> None:

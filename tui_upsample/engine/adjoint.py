@@ -264,7 +264,13 @@ def adjoint_partner(
     x = small_nonzero_integers(tuple(out.shape), seed_value)
     # conv_transpose2d(r) is the transposed convolution conv2d's adjoint maps back with.
     identity = adjoint_identity(
-        x, w, ra, stride=s, padding=pad, dilation=d, groups=groups,
+        x,
+        w,
+        ra,
+        stride=s,
+        padding=pad,
+        dilation=d,
+        groups=groups,
         backward=out,
     )
     text = (

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from tui_upsample.engine.channels import channel_weight, channels_of, check_groups
+from tui_upsample.engine.channels import channel_weight, channels_of, check_groups, grouping_note
 from tui_upsample.engine.convolution import conv2d, im2col
 from tui_upsample.engine.geometry import ConvGeometry, conv_geometry, padding_blame
 from tui_upsample.engine.steps import (
@@ -179,7 +179,12 @@ class ChannelConv2dTrace(CellByCellTrace):
         absent = "· : a weight this column's group does not have (absent, not 0)"
         return (
             Grid(INPUT, "x", self.input),
-            Grid(KERNEL, f"w {c_out}×{cig}×{kh}×{kw} (C_out, C_in/g, kH, kW)", self.kernel),
+            Grid(
+                KERNEL,
+                f"w {c_out}×{cig}×{kh}×{kw} (C_out, C_in/g, kH, kW)",
+                self.kernel,
+                note=grouping_note(self.input.shape[0], self.groups),
+            ),
             Grid(IM2COL, f"im2col(x): {n} windows × {width}", self.im2col),
             Grid(
                 KERNEL_VECTOR,

@@ -21,7 +21,7 @@ import numpy as np
 
 from tui_upsample.engine.channel_conv import channel_span
 from tui_upsample.engine.channel_matrix import ChannelMatrix
-from tui_upsample.engine.channels import channel_weight, channels_of
+from tui_upsample.engine.channels import channel_weight, channels_of, grouping_note
 from tui_upsample.engine.errors import EngineError
 from tui_upsample.engine.geometry import transposed_geometry
 from tui_upsample.engine.steps import (
@@ -319,7 +319,12 @@ class ChannelConvTranspose2dTrace(Trace):
         c_in, c_og, kh, kw = self.kernel.shape
         base = [
             Grid(INPUT, "r", self.input),
-            Grid(KERNEL, f"w {c_in}×{c_og}×{kh}×{kw} (C_in, C_out/g, kH, kW)", self.kernel),
+            Grid(
+                KERNEL,
+                f"w {c_in}×{c_og}×{kh}×{kw} (C_in, C_out/g, kH, kW)",
+                self.kernel,
+                note=grouping_note(self.input.shape[0], self.groups),
+            ),
         ]
         if self.method == "scatter":
             first = self._scatter(0).scaled_kernel

@@ -90,6 +90,20 @@ def channel_weight(op: str, weight: Any, in_channels: int, groups: Any) -> tuple
     return w, g
 
 
+def grouping_note(in_channels: int, groups: int) -> str:
+    """What a grouped weight's slices are, for its caption: depthwise (one kernel per plane),
+    grouped (slices only within a group), or "" for groups = 1."""
+    if groups <= 1:
+        return ""
+    if groups == in_channels:
+        return "depthwise: one kernel per plane; no slice joins two planes (not connected, not 0)"
+    per = in_channels // groups
+    return (
+        f"{groups} groups of {per} input channels: a slice joins channels of one group only;"
+        " other groups are not connected (no slice, not 0)"
+    )
+
+
 def channels_of(x: Any) -> np.ndarray:
     """x as the (C, H, W) planes of one image (a 2-D x is one plane)."""
     arr = as_grid("x", x)

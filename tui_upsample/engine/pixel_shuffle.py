@@ -58,6 +58,38 @@ def source_channel(c: int, i: int, j: int, r: int, channels: int, order: str) ->
     return c * r * r + i * r + j if order == "crd" else (i * r + j) * channels + c
 
 
+ORDER_NAMES = {"crd": "PyTorch's crd", "dcr": "TensorFlow's dcr"}
+"""How the step text names each order."""
+
+ORDER_TITLES = {"crd": "crd (PyTorch)", "dcr": "dcr (TensorFlow, ONNX)"}
+"""How a grid's title names each order."""
+
+OTHER_ORDER = "other_order"
+"""The grid of a shuffle trace that holds the same operation done in the other channel order."""
+
+
+def source_channels(c: int, i: int, j: int, r: int, channels: int) -> dict[str, int]:
+    """The channel of the r²·C side each order pairs with channel ``c`` at offset (i, j) of an
+    r×r block: ``{"crd": c·r² + i·r + j, "dcr": (i·r + j)·C + c}``."""
+    return {order: source_channel(c, i, j, r, channels, order) for order in ORDERS}
+
+
+def source_channel_map(channels: int, height: int, width: int, r: int, order: str) -> np.ndarray:
+    """For every cell of the (C, H·r, W·r) side, the channel of the (C·r², H, W) side it is
+    paired with in ``order`` (an int array of shape (C, H·r, W·r)): what pixel_shuffle reads
+    there, and where pixel_unshuffle writes it."""
+    c = np.arange(channels)[:, None, None]
+    i = (np.arange(height * r) % r)[None, :, None]
+    j = (np.arange(width * r) % r)[None, None, :]
+    if order == "dcr":
+        return (i * r + j) * channels + c
+    return c * r * r + i * r + j
+
+
+def _other(order: str) -> str:
+    return "dcr" if order == "crd" else "crd"
+
+
 def pixel_shuffle(x: Any, upscale_factor: Any, order: str = "crd") -> np.ndarray:
     """Rearrange (C·r², H, W) into (C, H·r, W·r), as ``F.pixel_shuffle``.
 
@@ -162,6 +194,20 @@ class PixelShuffleTrace(CellByCellTrace):
         self.input = arr
         self.result = pixel_shuffle(arr, upscale_factor, order)
         self.params = {"upscale_factor": _factor("upscale_factor", upscale_factor), "order": order}
+        self.other = pixel_shuffle(arr, upscale_factor, _other(order))
+        """The same input shuffled in the other channel order."""
+
+    def source_channels(self, name: str) -> np.ndarray | None:
+        """For grid ``name``, the channel of the r²·C side each of its cells comes from (the
+        input's own channel; for the outputs, the channel their order reads), or None."""
+        r, order = self.params["upscale_factor"], self.params["order"]
+        c, h, w = self.result.shape
+        if name == INPUT:
+            return np.broadcast_to(np.arange(self.input.shape[0])[:, None, None], self.input.shape)
+        if name in (OUTPUT, OTHER_ORDER):
+            used = order if name == OUTPUT else _other(order)
+            return source_channel_map(c, h // r, w // r, r, used)
+        return None
 
     def _step(self, k: int) -> Step:
         c, oh, ow = self._output_cell(k)
@@ -178,20 +224,43 @@ class PixelShuffleTrace(CellByCellTrace):
             rule = f"channel ({oh} mod {r})·{r} + ({ow} mod {r}) = {channel}"
         else:
             rule = f"channel {c}·{r * r} + ({oh} mod {r})·{r} + ({ow} mod {r}) = {channel}"
+        other = _other(order)
+        theirs = source_channels(c, i, j, r, self.result.shape[0])[other]
+        there = (theirs, oh // r, ow // r)
+        rule_other = _order_rule(c, i, j, r, self.result.shape[0], other, theirs)
+        note = (
+            f"{ORDER_NAMES[other]} reads {rule_other} here: x{cell_text(there)} ="
+            f" {num(self.input[there])}"
+        )
+        notes = (note,) if self.result.shape[0] > 1 else ()  # one channel: the orders agree
         return Step(
             index=k,
             arithmetic=f"y{cell_text((c, oh, ow))} = x{cell_text(src)} = {num(self.input[src])}",
             rule=rule,
+            notes=notes,
             value=float(self.input[src]),
             partial=self._partial(k),
             output_cells=((c, oh, ow),),
             input_cells=(src,),
+            extra={OTHER_ORDER: ((c, oh, ow),)} if notes else {},
         )
 
     def _grids(self) -> Sequence[Grid]:
+        other = _other(self.params["order"])
+        if self.result.shape[0] == 1:  # one output channel: both orders read the same
+            return (
+                Grid(INPUT, "x (channels)", self.input),
+                Grid(OUTPUT, "y = pixel_shuffle(x)", self.result),
+            )
         return (
             Grid(INPUT, "x (channels)", self.input),
-            Grid(OUTPUT, "y = pixel_shuffle(x)", self.result),
+            Grid(OUTPUT, f"y: {ORDER_TITLES[self.params['order']]}", self.result),
+            Grid(
+                OTHER_ORDER,
+                f"y: {ORDER_TITLES[other]}",
+                self.other,
+                note="the other channel order",
+            ),
         )
 
 
@@ -216,6 +285,28 @@ class PixelUnshuffleTrace(CellByCellTrace):
             "downscale_factor": _factor("downscale_factor", downscale_factor),
             "order": order,
         }
+        self.other = pixel_unshuffle(arr, downscale_factor, _other(order))
+        """The same input unshuffled in the other channel order."""
+
+    def source_channels(self, name: str) -> np.ndarray | None:
+        """For grid ``name``, the channel of the r²·C side each of its cells goes to in this
+        trace's order (the other order's channels named as this order numbers them, so a value
+        keeps its colour), or None."""
+        r, order = self.params["downscale_factor"], self.params["order"]
+        c, h, w = self.input.shape
+        mine = source_channel_map(c, h // r, w // r, r, order)
+        if name == INPUT:
+            return mine
+        shape = self.result.shape
+        channels = np.arange(shape[0])
+        if name == OTHER_ORDER:
+            theirs = source_channel_map(c, h // r, w // r, r, _other(order))
+            lookup = np.empty(shape[0], dtype=int)
+            lookup[theirs.ravel()] = mine.ravel()
+            channels = lookup
+        if name in (OUTPUT, OTHER_ORDER):
+            return np.broadcast_to(channels[:, None, None], shape)
+        return None
 
     def _step(self, k: int) -> Step:
         channel, h, w = self._output_cell(k)
@@ -229,21 +320,46 @@ class PixelUnshuffleTrace(CellByCellTrace):
             i, j = divmod(rest, r)
         src = (c, h * r + i, w * r + j)
         value = self.input[src]
+        other = _other(order)
+        theirs = source_channels(c, i, j, r, channels)[other]
+        note = (
+            f"{ORDER_NAMES[other]} writes x{cell_text(src)} to "
+            f"{_order_rule(c, i, j, r, channels, other, theirs)}"
+        )
+        notes = (note,) if channels > 1 else ()  # one channel: the orders agree
         return Step(
             index=k,
             arithmetic=f"y{cell_text((channel, h, w))} = x{cell_text(src)} = {num(value)}",
             rule=f"row {h}·{r} + {i}, column {w}·{r} + {j}; "
             + _order_rule(c, i, j, r, channels, order, channel),
+            notes=notes,
             value=float(value),
             partial=self._partial(k),
             output_cells=((channel, h, w),),
             input_cells=(src,),
+            extra={OTHER_ORDER: ((theirs, h, w),)} if notes else {},
         )
 
     def _grids(self) -> Sequence[Grid]:
+        other = _other(self.params["order"])
+        if self.input.shape[0] == 1:  # one input channel: both orders write the same
+            return (
+                Grid(INPUT, "x", self.input),
+                Grid(OUTPUT, "y = pixel_unshuffle(x) (channels)", self.result),
+            )
         return (
             Grid(INPUT, "x", self.input),
-            Grid(OUTPUT, "y = pixel_unshuffle(x) (channels)", self.result),
+            Grid(
+                OUTPUT,
+                f"y: {ORDER_TITLES[self.params['order']]}",
+                self.result,
+            ),
+            Grid(
+                OTHER_ORDER,
+                f"y: {ORDER_TITLES[other]}",
+                self.other,
+                note="the other channel order",
+            ),
         )
 
 

@@ -284,6 +284,11 @@ class Trace(Sequence[Step]):
         found = set(self.step_roles) | {m.role for g in self.grids for m in g.marks}
         return tuple(role for role in ROLES if role in found)
 
+    def source_channels(self, name: str) -> np.ndarray | None:
+        """For grid ``name``, the channel each cell comes from where an operator moves values
+        between channels (pixel shuffle), as an int array of the grid's shape; else None."""
+        return None
+
     def grid(self, name: str) -> Grid | None:
         """The grid called ``name``, if this trace has one."""
         return next((g for g in self.grids if g.name == name), None)

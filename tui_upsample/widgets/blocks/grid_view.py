@@ -30,7 +30,7 @@ from textual.strip import Strip
 
 from tui_upsample.engine.steps import ROLES
 from tui_upsample.number_format import cell_width, format_to_width
-from tui_upsample.widgets.blocks.role_styles import LOOKS, css_rules, drawn
+from tui_upsample.widgets.blocks.role_styles import LOOKS, SOURCE_LOOKS, css_rules, drawn
 
 HIGHLIGHT_ORDER: tuple[str, ...] = ("cursor", *(LOOKS[role].style for role in ROLES))
 """Highlight styles from strongest to weakest: a cell in several shows the first."""
@@ -121,6 +121,7 @@ class GridView(ScrollView, inherit_bindings=False):
         "grid-view--empty",
         "grid-view--cursor",
         *(f"grid-view--{look.style}" for look in LOOKS.values()),
+        *(f"grid-view--{look.style}" for look in SOURCE_LOOKS),
     }
     """
     | Class | Drawn on |
@@ -174,6 +175,7 @@ class GridView(ScrollView, inherit_bindings=False):
         self._style_cache: dict[tuple[str, ...], Style] = {}
         self._cell_width = 1
         self._gutter = 1
+        self._tints: np.ndarray | None = None
         if values is not None:
             self.show(values, follow=False)
 
@@ -219,13 +221,20 @@ class GridView(ScrollView, inherit_bindings=False):
         width: int | None = None,
         width_values: Any = None,
         follow: bool = True,
+        tints: np.ndarray | None = None,
     ) -> None:
         """Draw ``values`` with ``highlights`` ({style: cells}); scroll to them if ``follow``.
+
+        ``tints``: for each cell, the channel its value comes from (an int array of the grid's
+        shape): a plain cell is drawn in that channel's tint (``role_styles.SOURCE_LOOKS``).
 
         The cell width is ``width`` if given, else the widest of ``width_values`` (default: the
         values themselves, or a corner of them if they are too big to read).
         """
         old_values, old_marks, old_shown = self._values, self._marks, self._shown
+        old_tints, self._tints = self._tints, tints
+        if old_tints is not tints and self.is_mounted:
+            self.refresh()  # a new scene: every cell may change its tint
         old_layout = (tuple(old_values.shape), self._cell_width, self._gutter, self.virtual_size)
         self._values = values
         self._marks = {}
@@ -431,7 +440,9 @@ class GridView(ScrollView, inherit_bindings=False):
 
     def _marked_columns(self, channel: int, row: int, c0: int, c1: int) -> dict[int, str]:
         """The highlighted columns of one row among c0 … c1 − 1, each with its strongest mark."""
-        is_3d = len(self._values.shape) >= 3  # (channel, row, col); a 4-D kernel's slices counted flat
+        is_3d = (
+            len(self._values.shape) >= 3
+        )  # (channel, row, col); a 4-D kernel's slices counted flat
         found: dict[int, str] = {}
         for name in reversed(HIGHLIGHT_ORDER):  # the strongest written last, so it wins
             mark = self._marks.get(name)
@@ -478,6 +489,14 @@ class GridView(ScrollView, inherit_bindings=False):
             for col, name in self._marked_columns(channel, row, c0, c1).items()
         }
         dim_zeros = self.dim_zeros
+        tinted: list[Style | None] = [None] * (c1 - c0)
+        tints = self._tints
+        if tints is not None and tints.shape == tuple(values.shape) and len(tints.shape) == 3:
+            n = len(SOURCE_LOOKS)
+            tinted = [
+                self._style("grid-view--cell", f"grid-view--source-{int(k) % n}")
+                for k in tints[channel, row, c0:c1]
+            ]
         width = self._cell_width
         gap = Segment(" ", base)
         hidden = self._marks.get(HIDDEN)
@@ -488,6 +507,8 @@ class GridView(ScrollView, inherit_bindings=False):
             if style is None:
                 if value != value:  # NaN: not written yet
                     style = empty
+                elif tinted[col - c0] is not None:
+                    style = tinted[col - c0]
                 elif dim_zeros and value == 0:
                     style = zero
                 else:

@@ -13,7 +13,14 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
 
-from tui_upsample.widgets.blocks.role_styles import LOOKS, css_rules, drawn, legend_roles
+from tui_upsample.widgets.blocks.role_styles import (
+    LOOKS,
+    SOURCE_LOOKS,
+    css_rules,
+    drawn,
+    legend_roles,
+    source_look,
+)
 
 
 class RoleLegend(Widget):
@@ -60,4 +67,42 @@ class RoleLegend(Widget):
             if n:
                 text.append(" ")
             text.append(LOOKS[role].label, self.style_of(role))
+        return text
+
+
+class SourceLegend(Widget):
+    """``source channel: 0 1 2 …``, each number in the tint its cells have."""
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        f"source-legend--{look.style}" for look in SOURCE_LOOKS
+    }
+    """One per tint, with the rules of the grid's component class of the same tint."""
+
+    DEFAULT_CSS = (
+        """
+    SourceLegend {
+        height: 1;
+        width: 1fr;
+        color: $text-muted;
+"""
+        + "".join(
+            f"        & > .source-legend--{look.style} {{ {look.css} }}\n" for look in SOURCE_LOOKS
+        )
+        + "    }\n"
+    )
+
+    channels: reactive[int] = reactive(0)
+    """How many source channels to name (0: none, the legend is hidden)."""
+
+    def style_of(self, channel: int) -> Style:
+        """The style channel ``channel``'s number is drawn in (its cells' tint)."""
+        return self.get_component_rich_style(f"source-legend--{source_look(channel).style}")
+
+    def watch_channels(self, channels: int) -> None:
+        self.display = channels > 0
+
+    def render(self) -> Text:
+        text = Text("source channel: ", no_wrap=True, overflow="ellipsis", end="")
+        for k in range(self.channels):  # side by side: each block its own tint
+            text.append(f" {k} ", self.style_of(k))
         return text

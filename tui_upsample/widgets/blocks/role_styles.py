@@ -132,10 +132,34 @@ LEGEND_ORDER: tuple[str, ...] = (READ, ARGMAX, WRITTEN, FILLED, WINDOW, INSERTED
 """The order a legend names roles in: what a step reads, then what it writes, then the zeros."""
 
 
+SOURCE_LOOKS: tuple[Look, ...] = tuple(
+    Look(f"source-{k}", f"channel {k}", "tinted", background=colour, tint=tint)
+    for k, (colour, tint) in enumerate(
+        (
+            ("$primary", 30),
+            ("$success", 25),
+            ("$error", 25),
+            ("$secondary", 30),
+            ("$warning", 20),
+            ("$foreground", 12),
+        )
+    )
+)
+"""Pixel shuffle's cells tinted by the channel they come from (channel k in look k mod 6): a
+faint background only, under every role's look, so a highlighted cell still shows its role."""
+
+
+def source_look(channel: int) -> Look:
+    """The tint of cells that come from ``channel``."""
+    return SOURCE_LOOKS[channel % len(SOURCE_LOOKS)]
+
+
 def css_rules(prefix: str) -> str:
-    """Every look's rules, for component classes ``<prefix><style>``."""
+    """Every look's rules (the source-channel tints too), for component classes
+    ``<prefix><style>``."""
     return "".join(
-        f"        & > .{prefix}{look.style} {{ {look.css} }}\n" for look in LOOKS.values()
+        f"        & > .{prefix}{look.style} {{ {look.css} }}\n"
+        for look in (*LOOKS.values(), *SOURCE_LOOKS)
     )
 
 

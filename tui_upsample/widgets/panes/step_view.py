@@ -26,8 +26,10 @@ from textual.reactive import var
 from textual.widget import Widget
 from textual.widgets import Static
 
+from tui_upsample.engine.pixel_shuffle import OTHER_ORDER
 from tui_upsample.engine.steps import (
     IM2COL,
+    INPUT,
     MATRIX,
     OUTPUT,
     SCALED_KERNEL,
@@ -37,7 +39,7 @@ from tui_upsample.engine.steps import (
 from tui_upsample.number_format import cell_width, format_number
 from tui_upsample.quiz import Masking
 from tui_upsample.widgets.blocks.grid_view import HIDDEN, GridView, measure_width
-from tui_upsample.widgets.blocks.role_legend import RoleLegend
+from tui_upsample.widgets.blocks.role_legend import RoleLegend, SourceLegend
 from tui_upsample.widgets.blocks.role_styles import highlights
 from tui_upsample.widgets.blocks.scroll_keys import SCROLL_BINDINGS, ScrollKeys
 
@@ -169,6 +171,7 @@ class StepView(ScrollKeys, Vertical):
         & > #stale { height: auto; color: $text-warning; text-style: bold; display: none; }
         & > #counter { height: 1; text-style: bold; color: $text-accent; }
         & > RoleLegend { height: 1; }
+        & > SourceLegend { height: 1; }
         & > #arithmetic { height: auto; color: $text; }
         & > #detail { height: auto; color: $text-muted; }
         & > #grids { height: 1fr; }
@@ -212,11 +215,14 @@ class StepView(ScrollKeys, Vertical):
         self._reserved: dict[str, int] = {}
         """Lines the arithmetic (and the weights line) keep for this trace at this width."""
         self._reserved_for: tuple[Any, ...] | None = None
+        self._tints: dict[str, np.ndarray | None] = {}
+        """Each grid's source channel per cell (pixel shuffle), drawn as tints."""
 
     def compose(self) -> ComposeResult:
         yield Static("", id="stale")
         yield Static("", id="counter")
         yield RoleLegend(id="legend")
+        yield SourceLegend(id="sources")
         yield Static("", id="arithmetic")
         yield Static("", id="detail")
         yield VerticalScroll(id="grids", can_focus=False)
@@ -224,7 +230,20 @@ class StepView(ScrollKeys, Vertical):
     def on_mount(self) -> None:
         self.query_one("#grids").can_focus = False
         self.query_one(RoleLegend).roles = self.trace.roles if self.trace is not None else ()
+        self._show_sources(self.trace)
         self.watch_stale(self.stale)
+
+    def _show_sources(self, trace: Trace | None) -> None:
+        """Name the source channels in their tints, for a trace that moves values between
+        channels (pixel shuffle); hide the line otherwise."""
+        sources = trace.source_channels(INPUT) if trace is not None else None
+        legend = self.query_one(SourceLegend)
+        legend.channels = int(sources.max()) + 1 if sources is not None and sources.size else 0
+        self._tints = (
+            {g.name: trace.source_channels(g.name) for g in trace.grids}
+            if trace is not None and sources is not None
+            else {}
+        )
 
     def scroll_targets(self) -> list[Widget]:
         return list(self.query("#grids"))
@@ -232,6 +251,7 @@ class StepView(ScrollKeys, Vertical):
     def watch_trace(self, trace: Trace | None) -> None:
         if self.is_mounted:
             self.query_one(RoleLegend).roles = trace.roles if trace is not None else ()
+            self._show_sources(trace)
         self._widths = {}
         self._widths_of = trace
         self._draw()
@@ -309,7 +329,12 @@ class StepView(ScrollKeys, Vertical):
         for grid in trace.grids:
             view = self._views[grid.name]
             marks = masked_highlights(trace, step, grid.name, masking)
-            view.show(grid_values(trace, step, grid.name, masking), marks, width=widths[grid.name])
+            view.show(
+                grid_values(trace, step, grid.name, masking),
+                marks,
+                width=widths[grid.name],
+                tints=self._tints.get(grid.name),
+            )
             if grid.name == MATRIX and W1 in self._views:
                 self._views[W1].show(
                     grid.values.T, transposed_marks(marks), width=widths[grid.name]
@@ -440,11 +465,15 @@ class StepView(ScrollKeys, Vertical):
                         bare_title=grid.title,
                     )
             cards.append((grid.name, card, width))
-        for index, (name, card, width) in enumerate(cards):
+        paired = [False] * len(cards)
+        for index, (name, _, width) in enumerate(cards[:-1]):
+            if name == W1 or (name == OUTPUT and cards[index + 1][0] == OTHER_ORDER):
+                paired[index] = name == W1 or width + 1 + cards[index + 1][2] <= available
+        for index, (_name, card, width) in enumerate(cards):
             needed = width
-            if name == W1:  # W1 and W2 stand side by side: a new row for the pair if need be
-                needed += 1 + cards[index + 1][2]
-            after_w1 = index > 0 and cards[index - 1][0] == W1
+            if paired[index]:  # W1 beside W2, both shuffle orders side by side: a new row
+                needed += 1 + cards[index + 1][2]  # for the pair if need be
+            after_w1 = index > 0 and paired[index - 1]
             if rows[-1] and used + needed + 1 > available and not after_w1:
                 rows.append([])
                 used = 0
