@@ -286,17 +286,17 @@ class Settings(Vertical):
                     compact=True,
                     id="op",
                 )
-                shown = channel_fields(self.scene)
-                for name in CHANNEL_LABELS:
-                    box = ParamInput(
-                        str(channel_value(self.scene, name)), type="integer", compact=True, id=name
-                    )
-                    box.display = name in shown
-                    self._channel_boxes[name] = box
-                    yield box
                 for name in self.PARAMETERS:
                     if name in self.scene.takes:
                         yield self._new_control(name)
+                # The channel counts, under the operator's own parameters (built once: cheap).
+                shown = channel_fields(self.scene)
+                for name in CHANNEL_LABELS:
+                    value = str(channel_value(self.scene, name))
+                    box = ParamInput(value, type="integer", compact=True, id=name)
+                    box.display = name in shown
+                    self._channel_boxes[name] = box
+                    yield box
         yield Static("", id="formula")
         yield Static("", id="problem")
 
@@ -304,7 +304,7 @@ class Settings(Vertical):
         """The label column: one line per control shown, the operator's first."""
         counts = [CHANNEL_LABELS[name] for name in channel_fields(self.scene)]
         shown = [LABELS[name] for name in self.PARAMETERS if name in self.scene.takes]
-        return "\n".join(["operator", *counts, *shown])
+        return "\n".join(["operator", *shown, *counts])
 
     def _new_control(self, name: str) -> Widget:
         """The control for parameter ``name``, set to the scene's value."""
@@ -315,6 +315,8 @@ class Settings(Vertical):
         """Mount the control for ``name`` in its place, between the ones already built."""
         later = self.PARAMETERS[self.PARAMETERS.index(name) + 1 :]
         before = next((self._controls[n] for n in later if n in self._controls), None)
+        if before is None:  # the last of the parameters: over the channel counts
+            before = next(iter(self._channel_boxes.values()), None)
         control = self._new_control(name)
         self.query_one("#controls").mount(control, before=before)
         if isinstance(control, Input):
