@@ -241,8 +241,8 @@ class GridEditor(Vertical):
         if grid.ndim == 3:
             return f"channel {cell[0]} of {grid.shape[0]}  (> <)"
         if grid.ndim == 4:
-            axes = "i,o" if self.scene.op == "conv_transpose2d" else "o,i"
-            return f"slice [{cell[0]},{cell[1]}] = [{axes}]  (> <)"
+            first, second = ("i", "o") if self.scene.op == "conv_transpose2d" else ("o", "i")
+            return f"slice [{cell[0]},{cell[1]}]: {first}={cell[0]}, {second}={cell[1]}  (> <)"
         return ""
 
     def _say(self, text: str, refused: bool = False) -> None:
