@@ -26,7 +26,7 @@ async def _type(app, pilot, name: str, text: str) -> None:
     box = app.query_one(f"#{name}", Input)
     box.focus()
     await pilot.pause()
-    await pilot.press("end", *["backspace"] * len(box.value), *text)
+    await pilot.press(*["backspace"] * len(box.value), *text)
     await pilot.pause()
 
 
