@@ -53,7 +53,12 @@ from tui_upsample.widgets.lean.choice import Choice
 from tui_upsample.widgets.lean.key_footer import KeyFooter
 from tui_upsample.widgets.panes.grid_editor import GridEditor
 from tui_upsample.widgets.panes.lesson_notes import LessonNotes
-from tui_upsample.widgets.panes.settings import CHANNEL_LABELS, SCREEN_CHANNELS, Settings
+from tui_upsample.widgets.panes.settings import (
+    CHANNEL_LABELS,
+    SCREEN_CHANNELS,
+    Settings,
+    channel_value,
+)
 from tui_upsample.widgets.panes.step_view import StepView
 from tui_upsample.widgets.panes.tour_panel import TourPanel
 
@@ -1122,7 +1127,7 @@ class UpsampleApp(QuizActions, FileActions, App[int]):
             if not 1 <= value <= max(c_in, c_out):
                 self._refused(f"{label}={value}: 1 to C, and it divides both channel counts")
                 return False
-        elif not 1 <= value <= SCREEN_CHANNELS:
+        elif value < 1 or value > max(SCREEN_CHANNELS, channel_value(scene, name)):
             self._refused(
                 f"{label}={value}: 1 to {SCREEN_CHANNELS} planes on screen"
                 f" (up to {MAX_CHANNELS} from the command line: --in-channels, --out-channels)"
@@ -1158,7 +1163,7 @@ class UpsampleApp(QuizActions, FileActions, App[int]):
             name, now = ("in_channels" if scene.has_kernel else "channels"), scene.in_channels
             what = "input plane"
         new = now + delta
-        if not 1 <= new <= SCREEN_CHANNELS:
+        if new < 1 or (delta > 0 and new > SCREEN_CHANNELS):
             edge = "at least 1" if new < 1 else f"at most {SCREEN_CHANNELS} on screen"
             self._tell("input", f"{'a' if delta > 0 else 'A'}: {edge} {what}s", refused=True)
             return

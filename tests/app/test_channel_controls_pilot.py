@@ -210,3 +210,20 @@ async def test_channels_survive_an_operator_switch(app_factory) -> None:
         assert app.scene.op == "conv_transpose2d"
         np.testing.assert_array_equal(app.scene.input, planes)
         assert app.query_one("#in_channels", Input).value == "2"
+
+
+async def test_a_scene_of_more_planes_from_the_command_line_can_shrink_not_grow(
+    app_factory,
+) -> None:
+    app = app_factory(_scene("--op", "pool", "--in-channels", "6"))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        planes = app.scene.input.copy()
+        await pilot.press("a")  # 7: more than the screen holds
+        await pilot.pause()
+        assert app.scene.input.shape[0] == 6
+        await pilot.press("A")
+        await pilot.pause()
+        assert app.scene.input.shape[0] == 5
+        np.testing.assert_array_equal(app.scene.input, planes[:5])
+        assert app.query_one("#channels", Input).value == "5"
