@@ -28,6 +28,7 @@ from textual.widget import Widget
 from textual.widgets import ContentSwitcher, Header, Select, Switch
 from textual.widgets._select import SelectOverlay
 
+from tui_upsample.channel_presets import CHANNEL_PRESETS
 from tui_upsample.engine.steps import Trace
 from tui_upsample.file_actions import FileActions
 from tui_upsample.language import _
@@ -35,6 +36,7 @@ from tui_upsample.quiz import Card, Masking, Quiz
 from tui_upsample.quiz_actions import QuizActions
 from tui_upsample.safe_text import shown, shown_lines
 from tui_upsample.scene import (
+    MAX_CHANNELS,
     MAX_SIDE,
     METHODS,
     NEW_CELL,
@@ -52,7 +54,12 @@ from tui_upsample.widgets.lean.choice import Choice
 from tui_upsample.widgets.lean.key_footer import KeyFooter
 from tui_upsample.widgets.panes.grid_editor import GridEditor
 from tui_upsample.widgets.panes.lesson_notes import LessonNotes
-from tui_upsample.widgets.panes.settings import Settings
+from tui_upsample.widgets.panes.settings import (
+    CHANNEL_LABELS,
+    SCREEN_CHANNELS,
+    Settings,
+    channel_value,
+)
 from tui_upsample.widgets.panes.step_view import StepView
 from tui_upsample.widgets.panes.tour_panel import TourPanel
 
@@ -60,7 +67,18 @@ PLAY_INTERVAL = 0.25
 """Seconds between steps while playing (about 4 steps a second)."""
 
 STEPPING_ACTIONS = frozenset(
-    {"step", "goto", "toggle_play", "next_op", "next_method", "help", "quit", "export"}
+    {
+        "step",
+        "goto",
+        "toggle_play",
+        "next_op",
+        "next_method",
+        "help",
+        "quit",
+        "export",
+        "add_plane",
+        "preset_back",
+    }
 )
 """Actions whose keys work in every pane, except while a value is being typed."""
 
@@ -174,6 +192,25 @@ class UpsampleApp(QuizActions, FileActions, App[int]):
             id="operator-previous",
         ),
         Binding("m", "next_method", "Method", priority=True, id="method-next"),
+        Binding(
+            "a", "add_plane(1)", "Add an input plane", show=False, priority=True, id="plane-add"
+        ),
+        Binding(
+            "A",
+            "add_plane(-1)",
+            "Remove the last input plane",
+            show=False,
+            priority=True,
+            id="plane-remove",
+        ),
+        Binding(
+            "u",
+            "preset_back",
+            "Back to the scene before the channel preset",
+            show=False,
+            priority=True,
+            id="preset-back",
+        ),
         Binding("c", "toggle_view('compare')", "Compare", priority=True, id="view-compare"),
         Binding("k", "toggle_view('overlap')", "Overlap", priority=True, id="view-overlap"),
         Binding(
@@ -286,6 +323,8 @@ class UpsampleApp(QuizActions, FileActions, App[int]):
     | home / end | First / last step. |
     | o / O | Next / previous operator. |
     | m | Next face of the transposed convolution: scatter, matrix, direct (the same step). |
+    | a / A | Add an input plane (channel) / remove the last one (1 to 4 on screen). |
+    | u | Back to the scene from before a channel preset (the palette's "Channels: …"). |
     | c | Compare: scatter, matrix and direct side by side, one step per output cell. |
     | k | Overlap: kernel footprints per output cell (checkerboard artifacts) and the remedy. |
     | f | Framework conventions: Keras 'same'/'valid' vs PyTorch padding/output_padding. |
@@ -374,6 +413,7 @@ class UpsampleApp(QuizActions, FileActions, App[int]):
         scene = scene if scene is not None else Scene.seed_example()
         self._method_before_compare = "matrix"
         self._before_tour: OnScreen | None = None
+        self._before_preset: OnScreen | None = None
         """What was on screen when the tour started: leaving the tour gives it back."""
         self.quit_notice = ""
         """What quitting did with the scene (kept for --resume, or why not), for the terminal."""
@@ -1071,7 +1111,106 @@ class UpsampleApp(QuizActions, FileActions, App[int]):
         if event.name == "op":
             self.scene = self.scene.with_op(event.value)
             return
+        if event.name in CHANNEL_LABELS:
+            self._set_channels(event.name, int(event.value))
+            return
         try:
             self.scene = self.scene.with_param(event.name, event.value)
         except ValueError as exc:
             self._refused(str(exc))
+
+    # Channels ----------------------------------------------------------------------------------
+    def _set_channels(self, name: str, value: int) -> bool:
+        """Set channel count ``name`` (a settings row's) to ``value``: the planes and kernel
+        slices that stay keep their numbers, new ones are seeded. A count the screen or the
+        operator does not take is refused with its rule, and the last valid picture stays."""
+        scene = self.scene
+        c_in, c_out, groups = scene.in_channels, scene.out_channels, scene.groups
+        label = CHANNEL_LABELS[name]
+        if name == "groups":
+            groups = value
+            if not 1 <= value <= max(c_in, c_out):
+                self._refused(f"{label}={value}: 1 to C, and it divides both channel counts")
+                return False
+        elif value < 1 or value > max(SCREEN_CHANNELS, channel_value(scene, name)):
+            self._refused(
+                f"{label}={value}: 1 to {SCREEN_CHANNELS} planes on screen"
+                f" (up to {MAX_CHANNELS} from the command line: --in-channels, --out-channels)"
+            )
+            return False
+        elif name == "out_channels":
+            c_out = value
+        else:
+            c_in = value
+        try:
+            if scene.op == "pixel_shuffle":
+                changed = scene.with_channels(1, c_out)
+            elif scene.has_kernel:
+                changed = scene.with_channels(c_in, c_out, groups)
+            else:
+                changed = scene.with_channels(c_in)
+        except ValueError as exc:
+            self._refused(str(exc))
+            return False
+        if changed == scene:
+            self._rebuild(scene)  # a refused count typed back: the message goes
+        self.scene = changed
+        return True
+
+    def action_add_plane(self, delta: int) -> None:
+        """Add an input plane (``delta`` 1) or remove the last one (-1); the convolutions grow
+        their output channels with it, so that their groups keep dividing both."""
+        scene = self.scene
+        if scene.op == "pixel_shuffle":
+            name, now = "out_channels", scene.out_channels
+            what = "output channel (r² input channels)"
+        else:
+            name, now = ("in_channels" if scene.has_kernel else "channels"), scene.in_channels
+            what = "input plane"
+        new = now + delta
+        if new < 1 or (delta > 0 and new > SCREEN_CHANNELS):
+            edge = "at least 1" if new < 1 else f"at most {SCREEN_CHANNELS} on screen"
+            self._tell("input", f"{'a' if delta > 0 else 'A'}: {edge} {what}s", refused=True)
+            return
+        if scene.has_kernel and scene.groups == 1 and scene.out_channels == now:
+            # In step: one plane in, one out grows to two in, two out.
+            try:
+                changed = scene.with_channels(new, new, 1)
+            except ValueError as exc:
+                self._tell("input", str(exc), refused=True)
+                return
+            self.scene = changed
+        elif scene.has_kernel and new % scene.groups:
+            self._tell(
+                "input",
+                f"{new} {what}s: groups = {scene.groups} must divide it (set groups first)",
+                refused=True,
+            )
+            return
+        elif not self._set_channels(name, new):
+            return
+        self._tell("input", f"{new} {what}{'s' if new > 1 else ''}")
+
+    def action_channel_preset(self, name: str) -> None:
+        """Load channel preset ``name``; u brings back the scene from before it."""
+        preset = CHANNEL_PRESETS.get(name)
+        if preset is None:
+            self.notify(f"no channel preset named {shown(name)}", severity="warning")
+            return
+        if self.tour_stop is not None:
+            self.action_leave_tour()
+        if self._before_preset is None:
+            self._before_preset = self._on_screen()
+        self.playing = False
+        self.view = "steps"
+        self.scene = preset.make(self.scene.seed)
+        self.notify(f"{preset.point} (u: back to your scene)", title=preset.name, timeout=6)
+
+    def action_preset_back(self) -> None:
+        """Put back the scene from before the first channel preset loaded since."""
+        kept, self._before_preset = self._before_preset, None
+        if kept is None:
+            self.notify("u: no channel preset to go back from", timeout=3)
+            return
+        self._show(kept)
+        self.notify("your scene from before the channel preset", timeout=3)

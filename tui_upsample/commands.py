@@ -7,6 +7,7 @@ from functools import partial
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
+from tui_upsample.channel_presets import CHANNEL_PRESETS
 from tui_upsample.language import languages
 from tui_upsample.scene import METHODS, OPERATOR_NAMES, OPERATORS, PRESETS
 from tui_upsample.tour import STOPS
@@ -49,6 +50,17 @@ class SceneCommands(Provider):
                 (f"Add column to {which}", "", partial(run, f"resize('{which}', 0, 1)")),
                 (f"Remove column from {which}", "", partial(run, f"resize('{which}', 0, -1)")),
             ]
+        for name, preset in CHANNEL_PRESETS.items():
+            commands.append(
+                (f"Channels: {name}", preset.point, partial(run, f"channel_preset({name!r})"))
+            )
+        commands.append(
+            (
+                "Back to the scene before the channel preset",
+                "u",
+                partial(run, "preset_back"),
+            )
+        )
         commands.append(
             (
                 "Start the guided tour",

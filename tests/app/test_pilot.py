@@ -10,7 +10,7 @@ from tui_upsample.engine.steps import OUTPUT
 from tui_upsample.scene import OPERATORS, PARAMETERS, Scene
 from tui_upsample.widgets.blocks.grid_view import GridView
 from tui_upsample.widgets.panes.grid_editor import GridEditor
-from tui_upsample.widgets.panes.settings import LABELS, Settings
+from tui_upsample.widgets.panes.settings import CHANNEL_LABELS, LABELS, Settings, channel_fields
 from tui_upsample.widgets.panes.step_view import StepView
 
 SIZE = (120, 40)
@@ -120,6 +120,7 @@ async def test_only_the_parameters_the_operator_takes_are_shown(op: str, app_fac
         assert labels_and_controls(settings) == [
             ("operator", "op"),
             *((LABELS[name], name) for name in Settings.PARAMETERS if name in PARAMETERS[op]),
+            *((CHANNEL_LABELS[name], name) for name in channel_fields(app.scene)),
         ]
         kernel_editor = app.query_one("#kernel-editor", GridEditor)
         assert kernel_editor.display == (op in ("conv2d", "conv_transpose2d"))
@@ -146,6 +147,7 @@ async def test_labels_stay_beside_their_controls_through_every_operator(app_fact
             assert labels_and_controls(settings) == [
                 ("operator", "op"),
                 *((LABELS[n], n) for n in Settings.PARAMETERS if n in PARAMETERS[op]),
+                *((CHANNEL_LABELS[n], n) for n in channel_fields(app.scene)),
             ], op
 
 

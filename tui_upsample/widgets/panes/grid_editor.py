@@ -82,6 +82,20 @@ class GridEditor(Vertical):
             id="grid-add-col",
         ),
         Binding("shift+left", "resize(0, -1)", "Remove column", show=False, id="grid-remove-col"),
+        Binding(
+            "greater_than_sign",
+            "plane(1)",
+            "Cursor to the next plane (channel or kernel slice)",
+            show=False,
+            id="plane-next",
+        ),
+        Binding(
+            "less_than_sign",
+            "plane(-1)",
+            "Cursor to the previous plane (channel or kernel slice)",
+            show=False,
+            id="plane-previous",
+        ),
     ]
     """
     | Key | Description |
@@ -94,6 +108,7 @@ class GridEditor(Vertical):
     | z | Set every cell to 0. |
     | shift+down / shift+up | Add / remove a row. |
     | shift+right / shift+left | Add / remove a column. |
+    | > / < | Cursor to the next / previous plane: input channel, or kernel slice. |
     """
 
     DEFAULT_CSS = """
@@ -214,8 +229,21 @@ class GridEditor(Vertical):
         title = f"{what}  {'×'.join(str(s) for s in grid.shape)}"
         if self.border_title != title:  # setting a title repaints the whole pane
             self.border_title = title
+        where = self._where(grid)
+        if self.border_subtitle != where:
+            self.border_subtitle = where
         view = self.query_one("#grid", GridView)
         view.show(grid, {"cursor": [self.cursor]})
+
+    def _where(self, grid: np.ndarray) -> str:
+        """Which plane the cursor is in ("" for a single plane)."""
+        cell = self._cursor3(grid)
+        if grid.ndim == 3:
+            return f"channel {cell[0]} of {grid.shape[0]}  (> <)"
+        if grid.ndim == 4:
+            first, second = ("i", "o") if self.scene.op == "conv_transpose2d" else ("o", "i")
+            return f"slice [{cell[0]},{cell[1]}]: {first}={cell[0]}, {second}={cell[1]}  (> <)"
+        return ""
 
     def _say(self, text: str, refused: bool = False) -> None:
         if not text and not self.query("#message"):
@@ -246,6 +274,24 @@ class GridEditor(Vertical):
             r, col = self.cursor[-2:]
             h, w = grid.shape
             self.cursor = (min(max(r + rows, 0), h - 1), min(max(col + cols, 0), w - 1))
+        self._draw()
+
+    def action_plane(self, delta: int) -> None:
+        """Move the cursor to the same cell of the next (or previous) plane: an input channel,
+        or a kernel slice in the order drawn; at the first or last plane, say so."""
+        grid = self.grid
+        if grid.ndim < 3:
+            self._say("one plane: > and < move between channels", refused=True)
+            return
+        cell = self._cursor3(grid)
+        planes = int(np.prod(grid.shape[:-2]))
+        at = int(np.ravel_multi_index(cell[:-2], grid.shape[:-2])) + delta
+        if not 0 <= at < planes:
+            self._say(f"{'last' if delta > 0 else 'first'} of {planes} planes", refused=True)
+            return
+        lead = tuple(int(i) for i in np.unravel_index(at, grid.shape[:-2]))
+        self.cursor = (*lead, *cell[-2:])
+        self._say("")
         self._draw()
 
     def on_grid_view_cell_clicked(self, event: GridView.CellClicked) -> None:

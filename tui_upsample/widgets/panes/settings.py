@@ -25,6 +25,7 @@ from tui_upsample.engine.parameters import CHOICE, FLAG, INT, NUMBER, PADDING, P
 from tui_upsample.engine.text import Formula
 from tui_upsample.safe_text import quoted
 from tui_upsample.scene import (
+    KERNEL_OPERATORS,
     MAX_PARAMETER,
     METHODS,
     OPERATOR_NAMES,
@@ -40,6 +41,48 @@ SETTINGS: dict[str, Parameter] = {p.field: p for p in all_parameters()}
 
 LABELS: dict[str, str] = {name: p.label for name, p in SETTINGS.items()}
 """What each parameter is called in the pane (with the letter the formula uses)."""
+
+CHANNEL_LABELS: dict[str, str] = {
+    "in_channels": "in channels",
+    "out_channels": "out channels",
+    "groups": "groups g",
+    "channels": "channels",
+}
+"""The channel counts' rows, in the order the pane lays them out (under the operator)."""
+
+SCREEN_CHANNELS = 4
+"""Most planes the pane and the plane keys set: 1 to 4 fit on screen side by side. Scenes of 5 to
+8 planes (the engine's limit) come from the command line and are shown as they are."""
+
+
+def channel_fields(scene: Scene) -> tuple[str, ...]:
+    """The channel counts operator ``scene.op`` takes: the convolutions their in and out
+    channels and groups; pixel shuffle its out channels (its input is C_out·r² channels); every
+    other operator works plane by plane, so it takes one count."""
+    if scene.op in KERNEL_OPERATORS:
+        return ("in_channels", "out_channels", "groups")
+    if scene.op == "pixel_shuffle":
+        return ("out_channels",)
+    return ("channels",)
+
+
+def channel_value(scene: Scene, name: str) -> int:
+    """The scene's count for channel row ``name``."""
+    if name == "channels":
+        return scene.in_channels
+    return int(getattr(scene, name))
+
+
+def parse_count(name: str, text: str) -> int:
+    """The channel count typed for row ``name``; ValueError with a message if it is not one."""
+    try:
+        value = int(text.strip())
+    except ValueError:
+        raise ValueError(
+            f"{CHANNEL_LABELS[name]}: {quoted(text.strip())} is not an integer"
+        ) from None
+    return int(_at_most(name, value))
+
 
 INTEGER_PARAMS = tuple(name for name, p in SETTINGS.items() if p.kind == INT)
 SWITCH_PARAMS = tuple(name for name, p in SETTINGS.items() if p.kind == FLAG)
@@ -227,6 +270,7 @@ class Settings(Vertical):
         self._methods_shown: tuple[str, ...] = ()
         self._resync = False  # a _sync is due once rows just built are mounted
         self._controls: dict[str, Widget] = {}  # the parameters whose row exists: their control
+        self._channel_boxes: dict[str, Input] = {}  # the channel counts' rows, by name
 
     def compose(self) -> ComposeResult:
         # One column of labels and one of controls rather than a row widget apiece: every widget
@@ -245,13 +289,22 @@ class Settings(Vertical):
                 for name in self.PARAMETERS:
                     if name in self.scene.takes:
                         yield self._new_control(name)
+                # The channel counts, under the operator's own parameters (built once: cheap).
+                shown = channel_fields(self.scene)
+                for name in CHANNEL_LABELS:
+                    value = str(channel_value(self.scene, name))
+                    box = ParamInput(value, type="integer", compact=True, id=name)
+                    box.display = name in shown
+                    self._channel_boxes[name] = box
+                    yield box
         yield Static("", id="formula")
         yield Static("", id="problem")
 
     def _labels(self) -> str:
         """The label column: one line per control shown, the operator's first."""
+        counts = [CHANNEL_LABELS[name] for name in channel_fields(self.scene)]
         shown = [LABELS[name] for name in self.PARAMETERS if name in self.scene.takes]
-        return "\n".join(["operator", *shown])
+        return "\n".join(["operator", *shown, *counts])
 
     def _new_control(self, name: str) -> Widget:
         """The control for parameter ``name``, set to the scene's value."""
@@ -262,6 +315,8 @@ class Settings(Vertical):
         """Mount the control for ``name`` in its place, between the ones already built."""
         later = self.PARAMETERS[self.PARAMETERS.index(name) + 1 :]
         before = next((self._controls[n] for n in later if n in self._controls), None)
+        if before is None:  # the last of the parameters: over the channel counts
+            before = next(iter(self._channel_boxes.values()), None)
         control = self._new_control(name)
         self.query_one("#controls").mount(control, before=before)
         if isinstance(control, Input):
@@ -333,6 +388,18 @@ class Settings(Vertical):
             op = self.query_one("#op", Select)
             if op.value != scene.op:
                 op.value = scene.op
+            counts = channel_fields(scene)
+            for name, box in self._channel_boxes.items():
+                if box.display != (name in counts):
+                    box.display = name in counts
+                if box.display and box.is_mounted:
+                    value = channel_value(scene, name)
+                    try:
+                        typed = parse_count(name, box.value)
+                    except ValueError:
+                        typed = None
+                    if typed != value:
+                        box.value = str(value)
             for name in self.PARAMETERS:
                 if name not in self._controls:
                     if name in scene.takes:
@@ -425,7 +492,12 @@ class Settings(Vertical):
         if not self._ready:
             return
         self._typo = ""
-        current = self.scene.op if name == "op" else self._value(name)
+        if name == "op":
+            current: Any = self.scene.op
+        elif name in CHANNEL_LABELS:
+            current = channel_value(self.scene, name)
+        else:
+            current = self._value(name)
         if value != current or type(value) is not type(current):
             self.post_message(self.Changed(name, value))
         else:
@@ -451,7 +523,10 @@ class Settings(Vertical):
         if not event.value.strip():
             return  # still typing
         try:
-            value = parse_param(name, event.value)
+            if name in CHANNEL_LABELS:
+                value: Any = parse_count(name, event.value)
+            else:
+                value = parse_param(name, event.value)
         except ValueError as exc:
             self._typo = str(exc)
             self._show_formula()
