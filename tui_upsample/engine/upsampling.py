@@ -10,6 +10,7 @@ every output row or column, for the step-through view. Arrays may be (H, W), (C,
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Sequence
 from typing import Any
@@ -169,6 +170,18 @@ def nearest_sources(
     return np.minimum(src.astype(np.int64), i - 1) if clamp else src.astype(np.int64)
 
 
+@functools.lru_cache(maxsize=32)
+def _cached_nearest(
+    i: int, o: int, sf: float | None, fast_path: bool, exact: bool, float32: bool
+) -> np.ndarray:
+    """:func:`nearest_sources` for :func:`upsample_nearest`, read-only and kept for the next
+    call: every step and edit of a scene asks for the same axes again, and computing them cost
+    as much as copying a 64×64 plane."""
+    src = nearest_sources(i, o, sf, fast_path=fast_path, exact=exact, float32=float32)
+    src.setflags(write=False)
+    return src
+
+
 def upsample_nearest(
     x: Any, size: Any = None, scale_factor: Any = None, exact: bool = False
 ) -> np.ndarray:
@@ -192,9 +205,9 @@ def upsample_nearest(
     in_hw = (x4.shape[2], x4.shape[3])
     (oh, ow), sf = _output_size(in_hw, size, scale_factor)
     room_for(*_size_arg(size, scale_factor), x4.shape[:2] + (oh, ow))
-    how = dict(fast_path=nearest_fast_path(oh, ow), exact=exact, float32=float32)
-    rows = nearest_sources(in_hw[0], oh, sf[0], **how)
-    cols = nearest_sources(in_hw[1], ow, sf[1], **how)
+    fast = nearest_fast_path(oh, ow)
+    rows = _cached_nearest(in_hw[0], oh, sf[0], fast, exact, float32)
+    cols = _cached_nearest(in_hw[1], ow, sf[1], fast, exact, float32)
     # Columns first, on the smaller array; then whole rows, which copy contiguously. When x
     # shrinks in height but grows in width that middle array would outgrow both x and the
     # output, so rows go first there (a copy either way: the result is the same).
