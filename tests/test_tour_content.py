@@ -254,7 +254,7 @@ def test_the_3d_stop_cites_the_layout_and_the_sums_over_the_planes() -> None:
     s = stop(11)
     trace = build_trace(s.scene)
     text = " ".join(s.explain(trace))
-    assert "r is now 2×2×2 (2 planes of 2×2), y is 2×3×3" in text
+    assert "r is now 2×2×2 (C_in = 2, planes of 2×2), y is 2×3×3 (C_out = 2)" in text
     assert "one 2×2 kernel per input and output plane it links, is 2×2×2×2" in text
     assert "(C_in, C_out/groups, kH, kW) = (2, 2, 2, 2)" in text
     assert "Conv2d's weight is the other way round, (C_out, C_in/groups, kH, kW)" in text
@@ -339,7 +339,8 @@ def test_the_3d_stop_reads_its_numbers_from_any_edit(seed: int) -> None:
     text = " ".join(s.explain(trace))
     y = trace.result if trace.result.ndim == 3 else trace.result[None]
     assert f"= ({c_in}, {c_out // groups}, {k}, {k})" in text
-    assert f"({c_in} planes of {size[0]}×{size[1]})" in text
+    assert f"(C_out = {c_out})" in text
+    assert f"(C_in = {c_in}, planes of {size[0]}×{size[1]})" in text
     sums = []
     for o in range(c_out):
         terms = corner_terms(x, w, groups, o, stride, padding, dilation)
@@ -362,6 +363,6 @@ def test_the_3d_stop_explains_a_scene_cut_to_one_plane() -> None:
     one = s.scene.with_channels(1, 1, 1)
     assert one.input.ndim == 2 and one.kernel.ndim == 2
     text = " ".join(s.explain(build_trace(one)))
-    assert "r is now 1×2×2 (1 planes of 2×2), y is 1×3×3" in text
+    assert "r is now 1×2×2 (C_in = 1, planes of 2×2), y is 1×3×3 (C_out = 1)" in text
     assert "= (1, 1, 2, 2)" in text
     assert "y[0,0,0] = 0." in text  # 25 · the seed kernel's 0

@@ -623,10 +623,17 @@ def _channels(trace: Trace) -> list[str]:
     )
     text = [
         _(
-            "Real layers are 3-D: r is now {x} ({planes} planes of {plane}), y is {y}, and the"
-            " weight, one {k} kernel per input and output plane it links, is {w}."
+            "Real layers are 3-D: r is now {x} (C_in = {planes}, planes of {plane}), y is {y}"
+            " (C_out = {out}), and the weight, one {k} kernel per input and output plane it"
+            " links, is {w}."
         ).format(
-            x=_shape(x), planes=c_in, plane=_shape(x[0]), y=_shape(y), k=f"{kh}×{kw}", w=_shape(w)
+            x=_shape(x),
+            planes=c_in,
+            plane=_shape(x[0]),
+            y=_shape(y),
+            out=c_out,
+            k=f"{kh}×{kw}",
+            w=_shape(w),
         ),
         _(
             "PyTorch's ConvTranspose2d keeps it as (C_in, C_out/groups, kH, kW) = ({a}, {b}, {kh},"
