@@ -149,9 +149,7 @@ class TourStop:
         index = next(
             (i for i, v in enumerate(self.variants) if _matches(scene, v)), len(self.variants) - 1
         )
-        return apply_variant(
-            scene, self.variants[(index + 1) % len(self.variants)], own=self.scene
-        )
+        return apply_variant(scene, self.variants[(index + 1) % len(self.variants)], own=self.scene)
 
     def variant_label(self, scene: Scene) -> str:
         """The variant on screen, e.g. ``fill=max`` (empty when the stop has none)."""
@@ -640,9 +638,7 @@ def _channels(trace: Trace) -> list[str]:
             " {kw}), input channel first; Conv2d's weight is the other way round, (C_out,"
             " C_in/groups, kH, kW)."
         ).format(a=c_in, b=per_out, kh=kh, kw=kw),
-        _("Each output cell adds one term per input plane of its group: {sums}.").format(
-            sums=sums
-        ),
+        _("Each output cell adds one term per input plane of its group: {sums}.").format(sums=sums),
     ]
     if groups == 1:
         text.append(
@@ -675,7 +671,7 @@ def _channels(trace: Trace) -> list[str]:
     text += [
         _(
             "a / A add or remove an input plane, > / < move the plane cursor, and the palette's"
-            " (ctrl+p) \"Channels:\" presets leave the tour for depthwise, grouped and pixel"
+            ' (ctrl+p) "Channels:" presets leave the tour for depthwise, grouped and pixel'
             " shuffle scenes."
         ),
         _("The end of the tour: t or escape leaves it, and your own scene comes back."),

@@ -96,7 +96,8 @@ class TourPanel(ScrollKeys, VerticalScroll):
     can_focus = True
 
     stop: reactive[int | None] = reactive(None)
-    """The stop on screen, 1 … len(STOPS) (bound to the app's ``tour_stop``); None outside the tour."""
+    """The stop on screen, 1 … len(STOPS) (bound to the app's ``tour_stop``); None outside
+    the tour."""
     trace: reactive[Trace | None] = reactive(None, always_update=True)
     """The trace on screen (bound to the app's): the explanation's numbers come from it."""
     scene: reactive[Scene | None] = reactive(None)
