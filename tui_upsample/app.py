@@ -335,7 +335,7 @@ class UpsampleApp(QuizActions, FileActions, App[int]):
     | i | max_unpool2d's indices: how they decode, PyTorch's bounds and errors. |
     | t | Start / leave the guided tour of the seed post. |
     | ] / [ (pagedown / pageup) | Tour: next / previous stop (outside it, ] / [ say so). |
-    | v | Tour: the stop's next variant (unpooling's fill; nearest, bed of nails, bilinear). |
+    | v | Tour: the stop's next variant (unpooling's fill; the upsampling operators; groups). |
     | escape | Leave the tour (the scene from before it comes back). |
     | x | Export the scene as a PyTorch / Keras / NumPy script, or a session (a dialog). |
     | ctrl+s | Save the session (reopen: --load FILE, or "Open session" in the palette). |
@@ -369,7 +369,7 @@ class UpsampleApp(QuizActions, FileActions, App[int]):
     matrix_face: var[str] = var("W2")
     """The compare layout's matrix face: "W2" (r · W2 = y) or "W1" (xᵀ · W1 = r′); w toggles."""
     tour_stop: var[int | None] = var(None)
-    """The guided tour's stop on screen, 1 … len(STOPS) as on screen; None outside the tour."""
+    """The guided tour's stop on screen, 1 … len(STOPS); None outside the tour."""
     quiz: var[Quiz | None] = var(None)
     """The quiz under way (round, score, question), or None: stepping, not predicting."""
     masking: var[Masking | None] = var(None, always_update=True)
