@@ -311,6 +311,9 @@ def test_a_groups_variant_that_does_not_divide_the_planes_is_refused() -> None:
     three = s.scene.with_channels(3, 3, 1)
     with pytest.raises(ValueError, match="groups=2: must divide both the 3 input"):
         s.next_variant(three)
+    for op in ("pixel_shuffle", "max_pool2d"):  # o moved on to an operator without groups
+        with pytest.raises(ValueError, match="only conv2d and conv_transpose2d take groups"):
+            s.next_variant(s.scene.with_op(op))
 
 
 @pytest.mark.parametrize("seed", range(24))

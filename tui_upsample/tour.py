@@ -174,6 +174,8 @@ def apply_variant(scene: Scene, variant: Mapping[str, Any], own: Scene | None = 
     groups = changes.pop("groups", None)
     if groups is not None and groups != scene.groups:
         regrouped = scene.with_channels(scene.in_channels, scene.out_channels, groups)
+        if regrouped.groups != groups:  # pixel shuffle keeps its channels and has no groups
+            raise ValueError(f"groups={groups}: only conv2d and conv_transpose2d take groups")
         scene = _refilled(regrouped, scene.kernel, own)
     return scene.replace(**changes, step=0) if changes else scene.replace(step=0)
 
