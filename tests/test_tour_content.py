@@ -306,6 +306,14 @@ def test_the_3d_stops_variants_cycle_back_keeping_the_edits_where_shapes_allow()
     np.testing.assert_array_equal(s.next_variant(edited).kernel, by_settings.kernel)
 
 
+def test_the_tour_still_ends_on_its_closing_sentence_under_another_method() -> None:
+    s = stop(11)
+    for method in ("scatter", "direct"):
+        lines = s.explain(build_trace(s.scene.replace(method=method)))
+        assert lines[-1] == END_OF_TOUR
+        assert f"The screen now steps by {method} (m changes it)" in lines[-2]
+
+
 def test_a_groups_variant_that_does_not_divide_the_planes_is_refused() -> None:
     s = stop(11)
     three = s.scene.with_channels(3, 3, 1)

@@ -111,6 +111,8 @@ class TourStop:
                 _("Everything works as usual; [ then ] brings this stop's own scene back."),
             ]
         text = self.explainer(trace)
+        # The last stop's last sentence ends the tour: a note on the method goes before it.
+        closing = [text.pop()] if self is STOPS[-1] and text else []
         method = getattr(trace, "method", None)
         if method and self.scene.method in METHODS_SHOWN and method != self.scene.method:
             other = next(
@@ -134,7 +136,7 @@ class TourStop:
                 text.append(
                     _("The compare view (c) shows scatter, matrix and direct side by side.")
                 )
-        return text
+        return text + closing
 
     def aside_for(self, trace: Trace | None) -> Aside | None:
         """The grid to show beside the words for ``trace``, if the stop has one for it."""
