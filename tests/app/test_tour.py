@@ -304,6 +304,36 @@ async def test_v_at_the_3d_stop_with_three_planes_says_why_and_keeps_them(app_fa
         assert "y[2,0,0] = " in text and "(C_in = 3, planes of 2×2)" in text
 
 
+async def test_the_keys_the_3d_stop_names_do_what_it_says(app_factory) -> None:
+    """a / A add and remove a plane, > / < move the plane cursor, and the palette's
+    "Channels:" presets leave the tour."""
+    app = app_factory(tour_stop=11)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        text = panel_text(app)
+        assert "a / A add or remove an input plane" in text and '"Channels:" presets' in text
+        editor = app.query_one("#input-editor")
+        await pilot.press("greater_than_sign")
+        assert editor.cursor[0] == 1 and editor.border_subtitle == "channel 1 of 2  (> <)"
+        await pilot.press("less_than_sign")
+        assert editor.cursor[0] == 0
+        await pilot.press("a")
+        await pilot.pause()
+        assert app.scene.in_channels == 3 and app.tour_stop == 11
+        await pilot.press("A")
+        await pilot.pause()
+        assert app.scene.in_channels == 2
+        np.testing.assert_array_equal(app.scene.input, stop(11).scene.input)
+        commands = {name: run for name, _, run in SceneCommands(app.screen)._commands()}
+        presets = [name for name in commands if name.startswith("Channels: ")]
+        assert any("depthwise" in name for name in presets)
+        assert any("grouped" in name for name in presets)
+        assert any("pixel shuffle" in name for name in presets)
+        await commands[next(name for name in presets if "depthwise" in name)]()
+        await pilot.pause()
+        assert app.tour_stop is None and app.scene.groups == 3
+
+
 async def test_the_3d_stop_at_80x24_is_reachable_and_its_words_scroll_to_the_end(
     app_factory,
 ) -> None:
