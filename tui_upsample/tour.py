@@ -583,7 +583,7 @@ def _planes_of(trace: Trace) -> tuple[np.ndarray, np.ndarray]:
     return (x if x.ndim == 3 else x[None]), (w if w.ndim == 4 else w[None, None])
 
 
-def plane_terms(trace: Trace, o: int) -> list[float]:
+def _plane_terms(trace: Trace, o: int) -> list[float]:
     """What each input plane of output channel ``o``'s group adds to y[o,0,0]: one engine
     transposed convolution per plane, with that plane's own kernel slice."""
     x, w = _planes_of(trace)
@@ -621,7 +621,7 @@ def _channels(trace: Trace) -> list[str]:
     c_out = y.shape[0]
     kh, kw = w.shape[2:]
     sums = ", ".join(
-        f"y[{o},0,0] = {_sum_text(plane_terms(trace, o), y[o, 0, 0])}" for o in range(c_out)
+        f"y[{o},0,0] = {_sum_text(_plane_terms(trace, o), y[o, 0, 0])}" for o in range(c_out)
     )
     text = [
         _(
@@ -691,7 +691,7 @@ SEED_CONV_R = conv2d(SEED_RAMP, SEED_KERNEL)
 SEED_TWO_PLANES = np.stack([SEED_CONV_R, SEED_SMALL])
 """The seed's r grown to two input planes: r itself, then the seed's small 2×2 (1, 2, 3, 4)."""
 
-SEED_TWO_BY_TWO_KERNEL = np.array(
+SEED_TWO_CHANNEL_KERNEL = np.array(
     [
         [SEED_KERNEL, [[1, 0], [0, 1]]],
         [[[1, 1], [1, 1]], [[0, 1], [1, 0]]],
@@ -796,7 +796,7 @@ STOPS: tuple[TourStop, ...] = (
         title="Real layers are 3-D: the post's example in two channels",
         paragraph=7,
         scene=Scene.seed_example("conv_transpose2d").replace(
-            input=SEED_TWO_PLANES.copy(), kernel=SEED_TWO_BY_TWO_KERNEL.copy()
+            input=SEED_TWO_PLANES.copy(), kernel=SEED_TWO_CHANNEL_KERNEL.copy()
         ),
         explainer=_channels,
         ops=("conv_transpose2d",),
