@@ -413,6 +413,14 @@ def test_cli_tour_stop_with_keys(tmp_path: Path) -> None:
     assert "W2" in out.read_text(encoding="utf-8")
 
 
+def test_cli_tour_stop_steps_through_the_stops_own_scene(tmp_path: Path) -> None:
+    """The command line builds the trace of its own scene first: the stop's replaces it."""
+    out = tmp_path / "stop6.svg"
+    assert main(["--tour-stop", "6", "--press", "n,n,n,n", "--screenshot", str(out)]) == 0
+    line = "y[1,1] = r · W2[:,4] = 25·3 + 31·2 + 43·1 + 49·0 = 180"  # the seed's R, by hand
+    assert line.replace(" ", "&#160;") in out.read_text(encoding="utf-8")
+
+
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
