@@ -41,3 +41,4 @@ shot conv_transpose2d_compare_w1  --op conv_transpose2d --method all --press n,w
 shot conv_transpose2d_overlap     --op conv_transpose2d --stride 2 --kernel-size 3 --kernel checkerboard --press k
 shot conv_transpose2d_conventions --op conv_transpose2d --stride 2 --kernel-size 3 --press f
 shot tour_stop6_ko               --lang ko --tour-stop 6 --press n,n,n,n
+shot tour_stop11_channels        --tour-stop 11 --press n

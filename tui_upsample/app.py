@@ -335,7 +335,7 @@ class UpsampleApp(QuizActions, FileActions, App[int]):
     | i | max_unpool2d's indices: how they decode, PyTorch's bounds and errors. |
     | t | Start / leave the guided tour of the seed post. |
     | ] / [ (pagedown / pageup) | Tour: next / previous stop (outside it, ] / [ say so). |
-    | v | Tour: the stop's next variant (unpooling's fill; nearest, bed of nails, bilinear). |
+    | v | Tour: the stop's next variant (unpooling's fill; the upsampling operators; groups). |
     | escape | Leave the tour (the scene from before it comes back). |
     | x | Export the scene as a PyTorch / Keras / NumPy script, or a session (a dialog). |
     | ctrl+s | Save the session (reopen: --load FILE, or "Open session" in the palette). |
@@ -369,7 +369,7 @@ class UpsampleApp(QuizActions, FileActions, App[int]):
     matrix_face: var[str] = var("W2")
     """The compare layout's matrix face: "W2" (r · W2 = y) or "W1" (xᵀ · W1 = r′); w toggles."""
     tour_stop: var[int | None] = var(None)
-    """The guided tour's stop on screen, 1 … 10 as on screen; None outside the tour."""
+    """The guided tour's stop on screen, 1 … len(STOPS); None outside the tour."""
     quiz: var[Quiz | None] = var(None)
     """The quiz under way (round, score, question), or None: stepping, not predicting."""
     masking: var[Masking | None] = var(None, always_update=True)
@@ -417,13 +417,14 @@ class UpsampleApp(QuizActions, FileActions, App[int]):
         """What was on screen when the tour started: leaving the tour gives it back."""
         self.quit_notice = ""
         """What quitting did with the scene (kept for --resume, or why not), for the terminal."""
+        traced = scene  # the scene ``trace`` was built for (the tour's own replaces it)
         if tour_stop is not None:  # the tour brings its own scene
             view = "compare" if scene.compare else "steps"
             self._before_tour = OnScreen(scene, view, "W2", "matrix")
             scene = _tour().stop(tour_stop).scene
             self.set_reactive(UpsampleApp.tour_stop, tour_stop)
         self.set_reactive(UpsampleApp.scene, scene)
-        self._prepared: tuple[Scene, Trace] | None = None if trace is None else (scene, trace)
+        self._prepared: tuple[Scene, Trace] | None = None if trace is None else (traced, trace)
         """A scene and its trace, built to check an edit, for _rebuild not to build it again."""
         if scene.compare:
             self.set_reactive(UpsampleApp.view, "compare")
@@ -936,7 +937,7 @@ class UpsampleApp(QuizActions, FileActions, App[int]):
             self.action_leave_tour()
 
     def action_tour_go(self, number: int) -> None:
-        """Show tour stop ``number`` (1 … 10) from its starting scene and step."""
+        """Show tour stop ``number`` (1 … len(STOPS)) from its starting scene and step."""
         stop = _tour().stop(number)
         if self.tour_stop is None:
             self._before_tour = self._on_screen()
@@ -981,7 +982,11 @@ class UpsampleApp(QuizActions, FileActions, App[int]):
                 _("v: tour stop {number} has no variants").format(number=self.tour_stop), timeout=4
             )
             return
-        self.scene = stop.next_variant(self.scene)
+        try:
+            self.scene = stop.next_variant(self.scene)
+        except ValueError as exc:  # e.g. groups = 2 with three planes: the scene stays
+            self.notify(f"v: {exc}", severity="warning", timeout=5)
+            return
         self.step = 0
 
     def action_leave_tour(self) -> None:

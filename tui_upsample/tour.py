@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from tui_upsample.engine import conv2d
+from tui_upsample.engine import conv2d, conv_transpose2d
 from tui_upsample.engine.conv_matrix import ConvMatrix
 from tui_upsample.engine.overlap import footprint_overlap, resize_conv_overlap
 from tui_upsample.engine.steps import Trace
@@ -111,6 +111,8 @@ class TourStop:
                 _("Everything works as usual; [ then ] brings this stop's own scene back."),
             ]
         text = self.explainer(trace)
+        # The last stop's last sentence ends the tour: a note on the method goes before it.
+        closing = [text.pop()] if self is STOPS[-1] and text else []
         method = getattr(trace, "method", None)
         if method and self.scene.method in METHODS_SHOWN and method != self.scene.method:
             other = next(
@@ -134,7 +136,7 @@ class TourStop:
                 text.append(
                     _("The compare view (c) shows scatter, matrix and direct side by side.")
                 )
-        return text
+        return text + closing
 
     def aside_for(self, trace: Trace | None) -> Aside | None:
         """The grid to show beside the words for ``trace``, if the stop has one for it."""
@@ -149,7 +151,7 @@ class TourStop:
         index = next(
             (i for i, v in enumerate(self.variants) if _matches(scene, v)), len(self.variants) - 1
         )
-        return apply_variant(scene, self.variants[(index + 1) % len(self.variants)])
+        return apply_variant(scene, self.variants[(index + 1) % len(self.variants)], own=self.scene)
 
     def variant_label(self, scene: Scene) -> str:
         """The variant on screen, e.g. ``fill=max`` (empty when the stop has none)."""
@@ -159,13 +161,36 @@ class TourStop:
         return ""
 
 
-def apply_variant(scene: Scene, variant: Mapping[str, Any]) -> Scene:
-    """``scene`` with ``variant``'s fields set (an "op" switches operator, keeping the grids)."""
+def apply_variant(scene: Scene, variant: Mapping[str, Any], own: Scene | None = None) -> Scene:
+    """``scene`` with ``variant``'s fields set (an "op" switches operator, keeping the grids).
+
+    "groups" reshapes the kernel as the settings' groups row does (the slices both shapes share
+    stay); slices it adds back come from ``own`` (the stop's scene) where its kernel has that
+    shape, so the stop's numbers return rather than random ones. ValueError when the scene's
+    channels do not split into that many groups.
+    """
     changes = dict(variant)
     op = changes.pop("op", None)
     if op is not None:
         scene = scene.with_op(op)
+    groups = changes.pop("groups", None)
+    if groups is not None and groups != scene.groups:
+        regrouped = scene.with_channels(scene.in_channels, scene.out_channels, groups)
+        if regrouped.groups != groups:  # pixel shuffle keeps its channels and has no groups
+            raise ValueError(f"groups={groups}: only conv2d and conv_transpose2d take groups")
+        scene = _refilled(regrouped, scene.kernel, own)
     return scene.replace(**changes, step=0) if changes else scene.replace(step=0)
+
+
+def _refilled(scene: Scene, before: np.ndarray, own: Scene | None) -> Scene:
+    """``scene`` whose kernel slices beyond ``before``'s are ``own``'s, where the shapes agree."""
+    kernel = scene.kernel
+    if own is None or own.kernel.shape != kernel.shape or before.ndim != kernel.ndim:
+        return scene
+    refilled = own.kernel.copy()
+    kept = tuple(slice(0, min(a, b)) for a, b in zip(before.shape, kernel.shape, strict=True))
+    refilled[kept] = kernel[kept]
+    return scene.replace(kernel=refilled)
 
 
 def _matches(scene: Scene, variant: Mapping[str, Any]) -> bool:
@@ -547,14 +572,135 @@ def _pixel_shuffle(trace: Trace) -> list[str]:
             " overlap; the convolution before it can still start out checkered (ICNR"
             " initialisation avoids that)."
         ),
+    ]
+
+
+def _planes_of(trace: Trace) -> tuple[np.ndarray, np.ndarray]:
+    """The trace's input as (C_in, H, W) and its weight as (C_in, C_out/g, kH, kW), a one-plane
+    scene included."""
+    x, w = trace.input, trace.kernel
+    assert w is not None
+    return (x if x.ndim == 3 else x[None]), (w if w.ndim == 4 else w[None, None])
+
+
+def _plane_terms(trace: Trace, o: int) -> list[float]:
+    """What each input plane of output channel ``o``'s group adds to y[o,0,0]: one engine
+    transposed convolution per plane, with that plane's own kernel slice."""
+    x, w = _planes_of(trace)
+    groups = int(trace.params.get("groups", 1))
+    in_per, out_per = x.shape[0] // groups, w.shape[1]
+    group = o // out_per
+    p = trace.params
+    return [
+        float(
+            conv_transpose2d(
+                x[c],
+                w[c, o - group * out_per],
+                stride=p["stride"],
+                padding=p["padding"],
+                output_padding=p["output_padding"],
+                dilation=p["dilation"],
+            )[0, 0]
+        )
+        for c in range(group * in_per, (group + 1) * in_per)
+    ]
+
+
+def _sum_text(terms: Sequence[float], total: float) -> str:
+    if len(terms) == 1:
+        return num(total)
+    shown = [num(t) if t >= 0 else f"({num(t)})" for t in terms]
+    return " + ".join(shown) + f" = {num(total)}"
+
+
+def _channels(trace: Trace) -> list[str]:
+    x, w = _planes_of(trace)
+    y = trace.result if trace.result.ndim == 3 else trace.result[None]
+    groups = int(trace.params.get("groups", 1))
+    c_in, per_out = x.shape[0], w.shape[1]
+    c_out = y.shape[0]
+    kh, kw = w.shape[2:]
+    sums = ", ".join(
+        f"y[{o},0,0] = {_sum_text(_plane_terms(trace, o), y[o, 0, 0])}" for o in range(c_out)
+    )
+    text = [
+        _(
+            "Real layers are 3-D: r is now {x} (C_in = {planes}, planes of {plane}), y is {y}"
+            " (C_out = {out}), and the weight, one {k} kernel per input and output plane it"
+            " links, is {w}."
+        ).format(
+            x=_shape(x),
+            planes=c_in,
+            plane=_shape(x[0]),
+            y=_shape(y),
+            out=c_out,
+            k=f"{kh}×{kw}",
+            w=_shape(w),
+        ),
+        _(
+            "PyTorch's ConvTranspose2d keeps it as (C_in, C_out/groups, kH, kW) = ({a}, {b}, {kh},"
+            " {kw}), input channel first; Conv2d's weight is the other way round, (C_out,"
+            " C_in/groups, kH, kW)."
+        ).format(a=c_in, b=per_out, kh=kh, kw=kw),
+        _("Each output cell adds one term per input plane of its group: {sums}.").format(sums=sums),
+    ]
+    if groups == 1:
+        text.append(
+            _(
+                "With groups = 1 every input plane feeds every output plane; v switches to"
+                " groups = 2, where each plane keeps a kernel of its own."
+            )
+        )
+    elif c_in == groups and per_out == 1:
+        if getattr(trace, "method", None) == "matrix":
+            depthwise = _(
+                "With groups = {groups} each input plane has its own kernel and feeds only its"
+                " own output plane (depthwise): the weight shrinks to {w}, and W2 has no"
+                " entries (·) where a row and a column belong to different planes."
+            )
+        else:
+            depthwise = _(
+                "With groups = {groups} each input plane has its own kernel and feeds only its"
+                " own output plane (depthwise): the weight shrinks to {w}."
+            )
+        text.append(depthwise.format(groups=groups, w=_shape(w)))
+    else:
+        text.append(
+            _(
+                "With groups = {groups} the {planes} input planes split into {groups} groups of"
+                " {per}, and each group feeds only its own output planes ({out} each): the weight"
+                " is {w}."
+            ).format(groups=groups, planes=c_in, per=c_in // groups, out=per_out, w=_shape(w))
+        )
+    text += [
+        _(
+            "a / A add or remove an input plane, > / < move the plane cursor, and the palette's"
+            ' (ctrl+p) "Channels:" presets leave the tour for depthwise, grouped and pixel'
+            " shuffle scenes."
+        ),
         _("The end of the tour: t or escape leaves it, and your own scene comes back."),
     ]
+    return text
 
 
 # The stops ------------------------------------------------------------------------------------
 
 SEED_CONV_R = conv2d(SEED_RAMP, SEED_KERNEL)
 """The seed's R: its 3×3 X convolved with its 2×2 W (computed by the engine)."""
+
+SEED_TWO_PLANES = np.stack([SEED_CONV_R, SEED_SMALL])
+"""The seed's r grown to two input planes: r itself, then the seed's small 2×2 (1, 2, 3, 4)."""
+
+SEED_TWO_CHANNEL_KERNEL = np.array(
+    [
+        [SEED_KERNEL, [[1, 0], [0, 1]]],
+        [[[1, 1], [1, 1]], [[0, 1], [1, 0]]],
+    ],
+    dtype=np.float64,
+)
+"""A ConvTranspose2d weight (C_in=2, C_out=2, 2, 2): slice [0,0] is the seed's kernel, the
+others 0s and 1s, so the sums over the planes stay easy to follow. Slices [:,0] are what
+groups = 2 keeps: the seed's kernel for plane 0, all ones for plane 1."""
 
 _POOL = Scene.seed_example("max_pool2d")
 
@@ -645,6 +791,16 @@ STOPS: tuple[TourStop, ...] = (
         scene=Scene.seed_example("pixel_shuffle"),
         explainer=_pixel_shuffle,
         ops=("pixel_shuffle",),
+    ),
+    TourStop(
+        title="Real layers are 3-D: the post's example in two channels",
+        paragraph=7,
+        scene=Scene.seed_example("conv_transpose2d").replace(
+            input=SEED_TWO_PLANES.copy(), kernel=SEED_TWO_CHANNEL_KERNEL.copy()
+        ),
+        explainer=_channels,
+        ops=("conv_transpose2d",),
+        variants=({"groups": 1}, {"groups": 2}),
     ),
 )
 """The tour, in order: stop k (1-based on screen) is ``STOPS[k - 1]``. Every stop opens at its

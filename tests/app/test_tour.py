@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from tui_upsample.app import UpsampleApp
 from tui_upsample.cli import main
 from tui_upsample.commands import SceneCommands
 from tui_upsample.engine import trace as engine_trace
@@ -49,7 +50,7 @@ async def test_tour_starts_at_stop_1(app_factory) -> None:
         panel = app.query_one(TourPanel)
         assert app.tour_stop == 1 and panel.display
         assert same_scene(app.scene, STOPS[0].scene)
-        assert panel.border_title == "Guided tour  1 / 10"
+        assert panel.border_title == "Guided tour  1 / 11"
         assert STOPS[0].title in panel_text(app)
         source = str(panel.query_one("#tour-source").render())
         assert source == "after the seed's paragraph 1: Prologue"  # a line: never cut
@@ -75,7 +76,7 @@ async def test_brackets_and_page_keys_move_between_stops(app_factory) -> None:
         await pilot.press(NEXT)
         await pilot.pause()
         assert app.tour_stop == 2
-        assert app.query_one(TourPanel).border_title == "Guided tour  2 / 10"
+        assert app.query_one(TourPanel).border_title == "Guided tour  2 / 11"
         await pilot.press(PREVIOUS)
         await pilot.pause()
         assert app.tour_stop == 1
@@ -84,12 +85,12 @@ async def test_brackets_and_page_keys_move_between_stops(app_factory) -> None:
         await pilot.press("pagedown", "pagedown", "pageup")
         await pilot.pause()
         assert app.tour_stop == 2
-        for _ in range(12):
+        for _ in range(len(STOPS) + 2):
             await pilot.press(NEXT)
-        assert app.tour_stop == 10
+        assert app.tour_stop == len(STOPS) == 11
 
 
-@pytest.mark.parametrize("number", range(1, 11))
+@pytest.mark.parametrize("number", range(1, len(STOPS) + 1))
 async def test_each_stop_shows_its_scene_and_runs_to_the_engine_result(
     number: int, app_factory
 ) -> None:
@@ -274,6 +275,99 @@ async def test_another_method_inside_a_stop_is_noted(app_factory) -> None:
         assert f"The screen now steps by {app.scene.method}" in panel_text(app)
 
 
+async def test_v_at_the_3d_stop_switches_groups_and_back(app_factory) -> None:
+    app = app_factory(tour_stop=11)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("v")
+        await pilot.pause()
+        assert app.tour_stop == 11 and app.scene.groups == 2
+        assert app.scene.kernel.shape == (2, 1, 2, 2)
+        assert "(depthwise)" in panel_text(app) and "= (2, 1, 2, 2)" in panel_text(app)
+        assert "now groups=2" in str(app.query_one("#tour-keys").render())
+        await pilot.press("v")
+        await pilot.pause()
+        assert app.scene == stop(11).scene and app.step == 0
+
+
+async def test_v_at_the_3d_stop_with_three_planes_says_why_and_keeps_them(app_factory) -> None:
+    app = app_factory(tour_stop=11)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("a")  # a third input plane (and output plane, groups = 1)
+        await pilot.pause()
+        three = app.scene
+        assert three.in_channels == 3 and three.out_channels == 3
+        await pilot.press("v")
+        await pilot.pause()
+        assert app.scene == three and app.tour_stop == 11
+        assert any("groups=2: must divide" in n.message for n in app._notifications)
+        text = panel_text(app)
+        assert "y[2,0,0] = " in text and "(C_in = 3, planes of 2×2)" in text
+
+
+async def test_the_keys_the_3d_stop_names_do_what_it_says(app_factory) -> None:
+    """a / A add and remove a plane, > / < move the plane cursor, and the palette's
+    "Channels:" presets leave the tour."""
+    app = app_factory(tour_stop=11)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        text = panel_text(app)
+        assert "a / A add or remove an input plane" in text and '"Channels:" presets' in text
+        editor = app.query_one("#input-editor")
+        await pilot.press("greater_than_sign")
+        assert editor.cursor[0] == 1 and editor.border_subtitle == "channel 1 of 2  (> <)"
+        await pilot.press("less_than_sign")
+        assert editor.cursor[0] == 0
+        await pilot.press("a")
+        await pilot.pause()
+        assert app.scene.in_channels == 3 and app.tour_stop == 11
+        await pilot.press("A")
+        await pilot.pause()
+        assert app.scene.in_channels == 2
+        np.testing.assert_array_equal(app.scene.input, stop(11).scene.input)
+        commands = {name: run for name, _, run in SceneCommands(app.screen)._commands()}
+        presets = [name for name in commands if name.startswith("Channels: ")]
+        assert any("depthwise" in name for name in presets)
+        assert any("grouped" in name for name in presets)
+        assert any("pixel shuffle" in name for name in presets)
+        await commands[next(name for name in presets if "depthwise" in name)]()
+        await pilot.pause()
+        assert app.tour_stop is None and app.scene.groups == 3
+
+
+async def test_the_3d_stop_at_80x24_is_reachable_and_its_words_scroll_to_the_end(
+    app_factory,
+) -> None:
+    app = app_factory(tour_stop=1)
+    async with app.run_test(size=(80, 24)) as pilot:
+        for _ in range(len(STOPS) - 1):
+            await pilot.press(NEXT)
+        await pilot.pause()
+        assert app.tour_stop == 11 and not app.query_one("#too-small").display
+        panel = app.query_one(TourPanel)
+        assert panel.border_title == "Guided tour  11 / 11"
+        assert " ".join(stop(11).explain(app.trace)) in panel_text(app)
+        assert panel.max_scroll_y > 0  # longer than its share of the column: it scrolls
+        panel.focus()
+        await pilot.press("ctrl+end")
+        await pilot.pause()
+        assert panel.scroll_y == panel.max_scroll_y
+        words = app.query_one("#tour-keys").region
+        assert panel.region.contains_region(words)  # the key line, under the last sentence
+
+
+async def test_a_trace_built_for_another_scene_is_not_shown_at_a_tour_stop() -> None:
+    """The command line hands the app the trace of its own scene; the tour's scene replaces
+    that scene, so the trace must be built again for it."""
+    scene = Scene.seed_example()
+    app = UpsampleApp(
+        scene, theme="textual-dark", cursor_blink=False, tour_stop=11, trace=build_trace(scene)
+    )
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        np.testing.assert_array_equal(app.trace.input, stop(11).scene.input)
+        np.testing.assert_array_equal(app.trace.result, build_trace(stop(11).scene).result)
+
+
 # Snapshots (look at them as PNG before keeping) ---------------------------------------------
 
 
@@ -292,6 +386,17 @@ def test_tour_stop6_conv_transpose2d_matrix(snap_compare, app_factory) -> None:
     assert snap_compare(app_factory(tour_stop=6), press=["n"] * 4, terminal_size=SIZE)
 
 
+def test_tour_stop11_conv_transpose2d_matrix(snap_compare, app_factory) -> None:
+    """The seed's r and kernel in two channels: W2 is 8×18 in 4×9 channel blocks, and step 2
+    sums y[0,0,1] over both input planes."""
+    assert snap_compare(app_factory(tour_stop=11), press=["n"], terminal_size=SIZE)
+
+
+def test_tour_stop11_conv_transpose2d_groups2(snap_compare, app_factory) -> None:
+    """v: groups = 2, depthwise: the weight is 2×1×2×2 and W2's blocks across planes are absent."""
+    assert snap_compare(app_factory(tour_stop=11), press=["v"], terminal_size=SIZE)
+
+
 # The command line ---------------------------------------------------------------------------
 
 
@@ -308,6 +413,14 @@ def test_cli_tour_stop_with_keys(tmp_path: Path) -> None:
     assert "W2" in out.read_text(encoding="utf-8")
 
 
+def test_cli_tour_stop_steps_through_the_stops_own_scene(tmp_path: Path) -> None:
+    """The command line builds the trace of its own scene first: the stop's replaces it."""
+    out = tmp_path / "stop6.svg"
+    assert main(["--tour-stop", "6", "--press", "n,n,n,n", "--screenshot", str(out)]) == 0
+    line = "y[1,1] = r · W2[:,4] = 25·3 + 31·2 + 43·1 + 49·0 = 180"  # the seed's R, by hand
+    assert line.replace(" ", "&#160;") in out.read_text(encoding="utf-8")
+
+
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
@@ -315,7 +428,7 @@ def test_cli_tour_stop_with_keys(tmp_path: Path) -> None:
             ["--tour", "--op", "conv2d"],
             "argument --tour: the tour brings its own scenes; drop --op",
         ),
-        (["--tour-stop", "11"], "argument --tour-stop: 11: the tour has 10 stops"),
+        (["--tour-stop", "12"], "argument --tour-stop: 12: the tour has 11 stops"),
         (["--tour-stop", "0"], "argument --tour-stop"),
     ],
 )

@@ -69,7 +69,7 @@ async def test_the_tour_speaks_korean_with_the_engine_numbers() -> None:
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         text = panel_text(app)
-        assert "가이드 투어  6 / 10" in text
+        assert "가이드 투어  6 / 11" in text
         assert "원글 6번째 문단: Transposed convolution" in text
         assert "transposed convolution이라고 부른다" in text
         assert "W2 ∈ ℝ^(4×9)" in text  # the numbers are the engine's, as in English
@@ -79,8 +79,25 @@ async def test_the_tour_speaks_korean_with_the_engine_numbers() -> None:
         assert "값마다 kernel을 찍는다" in panel_text(app)
 
 
+async def test_the_3d_stop_speaks_korean_with_the_engine_numbers() -> None:
+    app = korean_app(11)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        text = panel_text(app)
+        assert "가이드 투어  11 / 11" in text
+        assert "실제 layer는 3-D: 원글의 예제를 channel 두 개로" in text
+        assert "원글 7번째 문단: Epilogue" in text
+        assert "(C_in, C_out/groups, kH, kW) = (2, 2, 2, 2)로 저장한다" in text
+        assert "y[0,0,0] = 0 + 1 = 1, y[1,0,0] = 25 + 0 = 25" in text  # the engine's numbers
+        assert "투어의 끝" in text
+        await pilot.press("v")
+        await pilot.pause()
+        text = panel_text(app)
+        assert "groups = 2이면" in text and "weight는 2×1×2×2로 줄고" in text
+
+
 async def test_the_tour_notices_speak_korean() -> None:
-    app = korean_app(10)
+    app = korean_app(len(STOPS))
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("right_square_bracket")
         await pilot.pause()
@@ -160,7 +177,7 @@ async def test_the_palette_switches_the_language_at_once_and_keeps_it() -> None:
         assert {"Language: en", "Language: ko"} <= set(commands)
         await commands["Language: ko"]()
         await pilot.pause()
-        assert "가이드 투어  2 / 10" in panel_text(app)
+        assert "가이드 투어  2 / 11" in panel_text(app)
         assert any("저장했다" in n.message for n in app._notifications)
     text = path.read_text(encoding="utf-8")
     lines = text.splitlines()

@@ -1,5 +1,5 @@
 """The guided tour's explanation: the stop's title, the seed paragraph it follows, a few sentences
-about the numbers on screen, ``k / 10`` and the keys.
+about the numbers on screen, ``k / n`` and the keys.
 
 The panel sits at the top of the side column, so the step view beside it keeps the whole height
 for its grids; words longer than the panel's share of the column scroll (it takes the focus, and
@@ -96,7 +96,8 @@ class TourPanel(ScrollKeys, VerticalScroll):
     can_focus = True
 
     stop: reactive[int | None] = reactive(None)
-    """The stop on screen, 1 … 10 (bound to the app's ``tour_stop``); None outside the tour."""
+    """The stop on screen, 1 … len(STOPS) (bound to the app's ``tour_stop``); None outside
+    the tour."""
     trace: reactive[Trace | None] = reactive(None, always_update=True)
     """The trace on screen (bound to the app's): the explanation's numbers come from it."""
     scene: reactive[Scene | None] = reactive(None)
