@@ -105,9 +105,7 @@ class W1Face:
     text: str
 
 
-def _footprints(
-    g: TransposedGeometry, in_hw: tuple[int, ...], k_hw: tuple[int, ...]
-) -> Any:
+def _footprints(g: TransposedGeometry, in_hw: tuple[int, ...], k_hw: tuple[int, ...]) -> Any:
     """Per kernel tap (a, b): the output rows and columns every input cell of one plane puts it
     at, and which of them fall inside y (the same in every plane)."""
     h, w = in_hw
@@ -120,7 +118,9 @@ def _footprints(
             yield a, b, rows[keep], cols[keep], keep
 
 
-def _last_reaching(g: TransposedGeometry, in_hw: tuple[int, ...], k_hw: tuple[int, ...]) -> np.ndarray:
+def _last_reaching(
+    g: TransposedGeometry, in_hw: tuple[int, ...], k_hw: tuple[int, ...]
+) -> np.ndarray:
     """Per output cell of one plane, the flat index of the last input cell (row-major) whose
     kernel footprint reaches it; −1 where none does."""
     out = np.full(g.output, -1, dtype=np.int64)
@@ -130,7 +130,9 @@ def _last_reaching(g: TransposedGeometry, in_hw: tuple[int, ...], k_hw: tuple[in
     return out
 
 
-def _scatter_into(out: np.ndarray, x: np.ndarray, kernel: np.ndarray, g: TransposedGeometry) -> None:
+def _scatter_into(
+    out: np.ndarray, x: np.ndarray, kernel: np.ndarray, g: TransposedGeometry
+) -> None:
     """Add each value of plane ``x`` times ``kernel`` at its footprint in ``out`` (a tap at a
     time)."""
     for a, b, rows, cols, keep in _footprints(g, x.shape, kernel.shape):
@@ -200,16 +202,12 @@ class ThreeFacesTrace(Trace):
         dilation: Any = 1,
         method: str = "all",
     ) -> None:
-        call = dict(
-            weight=weight,
-            stride=stride,
-            padding=padding,
-            output_padding=output_padding,
-            dilation=dilation,
-        )
-        self.faces: dict[str, ConvTranspose2dTrace] = {
-            face: ConvTranspose2dTrace(x, method=face, **call) for face in FACES
-        }
+        call = dict(stride=stride, padding=padding, output_padding=output_padding)
+        self._take_faces(ConvTranspose2dTrace, x, weight=weight, dilation=dilation, **call)
+
+    def _take_faces(self, face_trace: Any, x: Any, **call: Any) -> None:
+        """Build the three faces with ``face_trace`` and take the matrix face's grids."""
+        self.faces: dict[str, Any] = {face: face_trace(x, method=face, **call) for face in FACES}
         base = self.faces["matrix"]
         self.input = base.input
         self.kernel = base.kernel
@@ -270,9 +268,10 @@ class ThreeFacesTrace(Trace):
             )
         value = num(float(self.result[cell]))
         contributors = matrix.input_cells
+        reach = self._reach_text(cell, contributors)
         text = (
-            f"{_cell_name('y', cell)} = {value} in all three faces; {self._reach_text(cell, contributors)};"
-            f" the scatter face has added {m + 1} of {total} input values"
+            f"{_cell_name('y', cell)} = {value} in all three faces; {reach}; the scatter face has"
+            f" added {m + 1} of {total} input values"
         )
         return FacesStep(
             index=k,
@@ -414,24 +413,11 @@ class ChannelThreeFacesTrace(ThreeFacesTrace):
         groups: Any = 1,
         method: str = "all",
     ) -> None:
-        call = dict(
-            weight=weight,
-            stride=stride,
-            padding=padding,
-            output_padding=output_padding,
-            dilation=dilation,
-            groups=groups,
+        call = dict(stride=stride, padding=padding, output_padding=output_padding)
+        self._take_faces(
+            ChannelConvTranspose2dTrace, x, weight=weight, dilation=dilation, groups=groups, **call
         )
-        self.faces: dict[str, ChannelConvTranspose2dTrace] = {  # type: ignore[assignment]
-            face: ChannelConvTranspose2dTrace(x, method=face, **call) for face in FACES
-        }
-        base = self.faces["matrix"]
-        self.input = base.input
-        self.kernel = base.kernel
-        self.groups = base.groups
-        self.result = base.result
-        self.geometry = base.geometry
-        self.params = {**base.params, "method": "all"}
+        self.groups: int = self.faces["matrix"].groups
 
     @cached_property
     def matrix(self) -> ChannelMatrix:  # type: ignore[override]
