@@ -172,7 +172,8 @@ def _convolve_plane(
     return out
 
 
-def _cell_name(name: str, cell: Cell) -> str:
+def cell_name(name: str, cell: Cell) -> str:
+    """``name[i,j]``, or ``name[c,i,j]`` for a cell with a channel."""
     return f"{name}[{','.join(str(int(i)) for i in cell)}]"
 
 
@@ -270,7 +271,7 @@ class ThreeFacesTrace(Trace):
         contributors = matrix.input_cells
         reach = self._reach_text(cell, contributors)
         text = (
-            f"{_cell_name('y', cell)} = {value} in all three faces; {reach}; the scatter face has"
+            f"{cell_name('y', cell)} = {value} in all three faces; {reach}; the scatter face has"
             f" added {m + 1} of {total} input values"
         )
         return FacesStep(
@@ -288,7 +289,7 @@ class ThreeFacesTrace(Trace):
         """Which input values' footprints reach output cell ``cell``."""
         if not contributors:
             return "no footprint reaches it"
-        listed = ", ".join(_cell_name("r", c) for c in contributors)
+        listed = ", ".join(cell_name("r", c) for c in contributors)
         if len(contributors) == 1:
             return f"only the footprint of {listed} reaches it"
         return f"the footprints of {listed} reach it"
@@ -452,7 +453,7 @@ class ChannelThreeFacesTrace(ThreeFacesTrace):
         if not cells:
             return "no footprint reaches it"
         if len(ins) == 1:
-            listed = ", ".join(_cell_name("r", (ins[0], i, j)) for i, j in cells)
+            listed = ", ".join(cell_name("r", (ins[0], i, j)) for i, j in cells)
             plural = len(cells) > 1
         else:
             listed = ", ".join(f"r[c,{i},{j}]" for i, j in cells)
