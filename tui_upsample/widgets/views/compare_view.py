@@ -318,7 +318,7 @@ class CompareView(DrawnWhenShown, ScrollKeys, Vertical):
                 "row: cell of x; column: cell of r′",
             )
             self._w2 = trace.matrix
-            self._w1 = trace.w1_face.w1
+            self._w1 = self._w2.T  # lazy: r′ is not computed until W1 is shown
         cards: dict[str, dict[str, GridCard]] = {
             "scatter": {
                 "input": GridCard(f"r  {r_size}", trace.input),
