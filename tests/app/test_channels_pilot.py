@@ -161,12 +161,26 @@ async def test_compare_steps_the_three_faces_of_every_channel(app_factory) -> No
             == {(o * 1 + c, a, b) for o, c, a, b in step.direct.cells(ROTATED_KERNEL)}
             == {(1, 1, 1)}
         )
+        # the titles and captions say what channels change
+        title = str(view.query_one("#face-scatter").border_title).replace("\\[", "[")
+        assert title in (
+            "scatter: each r[c,i,j]·w[c,o] added at its footprint",
+            "scatter: r[c,i,j]·w[c,o]",
+        )
+        assert "channel axes swapped" in str(view.query_one("#face-direct").border_title)
+        assert turned.border_title == "w turned 180°, channel axes swapped"
+        w2 = view.card("matrix", "matrix")
+        assert w2.border_title == "W2 = W1ᵀ  8×64"
+        assert w2.border_subtitle == "row: cell of r, column: of y; 4×16 blocks; · absent"
         texts = [str(t.render()) for t in view.query(".face-text")]
         assert texts[1] == step.matrix.text and texts[2] == step.direct.text
         # W1 = W2ᵀ with its channel blocks
         await pilot.press("w")
         await pilot.pause()
-        assert view.card("matrix", "matrix").values.shape == (64, 8)  # C_out·16 × C_in·4
+        w1 = view.card("matrix", "matrix")
+        assert w1.values.shape == (64, 8)  # C_out·16 × C_in·4
+        assert w1.border_subtitle == "row: cell of x, column: of r′; 16×4 blocks; · absent"
+        assert np.isnan(w1.values[16:32, 4:8]).all()  # output channel 1 and input channel 1
         np.testing.assert_array_equal(
             view.card("matrix", "grid_out").values, trace.w1_face.r_back_grid
         )
