@@ -107,14 +107,21 @@ def test_input_and_kernel_files_with_channels(tmp_path: Path) -> None:
         (["--op", "shuffle", "--in-channels", "3"], "multiple of r² = 4"),
         (["--op", "unshuffle", "--size", "3x3"], "--scale: downscale_factor=2"),
         (["--op", "shuffle", "--order", "rcd"], "--order"),
-        (
-            ["--op", "convT", "--in-channels", "2", "--out-channels", "2", "--method", "all"],
-            "follow one plane",
-        ),
     ],
 )
 def test_bad_channel_flags_exit_2(capsys, argv: list[str], says: str) -> None:
     assert says in error_of(capsys, argv)
+
+
+def test_method_all_takes_channels_and_groups() -> None:
+    from tui_upsample.engine.faces import ChannelThreeFacesTrace
+
+    argv = ["--op", "convT", "--in-channels", "2", "--out-channels", "4", "--groups", "2"]
+    scene = scene_of([*argv, "--method", "all"])
+    assert scene.compare
+    t = build_trace(scene)
+    assert isinstance(t, ChannelThreeFacesTrace) and t.result.shape[0] == 4
+    assert t.agreement.max_difference < 1e-12
 
 
 def test_a_kernel_file_in_the_wrong_layout_names_both(capsys, tmp_path: Path) -> None:

@@ -100,6 +100,18 @@ def test_the_compare_cap_counts_output_cells_times_taps() -> None:
     assert build_trace(one).result.shape == (1020, 1020)
 
 
+def test_the_compare_cap_counts_the_taps_each_output_cell_reads_with_channels() -> None:
+    # 2 → 4 channels in 2 groups: each output cell reads 1 plane × kH·kW taps. 4 planes of
+    # 507×507 × 121 = 124,411,716 products (under the cap); 4 of 508×508 × 144 = 148,644,864.
+    planes = Scene(op="conv_transpose2d", method="all", input=np.ones((2, 32, 32)), groups=2)
+    fits = planes.replace(kernel=np.ones((2, 2, 11, 11)), stride=16)
+    shape = TABLE["conv_transpose2d"].output_shape((2, 32, 32), fits.engine_params())
+    assert shape == (4, 507, 507)  # C_out planes, not C_in
+    assert build_trace(fits).result.shape == (4, 507, 507)
+    with pytest.raises(ValueError, match=r"4×508×508 output cells by 144 kernel taps = 148,644,"):
+        build_trace(planes.replace(kernel=np.ones((2, 2, 12, 12)), stride=16))
+
+
 @settings(max_examples=60, deadline=None)
 @given(
     rows=st.integers(1, 9),

@@ -557,7 +557,9 @@ def check_output_size(scene: Scene, shape: tuple[int, ...]) -> None:
 def check_compare_size(scene: Scene, shape: tuple[int, ...]) -> None:
     """ValueError naming the cap if the three faces side by side would make more products
     than :data:`MAX_COMPARE_PRODUCTS`."""
-    taps = int(scene.kernel.size)
+    kernel = scene.kernel
+    # Each output cell reads C_in/g·kH·kW taps: a (C_in, C_out/g, kH, kW) weight's size / C_out.
+    taps = int(kernel.size) // (kernel.shape[1] * scene.groups) if kernel.ndim == 4 else kernel.size
     products = math.prod(shape) * taps
     if products > MAX_COMPARE_PRODUCTS:
         size = "×".join(str(n) for n in shape)

@@ -35,6 +35,15 @@ SCENES = {
         ["--op", "convT", "--in-channels", "2", "--out-channels", "2", "--method", "direct"],
         10,
     ),
+    "conv_transpose2d_compare_channels": (
+        ["--op", "convT", "--in-channels", "2", "--out-channels", "2", "--method", "all"],
+        5,
+    ),
+    "conv_transpose2d_compare_groups": (
+        ["--op", "convT", "--in-channels", "2", "--out-channels", "4", "--groups", "2"]
+        + ["--stride", "2", "--method", "all"],
+        17,
+    ),
     "max_pool2d_channels": (["--op", "pool", "--in-channels", "2"], 5),
     "max_unpool2d_channels": (["--op", "unpool", "--in-channels", "2"], 5),
     "pixel_shuffle_both_orders": (["--op", "shuffle", "--out-channels", "2"], 5),

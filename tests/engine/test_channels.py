@@ -254,9 +254,14 @@ def test_direct_face_turns_the_kernel_and_swaps_its_channel_axes() -> None:
         assert (o, c, c2, ol) == (1, c, c, 1) and (a2, b2) == (1 - a, 1 - b)
 
 
-def test_compare_layout_follows_one_plane() -> None:
-    with pytest.raises(EngineError, match="follow one plane"):
-        trace("conv_transpose2d", X2, weight=np.ones((2, 1, 2, 2)), method="all")
+def test_compare_layout_takes_channels() -> None:
+    from tui_upsample.engine.faces import ChannelThreeFacesTrace
+
+    t = trace("conv_transpose2d", X2, weight=np.ones((2, 1, 2, 2)), method="all")
+    assert isinstance(t, ChannelThreeFacesTrace)
+    np.testing.assert_array_equal(
+        t.result, trace("conv_transpose2d", X2, weight=np.ones((2, 1, 2, 2))).result
+    )
 
 
 def test_channel_matrix_slices_like_a_dense_one() -> None:

@@ -4,7 +4,7 @@ With C_in input and C_out output channels, W2 is (C_in·H·W) × (C_out·H_out·
 C_in × C_out blocks, block (c, o) the one-plane W2 of kernel slice ``w[c, o mod C_out/g]`` when
 input channel c and output channel o are in the same group. The blocks of two different groups
 are not weights at all: ``absent`` says what they hold (0 for arithmetic; NaN to draw them as
-not there). Nothing is built until a block is asked for.
+not there). Nothing is built until a block is asked for. ``.T`` is W1 = W2ᵀ, as lazy.
 """
 
 from __future__ import annotations
@@ -49,8 +49,12 @@ class ChannelMatrix:
         groups: int,
         call: Mapping[str, Any],
         absent: float = 0.0,
+        *,
+        transposed: bool = False,
     ) -> None:
         self._w = weight
+        self.transposed = transposed
+        """True for W1 = W2ᵀ: rows are output cells, columns input cells."""
         self._groups = groups
         self._call = dict(call)
         self._absent = float(absent)
@@ -59,6 +63,21 @@ class ChannelMatrix:
         self._slices: dict[Pair, ConvMatrix] = {}
         self.input_size = input_size
         self._rows, self._cols = self._slice(0, 0).shape
+
+    def block(self, c: int, o: int) -> ConvMatrix:
+        """W2's block of input channel c and output channel o (both of one group): the one-plane
+        W2 of kernel slice w[c, o mod C_out/g]."""
+        if not self.same_group(c, o):
+            raise ValueError(f"input channel {c} and output channel {o} are in different groups")
+        return self._slice(c, o)
+
+    @property
+    def T(self) -> ChannelMatrix:  # noqa: N802 - NumPy's name for the transpose
+        """The transpose (W1 from W2, W2 from W1), sharing the built blocks."""
+        m = ChannelMatrix.__new__(ChannelMatrix)
+        m.__dict__.update(self.__dict__)
+        m.transposed = not self.transposed
+        return m
 
     def _slice(self, c: int, o: int) -> ConvMatrix:
         key = (c, o)
@@ -75,7 +94,8 @@ class ChannelMatrix:
 
     @property
     def shape(self) -> tuple[int, int]:
-        return (self._c_in * self._rows, self._c_out * self._cols)
+        w2 = (self._c_in * self._rows, self._c_out * self._cols)
+        return (w2[1], w2[0]) if self.transposed else w2
 
     @property
     def block_shape(self) -> tuple[int, int]:
@@ -85,6 +105,9 @@ class ChannelMatrix:
     def __getitem__(self, key: Any) -> np.ndarray:
         if not isinstance(key, tuple):
             key = (key, slice(None))
+        if self.transposed:  # W1[p, q] = W2[q, p]
+            picked = self.T[key[1], key[0]]
+            return picked.T if picked.ndim == 2 else picked
         rows, drop_r = _as_range(key[0], self.shape[0], "row")
         cols, drop_c = _as_range(key[1], self.shape[1], "column")
         out = np.full((len(rows), len(cols)), self._absent)

@@ -68,8 +68,8 @@ class ChannelConvTranspose2dTrace(Trace):
     ) -> None:
         if method == "all":
             raise EngineError(
-                "method='all': the three faces side by side follow one plane; with channels,"
-                " step through 'scatter', 'matrix' or 'direct'"
+                "method='all': the three faces at once are engine.faces.ChannelThreeFacesTrace"
+                " (trace('conv_transpose2d', x, method='all') builds it)"
             )
         if not isinstance(method, str) or method not in FACES:
             raise fail("method", method, "must be one of 'scatter', 'matrix', 'direct', 'all'")

@@ -128,11 +128,11 @@ def trace(op: str, x: Any, /, **params: Any) -> Trace:
             build = CHANNEL_TRACES[entry.name]
         else:
             params = {k: v for k, v in params.items() if k != "groups"}
-    if build is entry.trace and entry is CONV_TRANSPOSE2D and isinstance(params.get("method"), str):
-        if params["method"] == "all":
-            from tui_upsample.engine.faces import ThreeFacesTrace
+    method = params.get("method")
+    if entry is CONV_TRANSPOSE2D and isinstance(method, str) and method == "all":
+        from tui_upsample.engine.faces import ChannelThreeFacesTrace, ThreeFacesTrace
 
-            build = ThreeFacesTrace
+        build = ThreeFacesTrace if build is entry.trace else ChannelThreeFacesTrace
     takes = inspect.signature(build).parameters
     for name in params:
         if name not in takes or name == "x":

@@ -541,7 +541,10 @@ def _transposed_shape(in_shape: tuple[int, ...], params: dict[str, Any]) -> tupl
         params.get("output_padding", 0),
         params.get("dilation", 1),
     )
-    return (*in_shape[:-2], *g.output)
+    planes = in_shape[:-2]
+    if planes and len(weight) == 4:  # (C_in, C_out/g, kH, kW): C_out planes come out
+        planes = (weight[1] * int(params.get("groups", 1)),)
+    return (*planes, *g.output)
 
 
 METHODS = ("scatter", "matrix", "direct", "all")

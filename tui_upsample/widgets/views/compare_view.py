@@ -9,6 +9,12 @@ those cells are final, and all three faces show the same numbers in them. The en
 :class:`~tui_upsample.engine.faces.ThreeFacesTrace` decides all of this; the line above the
 faces, also the engine's, confirms that the three full outputs are identical.
 
+With channels (a (C_in, H, W) input, a (C_in, C_out/g, kH, kW) weight, groups) the step is an
+output cell y[o, i, j] of each output channel in turn, and every face draws its grids plane by
+plane, each plane under its "channel c" line, as the step view does: r and y per channel, the
+scaled kernel per output channel, W2 with its channel blocks, the zero-inserted input per input
+channel and the turned kernel, channel axes swapped, as its slices [o, c'].
+
 In the matrix face, ``w`` turns W2 = W1ᵀ (r · W2 = y, the seed's transposed convolution) into
 W1 (xᵀ · W1 = r′, the convolution it is the transpose of) and back.
 """
@@ -25,7 +31,13 @@ from textual.reactive import reactive
 from textual.widget import Widget
 from textual.widgets import Static
 
-from tui_upsample.engine.faces import FACES, FacesStep, ThreeFacesTrace
+from tui_upsample.engine.faces import (
+    FACES,
+    ChannelThreeFacesTrace,
+    FacesStep,
+    ThreeFacesTrace,
+    cell_name,
+)
 from tui_upsample.engine.steps import PADDED, ROTATED_KERNEL, SCALED_KERNEL, Trace
 from tui_upsample.number_format import cell_width
 from tui_upsample.widgets.blocks.grid_card import GridCard
@@ -54,11 +66,25 @@ NARROW_TITLES = {
 }
 """The faces' titles when they stand one under the other in a narrow view (whole, not cut)."""
 NARROW_W1_TITLE = "matrix: xᵀ · W1 = r′"
+CHANNEL_TITLES = {
+    "scatter": ("scatter: each r[c,i,j]·w[c,o] added at its footprint", "scatter: r[c,i,j]·w[c,o]"),
+    "direct": (
+        "direct: {padded}, w turned 180°, channel axes swapped",
+        "direct: w turned, channel axes swapped",
+    ),
+}
+"""With channels, the scatter and direct faces' titles (long, short): the scatter adds each
+slice w[c, o] of c's group; the direct kernel has its channel axes swapped."""
 
 
-def _flat(cells: Any, cols: int) -> tuple[tuple[int, int], ...]:
-    """Cells (r, c) of a grid with ``cols`` columns as cells (0, k) of its flattened row."""
-    return tuple((0, int(r) * cols + int(c)) for r, c in cells)
+def _flat(cells: Any, shape: tuple[int, ...]) -> tuple[tuple[int, int], ...]:
+    """Cells (r, c), or (channel, r, c), of a grid of ``shape`` as cells (0, k) of its
+    flattened row."""
+    return tuple((0, int(np.ravel_multi_index(cell, shape))) for cell in cells)
+
+
+def _sizes(shape: tuple[int, ...]) -> str:
+    return "×".join(str(n) for n in shape)
 
 
 def _rows(cards: list[GridCard], width: int) -> list[Horizontal]:
@@ -132,6 +158,10 @@ class CompareView(DrawnWhenShown, ScrollKeys, Vertical):
         self._built_for: tuple[Any, ...] | None = None
         self._packed_for: int | None = None
         """The row width the cards were packed for (None: one card per line)."""
+        self._unscaled: Any = None  # the scatter face's kernel card before anything is scattered
+        self._turned: Any = None  # the direct face's turned kernel
+        self._w2: Any = None  # W2 as drawn (with channels: other groups' blocks absent)
+        self._w1: Any = None  # W1 = W2ᵀ as drawn
 
     def compose(self) -> ComposeResult:
         yield Static("", id="compare-counter")
@@ -223,19 +253,12 @@ class CompareView(DrawnWhenShown, ScrollKeys, Vertical):
             for name in ("#compare-counter", "#compare-agreement", "#compare-text"):
                 self.query_one(name, Static).update("")
             op = self.trace.op if self.trace is not None else "this operator"
-            if op == "conv_transpose2d" and self.trace is not None and self.trace.input.ndim == 3:
-                note.update(
-                    "The compare layout puts the three faces of one plane side by side, and r"
-                    " here has channels. Press c to go back to the steps and m to step through"
-                    " scatter, matrix and direct in turn, each over every channel."
-                )
-            else:
-                note.update(
-                    f"The compare layout shows the three faces of conv_transpose2d: scatter, "
-                    f"matrix (r · W2) and direct (zero-inserted convolution). {op} has one way"
-                    " of being computed here: press o until conv_transpose2d (then c), or c to"
-                    " go back to the steps."
-                )
+            note.update(
+                f"The compare layout shows the three faces of conv_transpose2d: scatter, "
+                f"matrix (r · W2) and direct (zero-inserted convolution). {op} has one way"
+                " of being computed here: press o until conv_transpose2d (then c), or c to"
+                " go back to the steps."
+            )
             note.display = True
             return
         note.display = False
@@ -243,9 +266,10 @@ class CompareView(DrawnWhenShown, ScrollKeys, Vertical):
         step = self.current
         assert step is not None
         n = len(trace)
-        i, j = step.cell
+        per = "output cell of each output channel" if len(step.cell) == 3 else "output cell"
         self.query_one("#compare-counter", Static).update(
-            f"step {step.index + 1} / {n} · output cell y[{i},{j}] · one step per output cell"
+            f"step {step.index + 1} / {n} · output cell {cell_name('y', step.cell)} · one step"
+            f" per {per}"
         )
         agreement = trace.agreement
         line = self.query_one("#compare-agreement", Static)
@@ -262,60 +286,84 @@ class CompareView(DrawnWhenShown, ScrollKeys, Vertical):
     # Building the cards once per trace ------------------------------------------------------
     def _build(self, trace: ThreeFacesTrace) -> None:
         out_width = cell_width(trace.result)
-        h, w = trace.input.shape
-        oh, ow = trace.result.shape
+        r_size, y_size = _sizes(trace.input.shape), _sizes(trace.result.shape)
+        n_in, n_out = trace.input.size, trace.result.size
         direct = trace.faces["direct"]
         padded = direct.grid(PADDED)
         assert padded is not None
         self.query_one("#face-direct > RoleLegend", RoleLegend).roles = direct.roles
+        if isinstance(trace, ChannelThreeFacesTrace):
+            # Planes: the scaled kernel is one kH×kW per output channel; the turned kernel is
+            # conv2d's (C_out, C_in/g, kH, kW), drawn as its slices [o, c'].
+            scaled = trace.faces["scatter"].grid(SCALED_KERNEL)
+            assert scaled is not None
+            self._unscaled = np.full(scaled.values.shape, np.nan)
+            self._turned = direct.direct_kernel
+            scaled_title, scaled_note = "r[c,i,j]·w[c,o]", "plane o: output channel o"
+            turned_title = "w turned 180°, channel axes swapped"
+            blocks = trace.matrix.block_shape
+            # kept short: a caption is never cut, it widens its card
+            absent = "; · absent" if trace.groups > 1 else ""
+            w2_note = f"row: cell of r, column: of y; {blocks[0]}×{blocks[1]} blocks{absent}"
+            w1_note = f"row: cell of x, column: of r′; {blocks[1]}×{blocks[0]} blocks{absent}"
+            self._w2 = trace.shown_matrix
+            self._w1 = trace.shown_matrix.T
+        else:
+            self._unscaled = trace.kernel
+            self._turned = trace.kernel[::-1, ::-1].copy()
+            scaled_title, scaled_note = "r[i,j]·w", ""
+            turned_title = "w turned 180°"
+            w2_note, w1_note = (
+                "row: cell of r; column: cell of y",
+                "row: cell of x; column: cell of r′",
+            )
+            self._w2 = trace.matrix
+            self._w1 = self._w2.T  # lazy: r′ is not computed until W1 is shown
         cards: dict[str, dict[str, GridCard]] = {
             "scatter": {
-                "input": GridCard(f"r  {h}×{w}", trace.input),
-                SCALED_KERNEL: GridCard("r[i,j]·w", trace.kernel),
+                "input": GridCard(f"r  {r_size}", trace.input),
+                SCALED_KERNEL: GridCard(scaled_title, self._unscaled, note=scaled_note),
                 "output": GridCard(
-                    f"y so far  {oh}×{ow}", trace.result, width=out_width, classes="-output"
+                    f"y so far  {y_size}", trace.result, width=out_width, classes="-output"
                 ),
             },
             "direct": {
                 PADDED: GridCard(padded.title, direct.padded),
-                ROTATED_KERNEL: GridCard("w turned 180°", trace.kernel[::-1, ::-1].copy()),
+                ROTATED_KERNEL: GridCard(turned_title, self._turned),
                 "output": GridCard(
-                    f"y  {oh}×{ow}", trace.result, width=out_width, classes="-output"
+                    f"y  {y_size}", trace.result, width=out_width, classes="-output"
                 ),
             },
         }
-        m = trace.matrix
+        m = self._w2
         if self.matrix_face == "W1":
             w1 = trace.w1_face
             cards["matrix"] = {
-                "vector_in": GridCard(f"xᵀ  1×{oh * ow}", w1.x, width=out_width),
+                "vector_in": GridCard(f"xᵀ  1×{n_out}", w1.x, width=out_width),
                 "matrix": GridCard(
                     f"W1 = W2ᵀ  {m.shape[1]}×{m.shape[0]}",
-                    w1.w1,
+                    self._w1,
                     dim_zeros=True,
                     width=measure_width(m),
-                    note="row: cell of x; column: cell of r′",
+                    note=w1_note,
                 ),
-                "vector_out": GridCard(f"r′ = xᵀ·W1  1×{h * w}", w1.r_back, classes="-output"),
-                "grid_out": GridCard(f"r′  {h}×{w}", w1.r_back_grid, classes="-output"),
+                "vector_out": GridCard(f"r′ = xᵀ·W1  1×{n_in}", w1.r_back, classes="-output"),
+                "grid_out": GridCard(f"r′  {r_size}", w1.r_back_grid, classes="-output"),
             }
         else:
             cards["matrix"] = {
-                "vector_in": GridCard(f"r  1×{h * w}", trace.input.reshape(1, -1)),
+                "vector_in": GridCard(f"r  1×{n_in}", trace.input.reshape(1, -1)),
                 "matrix": GridCard(
-                    f"W2 = W1ᵀ  {m.shape[0]}×{m.shape[1]}",
-                    m,
-                    dim_zeros=True,
-                    note="row: cell of r; column: cell of y",
+                    f"W2 = W1ᵀ  {m.shape[0]}×{m.shape[1]}", m, dim_zeros=True, note=w2_note
                 ),
                 "vector_out": GridCard(
-                    f"y = r · W2  1×{oh * ow}",
+                    f"y = r · W2  1×{n_out}",
                     trace.result.reshape(1, -1),
                     width=out_width,
                     classes="-output",
                 ),
                 "grid_out": GridCard(
-                    f"y  {oh}×{ow}", trace.result, width=out_width, classes="-output"
+                    f"y  {y_size}", trace.result, width=out_width, classes="-output"
                 ),
             }
         self._cards = cards
@@ -329,21 +377,24 @@ class CompareView(DrawnWhenShown, ScrollKeys, Vertical):
             else:
                 area.mount_all(_rows(list(cards[face].values()), row_width))
             box = self.query_one(f"#face-{face}")
-            box.border_title = self._face_title(face, row_width, padded.title)
+            box.border_title = self._face_title(face, row_width, padded.title, trace.input.ndim)
 
-    def _face_title(self, face: str, row_width: int | None, padded: str) -> str:
+    def _face_title(self, face: str, row_width: int | None, padded: str, ndim: int = 2) -> str:
         """The face's title: the long one if the face is wide enough for it, else the short
         one (a title is never cut with …)."""
         w1 = face == "matrix" and self.matrix_face == "W1"
-        long = W1_TITLE if w1 else FACE_TITLES[face].format(padded=padded)
+        long = W1_TITLE if w1 else FACE_TITLES[face]
         short = NARROW_W1_TITLE if w1 else NARROW_TITLES[face]
+        if ndim == 3 and face in CHANNEL_TITLES:
+            long, short = CHANNEL_TITLES[face]
+        long = long.format(padded=padded)
         room = row_width if row_width is not None else (self.size.width - 4) // len(FACES) - 1
         return long if len(long) + 4 <= room else short
 
     # Showing one step -----------------------------------------------------------------------
     def _show(self, trace: ThreeFacesTrace, step: FacesStep) -> None:
         cards = self._cards
-        w = trace.input.shape[1]
+        channels = isinstance(trace, ChannelThreeFacesTrace)
         k = step.index
         cell = step.cell
 
@@ -355,11 +406,16 @@ class CompareView(DrawnWhenShown, ScrollKeys, Vertical):
         )
         scaled = cards["scatter"][SCALED_KERNEL]
         if sc.scaled_kernel is not None:
-            scaled.border_title = f"r[{last[0][0]},{last[0][1]}]·w" if last else "r[i,j]·w"
-            scaled.update(sc.scaled_kernel, {"current": sc.kernel_cells})
+            if channels:
+                scaled.border_title = f"{cell_name('r', last[0])}·w[{last[0][0]},o]"
+                taps = sc.cells(SCALED_KERNEL)  # (o, a, b): the taps that land inside y
+            else:
+                scaled.border_title = f"{cell_name('r', last[0])}·w" if last else "r[i,j]·w"
+                taps = sc.kernel_cells
+            scaled.update(sc.scaled_kernel, {"current": taps})
         else:
             scaled.border_title = "w (nothing scattered yet)"
-            scaled.update(trace.kernel)
+            scaled.update(self._unscaled)
         out = cards["scatter"]["output"]
         out.update(
             sc.partial, {"written": (cell,), "window": sc.output_cells}, width=out.cell_width
@@ -376,21 +432,21 @@ class CompareView(DrawnWhenShown, ScrollKeys, Vertical):
             w1 = trace.w1_face
             cards["matrix"]["vector_in"].update(w1.x, {"current": ((0, k),)}, width=None)
             cards["matrix"]["matrix"].update(
-                w1.w1, {"current": ((k, -1),)}, width=cards["matrix"]["matrix"].cell_width
+                self._w1, {"current": ((k, -1),)}, width=cards["matrix"]["matrix"].cell_width
             )
             cards["matrix"]["vector_out"].update(w1.r_back)
             cards["matrix"]["grid_out"].update(w1.r_back_grid)
             self._face_text(
                 "matrix",
-                f"row {k} of W1 is column {k} of W2: x[{k}] = y[{cell[0]},{cell[1]}] reaches "
+                f"row {k} of W1 is column {k} of W2: x[{k}] = {cell_name('y', cell)} reaches "
                 f"r′ through it. {w1.text}",
             )
         else:
             cards["matrix"]["vector_in"].update(
-                trace.input.reshape(1, -1), {"current": _flat(mx.input_cells, w)}
+                trace.input.reshape(1, -1), {"current": _flat(mx.input_cells, trace.input.shape)}
             )
             cards["matrix"]["matrix"].update(
-                trace.matrix, {"current": ((-1, k),)}, width=cards["matrix"]["matrix"].cell_width
+                self._w2, {"current": ((-1, k),)}, width=cards["matrix"]["matrix"].cell_width
             )
             vout = cards["matrix"]["vector_out"]
             vout.update(partial_row, {"written": ((0, k),)}, width=vout.cell_width)
@@ -398,7 +454,7 @@ class CompareView(DrawnWhenShown, ScrollKeys, Vertical):
             gout.update(mx.partial, {"written": (cell,)}, width=gout.cell_width)
             self._face_text("matrix", mx.text)
 
-        # direct: the window of the zero-inserted input
+        # direct: the window of the zero-inserted input (in every plane of the group)
         dr = step.direct
         direct = trace.faces["direct"]
         cards["direct"][PADDED].update(
@@ -406,9 +462,7 @@ class CompareView(DrawnWhenShown, ScrollKeys, Vertical):
             highlights(direct, dr, PADDED),  # the window read, over its inserted / padding zeros
             width=cards["direct"][PADDED].cell_width,
         )
-        cards["direct"][ROTATED_KERNEL].update(
-            trace.kernel[::-1, ::-1], {"current": dr.cells(ROTATED_KERNEL)}
-        )
+        cards["direct"][ROTATED_KERNEL].update(self._turned, {"current": dr.cells(ROTATED_KERNEL)})
         dout = cards["direct"]["output"]
         dout.update(dr.partial, {"written": (cell,)}, width=dout.cell_width)
         self._face_text("direct", dr.text)
