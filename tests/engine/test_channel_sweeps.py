@@ -254,3 +254,31 @@ def test_pixel_shuffle_and_unshuffle_channel_steps(order: str, case: int) -> Non
         (src,) = u[k].cells(INPUT)
         assert y[src] == x[channel, hh, ww] == u[k].value
         assert src[1] // r == hh and src[2] // r == ww
+
+
+@pytest.mark.parametrize("groups", [1, 2])
+def test_scatter_text_names_each_kernel_slice_it_scales(groups: int) -> None:
+    """A scatter step names w's slice for every output channel it reaches: one by one up to
+    three, else as w[c, o − first] with first the group's first output channel (written w[c,o]
+    when that is 0)."""
+    rng = np.random.default_rng(7)
+    c_in, cog = 2 * groups, 4
+    x = rng.integers(-3, 4, size=(c_in, 2, 2)).astype(float)
+    w = rng.integers(-3, 4, size=(c_in, cog, 2, 2)).astype(float)
+    t = trace("conv_transpose2d", x, weight=w, groups=groups, method="scatter")
+    for k in range(len(t)):
+        c, i, j = np.unravel_index(k, x.shape)
+        first = c // (c_in // groups) * cog
+        slot = f"o − {first}" if first else "o"
+        value = format_number(x[c, i, j])
+        assert t[k].text.startswith(
+            f"r[{c},{i},{j}] = {value}: y[o, {i}:{i + 2}, {j}:{j + 2}] += "
+        )
+        assert f"·w[{c},{slot}] for o in {first}…{first + cog - 1}" in t[k].text
+    small = trace("conv_transpose2d", x, weight=w[:, :2], groups=groups, method="scatter")
+    c, i, j = c_in - 1, 1, 0
+    k = int(np.ravel_multi_index((c, i, j), x.shape))
+    first = c // (c_in // groups) * 2
+    for ol in range(2):
+        assert f"y[{first + ol}, {i}:{i + 2}, {j}:{j + 2}] +=" in small[k].text
+        assert f"·w[{c},{ol}]" in small[k].text

@@ -170,8 +170,9 @@ class ChannelConvTranspose2dTrace(Trace):
             )
             into = [f"y[{o}, {where}] += {factor(value)}·w[{c},{o - outs.start}]" for o in outs]
             if len(into) > 3:
+                slot = f"o − {outs.start}" if outs.start else "o"  # w's index within the group
                 into = [
-                    f"y[o, {where}] += {factor(value)}·w[{c},o − {outs.start}] for o in"
+                    f"y[o, {where}] += {factor(value)}·w[{c},{slot}] for o in"
                     f" {outs.start}…{outs.stop - 1}"
                 ]
             arithmetic = f"r[{c},{i},{j}] = {num(value)}: " + "; ".join(into)
