@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from tui_upsample.engine.conv_matrix import ConvMatrix, _as_range
+from tui_upsample.engine.steps import Block, Blocks
 from tui_upsample.engine.validation import Pair
 
 
@@ -81,6 +82,29 @@ class ChannelMatrix:
     def block_shape(self) -> tuple[int, int]:
         """The size of one channel block: (H·W, H_out·W_out)."""
         return (self._rows, self._cols)
+
+    @property
+    def blocks(self) -> Blocks:
+        """W2's channel blocks: band c holds input channel c's rows, block (c, o) within it
+        output channel o's columns and the slice ``w[c, o mod C_out/g]`` (absent between
+        groups)."""
+        rows, cols = self._rows, self._cols
+        c_og = self._w.shape[1]
+        return Blocks(
+            rows,
+            cols,
+            tuple(
+                Block(
+                    range(c * rows, (c + 1) * rows),
+                    range(o * cols, (o + 1) * cols),
+                    c,
+                    o,
+                    (c, o % c_og) if self.same_group(c, o) else None,
+                )
+                for c in range(self._c_in)
+                for o in range(self._c_out)
+            ),
+        )
 
     def __getitem__(self, key: Any) -> np.ndarray:
         if not isinstance(key, tuple):

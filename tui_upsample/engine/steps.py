@@ -114,11 +114,61 @@ def role_at(marks: Sequence[Mark], grid: str, cell: Cell) -> str | None:
 
 
 @dataclass(frozen=True)
+class Block:
+    """One channel block of a matrix grid: the rows and columns that join input channel
+    ``input_channel`` to output channel ``output_channel``.
+
+    ``weight`` is the index of the kernel slice the block holds, in PyTorch's weight layout of
+    the operator ((o, c') for conv2d, (c, o') for conv_transpose2d); None for a block of two
+    different groups (absent: no slice joins them) and for a block that holds no weights at all
+    (im2col's windows of one input channel, whose ``output_channel`` is None).
+    """
+
+    rows: range
+    cols: range
+    input_channel: int
+    output_channel: int | None = None
+    weight: tuple[int, int] | None = None
+
+    @property
+    def absent(self) -> bool:
+        """Whether the block joins two channels of different groups (drawn as not there)."""
+        return self.output_channel is not None and self.weight is None
+
+    @property
+    def T(self) -> Block:  # noqa: N802 - as ndarray.T
+        """The same block in the transposed matrix (W1 = W2ᵀ): rows and columns swapped."""
+        return Block(self.cols, self.rows, self.input_channel, self.output_channel, self.weight)
+
+
+@dataclass(frozen=True)
+class Blocks:
+    """How a matrix grid is cut into channel blocks: bands of ``row_size`` rows, each cut into
+    blocks of ``col_size`` columns; ``cells`` lists every block, band by band."""
+
+    row_size: int
+    col_size: int
+    cells: tuple[Block, ...]
+
+    @property
+    def T(self) -> Blocks:  # noqa: N802 - as ndarray.T
+        """The blocks of the transposed matrix, band by band."""
+        moved = sorted((b.T for b in self.cells), key=lambda b: (b.rows.start, b.cols.start))
+        return Blocks(self.col_size, self.row_size, tuple(moved))
+
+    def at(self, row: int, col: int) -> Block | None:
+        """The block holding entry (row, col), or None outside the matrix."""
+        return next((b for b in self.cells if row in b.rows and col in b.cols), None)
+
+
+@dataclass(frozen=True)
 class Grid:
     """One grid of a trace: what it is called on screen and its numbers.
 
     ``marks`` are roles its cells play at every step (which zeros of the direct face's padded
     input were inserted and which are padding), drawn under the step's own highlights.
+    ``blocks``: for a matrix over several channels (im2col, the kernel as columns, W2), its
+    channel blocks.
     """
 
     name: str
@@ -126,6 +176,7 @@ class Grid:
     values: GridSource
     note: str = ""
     marks: tuple[Mark, ...] = ()
+    blocks: Blocks | None = None
 
 
 @dataclass(frozen=True)
