@@ -108,6 +108,7 @@ class ChannelConv2dTrace(CellByCellTrace):
                 Block(range(n), range(c * taps, (c + 1) * taps), c)
                 for c in range(self.input.shape[0])
             ),
+            cols_are="input",
         )
 
     @property
@@ -130,7 +131,7 @@ class ChannelConv2dTrace(CellByCellTrace):
                         (o, local) if 0 <= local < cig else None,
                     )
                 )
-        return Blocks(taps, 1, tuple(cells))
+        return Blocks(taps, 1, tuple(cells), rows_are="input", cols_are="output")
 
     @property
     def in_per_group(self) -> int:

@@ -104,6 +104,8 @@ class ChannelMatrix:
                 for c in range(self._c_in)
                 for o in range(self._c_out)
             ),
+            rows_are="input",
+            cols_are="output",
         )
 
     def __getitem__(self, key: Any) -> np.ndarray:
