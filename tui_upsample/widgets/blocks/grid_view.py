@@ -530,19 +530,21 @@ class GridView(ScrollView, inherit_bindings=False):
             frame.caption(band, block, room) for block in range(-(-cols // size))
         )  # else the band is named once
         first = c0 // size * size
+        hidden = (c0 - first) * slot + offset  # characters of the first block scrolled off
         segments: list[Segment] = []
         for start in range(first, max(c1, first + 1), size):
             stop = min(start + size, cols)
             body = (stop - start) * slot - 1
             lead = ("┬" if band == 0 else "┼") if start else "─"
-            text = frame.caption(band, start // size, body - 2) if each else ""
-            segments.append(Segment(lead + "─" if body > 0 else lead, label))
+            # A block whose start is scrolled off keeps its caption in view, at the left.
+            shift = max(hidden - 1, 0) if start == first else 0
+            room = body - 2 - shift
+            text = frame.caption(band, start // size, room) if each and room > 0 else ""
+            segments.append(Segment(lead + "─" * (1 + shift), label))
             if text:
                 segments.append(Segment(text, caption_style))
-            segments.append(Segment("─" * max(body - 1 - cell_len(text), 0), label))
-        strip = Strip(segments).crop_extend(
-            (c0 - first) * slot + offset, (c0 - first) * slot + offset + area, self._style()
-        )
+            segments.append(Segment("─" * max(body - 1 - shift - cell_len(text), 0), label))
+        strip = Strip(segments).crop_extend(hidden, hidden + area, self._style())
         if not each:
             name = next((t for t in frame.bands.get(band, ()) if cell_len(t) + 2 <= area), "")
             if name:  # over the rule, where the band starts, as a plane's label stays put
