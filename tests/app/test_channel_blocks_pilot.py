@@ -16,7 +16,6 @@ from tests.app.conftest import THEME
 from tui_upsample.app import UpsampleApp
 from tui_upsample.cli import build_parser, scene_from_args
 from tui_upsample.engine.steps import IM2COL, INPUT, KERNEL_VECTOR, MATRIX, OTHER_READ, OUTPUT
-from tui_upsample.language import use
 from tui_upsample.number_format import format_to_width
 from tui_upsample.widgets.blocks.block_captions import block_frame
 from tui_upsample.widgets.blocks.grid_view import SEPARATOR, GridView
@@ -178,27 +177,24 @@ async def test_the_cell_the_other_order_reads_is_lit_at_every_step(app_factory) 
 
 
 async def test_the_legends_and_captions_speak_korean() -> None:
-    try:
-        app = UpsampleApp(
-            _scene("--op", "shuffle", "--out-channels", "2"),
-            theme=THEME,
-            cursor_blink=False,
-            language="ko",
-        )
-        async with app.run_test(size=SIZE) as pilot:
-            await pilot.pause()
-            step_view = app.query_one(StepView)
-            assert str(step_view.query_one(SourceLegend).render()).startswith("원본 채널: ")
-            assert "dcr가 읽음" in str(step_view.query_one(RoleLegend).render())
-        app = UpsampleApp(
-            _scene("--op", "convT", "--in-channels", "2", "--out-channels", "2", "--groups", "2"),
-            theme=THEME,
-            cursor_blink=False,
-            language="ko",
-        )
-        async with app.run_test(size=SIZE) as pilot:
-            await pilot.pause()
-            text = "\n".join(_lines(_view(app, MATRIX)))
-            assert "c=0 → o=1: 없음" in text
-    finally:
-        use("en")
+    app = UpsampleApp(
+        _scene("--op", "shuffle", "--out-channels", "2"),
+        theme=THEME,
+        cursor_blink=False,
+        language="ko",
+    )
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        step_view = app.query_one(StepView)
+        assert str(step_view.query_one(SourceLegend).render()).startswith("원본 채널: ")
+        assert "dcr가 읽음" in str(step_view.query_one(RoleLegend).render())
+    app = UpsampleApp(
+        _scene("--op", "convT", "--in-channels", "2", "--out-channels", "2", "--groups", "2"),
+        theme=THEME,
+        cursor_blink=False,
+        language="ko",
+    )
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        text = "\n".join(_lines(_view(app, MATRIX)))
+        assert "c=0 → o=1: 없음" in text
