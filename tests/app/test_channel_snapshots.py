@@ -3,8 +3,9 @@ slice by slice in PyTorch's layout for its operator, the planes a step reads hig
 
 The matrices (im2col, the kernel as columns, W2) are drawn in their channel blocks, each
 captioned with its kernel slice and the channels it joins; pixel shuffle lights the input cell the
-other channel order reads. Each scene is made from the command line's own flags (the same seeded planes a learner gets), at
-a step part-way through, so that the highlights fall on a plane other than the first.
+other channel order reads. Each scene is made from the command line's own flags (the same seeded
+planes a learner gets), at a step part-way through, so that the highlights fall on a plane other
+than the first.
 """
 
 from __future__ import annotations
@@ -80,7 +81,8 @@ def test_matrix_blocks_scrolled_at_80x24(snap_compare, app_factory) -> None:
 
 
 def test_matrix_blocks_in_korean(snap_compare) -> None:
-    app = UpsampleApp(_matrix_scene("--groups", "2"), theme=THEME, cursor_blink=False, language="ko")
+    scene = _matrix_scene("--groups", "2")
+    app = UpsampleApp(scene, theme=THEME, cursor_blink=False, language="ko")
     assert snap_compare(app, press=["n"] * 10, terminal_size=SIZE)
 
 

@@ -141,7 +141,12 @@ async def test_roles_stay_apart_without_colour(theme: str) -> None:
     # Roles seen together: output (written, filled, window), input (read, argmax), padded input
     # (read, padding, inserted),
     # pixel shuffle's input (read, read by the other order).
-    groups = ((WRITTEN, FILLED, WINDOW), (READ, ARGMAX), (READ, PADDING, INSERTED), (READ, OTHER_READ))
+    groups = (
+        (WRITTEN, FILLED, WINDOW),
+        (READ, ARGMAX),
+        (READ, PADDING, INSERTED),
+        (READ, OTHER_READ),
+    )
     for group in groups:
         looks = [attributes(r) for r in group]
         assert len(set(looks)) == len(group), group

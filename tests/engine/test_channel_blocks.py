@@ -162,7 +162,8 @@ def test_two_by_two_channels_by_hand() -> None:
     )
     w1 = blocks.T
     assert (w1.row_size, w1.col_size) == (9, 4)
-    assert [(b.input_channel, b.output_channel) for b in w1.cells] == [(0, 0), (1, 0), (0, 1), (1, 1)]
+    channels = [(b.input_channel, b.output_channel) for b in w1.cells]
+    assert channels == [(0, 0), (1, 0), (0, 1), (1, 1)]
     assert (w1.cells[1].rows, w1.cells[1].cols) == (range(0, 9), range(4, 8))
     assert w1.T == blocks
 

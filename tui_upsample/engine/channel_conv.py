@@ -21,12 +21,12 @@ from tui_upsample.engine.convolution import conv2d, im2col
 from tui_upsample.engine.geometry import ConvGeometry, conv_geometry, padding_blame
 from tui_upsample.engine.steps import (
     IM2COL,
-    Block,
-    Blocks,
     INPUT,
     KERNEL,
     KERNEL_VECTOR,
     OUTPUT,
+    Block,
+    Blocks,
     Cell,
     CellByCellTrace,
     Grid,

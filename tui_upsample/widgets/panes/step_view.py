@@ -493,7 +493,7 @@ class StepView(ScrollKeys, Vertical):
                     )
             cards.append((grid.name, card, width))
         paired = [False] * len(cards)
-        for index, (name, _, width) in enumerate(cards[:-1]):
+        for index, (name, _card, width) in enumerate(cards[:-1]):
             if name == W1 or (name == OUTPUT and cards[index + 1][0] == OTHER_ORDER):
                 paired[index] = name == W1 or width + 1 + cards[index + 1][2] <= available
         for index, (_name, card, width) in enumerate(cards):
