@@ -198,3 +198,16 @@ async def test_the_legends_and_captions_speak_korean() -> None:
         await pilot.pause()
         text = "\n".join(_lines(_view(app, MATRIX)))
         assert "c=0 → o=1: 없음" in text
+
+
+async def test_a_language_chosen_in_the_app_rewords_the_legends_and_captions(app_factory) -> None:
+    app = app_factory(
+        _scene("--op", "convT", "--in-channels", "2", "--out-channels", "2", "--groups", "2")
+    )
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert "c=0 → o=1: absent" in "\n".join(_lines(_view(app, MATRIX)))
+        app.action_set_language("ko")
+        await pilot.pause()
+        assert "c=0 → o=1: 없음" in "\n".join(_lines(_view(app, MATRIX)))
+        assert str(app.query_one(StepView).query_one(RoleLegend).render()) == "읽음 씀"

@@ -267,6 +267,17 @@ class StepView(ScrollKeys, Vertical):
             if grid.name == MATRIX and grid.blocks is not None:
                 self._frames[W1] = block_frame(grid.blocks.T)
 
+    def reword(self) -> None:
+        """Word the legends and the block captions again, in the language now in use."""
+        if not self.is_mounted:
+            return
+        self._show_roles(self.trace)
+        self._frame_blocks(self.trace)
+        self.query_one(RoleLegend).refresh()
+        self.query_one(SourceLegend).refresh()
+        self._layout_key = None  # the grids are laid out again with the new captions
+        self._draw()
+
     def scroll_targets(self) -> list[Widget]:
         return list(self.query("#grids"))
 
