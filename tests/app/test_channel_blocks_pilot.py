@@ -211,3 +211,20 @@ async def test_a_language_chosen_in_the_app_rewords_the_legends_and_captions(app
         await pilot.pause()
         assert "c=0 → o=1: 없음" in "\n".join(_lines(_view(app, MATRIX)))
         assert str(app.query_one(StepView).query_one(RoleLegend).render()) == "읽음 씀"
+
+
+async def test_w1_stands_beside_w2_in_its_blocks(app_factory) -> None:
+    scene = _scene("--op", "convT", "--in-channels", "2", "--out-channels", "1", "--size", "2x2")
+    app = app_factory(scene)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await pilot.pause()
+        w1 = _view(app, "w1")
+        w2 = np.asarray(app.trace.grid(MATRIX).values)
+        assert w1.values.shape == w2.T.shape == (9, 8)
+        lines = _lines(w1)
+        # one band (output channel 0), its blocks input channel 0 and 1: w[0,0] and w[1,0]
+        assert "w[0,0]" in lines[1] and "w[1,0]" in lines[1]
+        assert _text_at(w1, (0, 4))[0] == SEPARATOR
+        for col in range(8):  # row 0 of W1 (column 0 of W2) lit, with W2's numbers
+            assert w1.style_at((0, col)) == LOOKS["read"].style
+            assert _text_at(w1, (0, col))[1:] == format_to_width(w2[col, 0], w1.cell_width)

@@ -178,3 +178,33 @@ def test_a_block_of_two_groups_is_absent_one_without_weights_is_not() -> None:
 def test_one_channel_each_way_has_no_blocks() -> None:
     one = trace("conv2d", np.ones((1, 3, 3)), weight=np.ones((1, 1, 2, 2)))
     assert one.grid(KERNEL_VECTOR).blocks is None and one.grid(IM2COL).blocks is None
+
+
+def test_w1_of_channels_is_w2_transposed_lazily() -> None:
+    t = trace(
+        "conv_transpose2d",
+        np.arange(8.0).reshape(2, 2, 2),
+        weight=np.arange(1.0, 9.0).reshape(2, 2, 1, 2),
+        groups=2,
+        method="matrix",
+    )
+    w2 = t.grid(MATRIX).values
+    w1 = w2.T
+    assert w1.shape == (w2.shape[1], w2.shape[0]) == (24, 8)  # 4 outputs of 2×3, 2 inputs of 2×2
+    np.testing.assert_array_equal(np.asarray(w1), np.asarray(w2).T)  # NaN where absent
+    np.testing.assert_array_equal(w1[3:7, 1:5], np.asarray(w2)[1:5, 3:7].T)
+    np.testing.assert_array_equal(w1[2], np.asarray(w2)[:, 2])  # a row of W1: W2's column
+    assert w1.T is w2
+    again = (
+        trace(
+            "conv_transpose2d",
+            np.ones((2, 2, 2)),  # another input, the same weight: the same matrices
+            weight=np.arange(1.0, 9.0).reshape(2, 2, 1, 2),
+            groups=2,
+            method="matrix",
+        )
+        .grid(MATRIX)
+        .values
+    )
+    assert w2.same_as(again) and w1.same_as(again.T)
+    assert not w2.same_as(t.matrix)  # absent drawn as NaN against absent as 0

@@ -133,9 +133,57 @@ class ChannelMatrix:
             return out[:, 0]
         return out
 
+    @property
+    def T(self) -> TransposedChannelMatrix:  # noqa: N802 - NumPy's name for the transpose
+        """W1 = W2ᵀ, sliced lazily from W2 (row: output cell; column: input cell)."""
+        return TransposedChannelMatrix(self)
+
+    def same_as(self, other: object) -> bool:
+        """Whether ``other`` is a ChannelMatrix holding the same numbers (the same weight,
+        input size, groups, call and absent value): a view need not redraw it."""
+        return (
+            isinstance(other, ChannelMatrix)
+            and other.input_size == self.input_size
+            and other._groups == self._groups
+            and other._call == self._call
+            and (
+                other._absent == self._absent
+                or (np.isnan(other._absent) and np.isnan(self._absent))
+            )
+            and other._w.shape == self._w.shape
+            and bool(np.array_equal(other._w, self._w))
+        )
+
     def to_array(self) -> np.ndarray:
         return self[:, :]
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
         out = self.to_array()
+        return out if dtype is None else out.astype(dtype)
+
+
+class TransposedChannelMatrix:
+    """W1 = W2ᵀ of a :class:`ChannelMatrix`: entry (q, p) is W2's (p, q), read from W2's blocks
+    as they are asked for."""
+
+    def __init__(self, w2: ChannelMatrix) -> None:
+        self.T = w2
+        """W2 itself."""
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        rows, cols = self.T.shape
+        return (cols, rows)
+
+    def __getitem__(self, key: Any) -> np.ndarray:
+        if not isinstance(key, tuple):
+            key = (key, slice(None))
+        return np.asarray(self.T[key[1], key[0]]).T
+
+    def same_as(self, other: object) -> bool:
+        """Whether ``other`` is the transpose of a W2 holding the same numbers."""
+        return isinstance(other, TransposedChannelMatrix) and self.T.same_as(other.T)
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        out = self[:, :]
         return out if dtype is None else out.astype(dtype)
