@@ -36,6 +36,10 @@ SCENES = {
         ["--op", "convT", "--in-channels", "2", "--out-channels", "2", "--method", "matrix"],
         10,
     ),
+    "conv_transpose2d_matrix_w1_beside_w2": (
+        ["--op", "convT", "--in-channels", "2", "--out-channels", "1", "--size", "2x2"],
+        4,
+    ),
     "conv_transpose2d_matrix_groups": (
         ["--op", "convT", "--in-channels", "2", "--out-channels", "2", "--groups", "2"],
         10,
