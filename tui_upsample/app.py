@@ -623,6 +623,8 @@ class UpsampleApp(QuizActions, FileActions, App[int]):
             return
         for panel in self.query(TourPanel):
             panel.redraw()
+        for view in self.query(StepView):
+            view.reword()
         if not self.keep_preferences or self.served:
             return  # screenshots and visitors leave the file alone
         try:

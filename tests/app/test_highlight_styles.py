@@ -18,6 +18,7 @@ from tui_upsample.engine.steps import (
     ARGMAX,
     FILLED,
     INSERTED,
+    OTHER_READ,
     OUTPUT,
     PADDED,
     PADDING,
@@ -138,8 +139,15 @@ async def test_roles_stay_apart_without_colour(theme: str) -> None:
         return tuple(bool(getattr(s, a)) for a in ("bold", "italic", "underline", "dim", "reverse"))
 
     # Roles seen together: output (written, filled, window), input (read, argmax), padded input
-    # (read, padding, inserted).
-    for group in ((WRITTEN, FILLED, WINDOW), (READ, ARGMAX), (READ, PADDING, INSERTED)):
+    # (read, padding, inserted),
+    # pixel shuffle's input (read, read by the other order).
+    groups = (
+        (WRITTEN, FILLED, WINDOW),
+        (READ, ARGMAX),
+        (READ, PADDING, INSERTED),
+        (READ, OTHER_READ),
+    )
+    for group in groups:
         looks = [attributes(r) for r in group]
         assert len(set(looks)) == len(group), group
 

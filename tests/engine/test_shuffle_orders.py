@@ -19,7 +19,7 @@ from tui_upsample.engine.pixel_shuffle import (
     source_channel_map,
     source_channels,
 )
-from tui_upsample.engine.steps import INPUT, OUTPUT
+from tui_upsample.engine.steps import INPUT, OTHER_READ, OUTPUT, READ, WRITTEN, role_at
 
 # out channel c, block offset (i, j) → input channel, written out for C = 2, r = 2
 CRD = {(0, 0, 0): 0, (0, 0, 1): 1, (0, 1, 0): 2, (0, 1, 1): 3,
@@ -52,6 +52,48 @@ def test_shuffle_trace_shows_both_orders_with_the_current_cell_in_each() -> None
 def test_one_output_channel_has_one_order() -> None:
     t = PixelShuffleTrace(np.arange(4.0).reshape(4, 1, 1), 2, "crd")
     assert t.grid(OTHER_ORDER) is None and not t[1].notes
+    assert not t[1].cells(INPUT, OTHER_READ) and OTHER_READ not in t.roles
+
+
+def test_the_other_orders_cell_is_lit_by_hand() -> None:
+    x = np.arange(8.0).reshape(8, 1, 1) * 10  # channel k holds 10·k
+    crd, dcr = PixelShuffleTrace(x, 2, "crd"), PixelShuffleTrace(x, 2, "dcr")
+    assert crd.other_order == "dcr" and dcr.other_order == "crd"
+    assert crd.roles == (WRITTEN, READ, OTHER_READ)
+    # y[1,0,1]: PyTorch reads channel 5, TensorFlow channel 3 (the goldens above)
+    assert crd[5].cells(INPUT) == ((5, 0, 0),) and crd[5].cells(INPUT, OTHER_READ) == ((3, 0, 0),)
+    assert dcr[5].cells(INPUT) == ((3, 0, 0),) and dcr[5].cells(INPUT, OTHER_READ) == ((5, 0, 0),)
+    # y[0,0,0]: both read channel 0, so the cell is drawn as read (the stronger role)
+    assert crd[0].cells(INPUT, OTHER_READ) == ((0, 0, 0),)
+    assert role_at(crd[0].marks, INPUT, (0, 0, 0)) == READ
+
+
+SWEEP = 16
+
+
+def test_a_seeded_sweep_lights_the_cell_the_other_order_reads() -> None:
+    """Every step of seeded scenes, both orders: the cell lit as "read by the other order" is
+    the one that order's rule names, and holds the value that order puts in that output cell."""
+    for seed in range(SWEEP):
+        rng = np.random.default_rng(500 + seed)
+        c_out, r = int(rng.integers(2, 4)), int(rng.integers(1, 4))
+        h, w = int(rng.integers(1, 4)), int(rng.integers(1, 4))
+        x = rng.integers(-9, 10, (c_out * r * r, h, w)).astype(float)
+        for order in ("crd", "dcr"):
+            t = PixelShuffleTrace(x, r, order)
+            other = pixel_shuffle(x, r, "dcr" if order == "crd" else "crd")
+            for step in t:
+                ((c, oh, ow),) = step.cells(OUTPUT)
+                i, j = oh % r, ow % r
+                crd_channel = c * r * r + i * r + j  # PyTorch's documented rule
+                dcr_channel = (i * r + j) * c_out + c  # TensorFlow's depth_to_space
+                theirs = dcr_channel if order == "crd" else crd_channel
+                mine = crd_channel if order == "crd" else dcr_channel
+                assert step.cells(INPUT) == ((mine, oh // r, ow // r),)
+                assert step.cells(INPUT, OTHER_READ) == ((theirs, oh // r, ow // r),)
+                assert x[theirs, oh // r, ow // r] == other[c, oh, ow]
+                shown = role_at(step.marks, INPUT, (theirs, oh // r, ow // r))
+                assert shown == (READ if theirs == mine else OTHER_READ)
 
 
 @settings(max_examples=40, deadline=None)

@@ -25,6 +25,8 @@ from tui_upsample.engine.steps import (
     KERNEL,
     KERNEL_VECTOR,
     OUTPUT,
+    Block,
+    Blocks,
     Cell,
     CellByCellTrace,
     Grid,
@@ -93,6 +95,43 @@ class ChannelConv2dTrace(CellByCellTrace):
             start = (o // c_og) * per
             columns[start : start + per, o] = self.kernel[o].reshape(-1)
         self.kernel_vector = columns
+
+    @property
+    def im2col_blocks(self) -> Blocks:
+        """im2col's column blocks: block c holds the kH·kW cells of input channel c's window."""
+        n = self.im2col.shape[0]
+        taps = int(np.prod(self.kernel.shape[2:]))
+        return Blocks(
+            n,
+            taps,
+            tuple(
+                Block(range(n), range(c * taps, (c + 1) * taps), c)
+                for c in range(self.input.shape[0])
+            ),
+            cols_are="input",
+        )
+
+    @property
+    def kernel_blocks(self) -> Blocks:
+        """The kernel's columns cut by channel: band c holds input channel c's kH·kW rows,
+        block (c, o) the slice ``w[o, c − first channel of o's group]`` (absent between
+        groups)."""
+        taps = int(np.prod(self.kernel.shape[2:]))
+        c_out, cig = self.kernel.shape[:2]
+        cells = []
+        for c in range(self.input.shape[0]):
+            for o in range(c_out):
+                local = c - self.group_of(o) * cig
+                cells.append(
+                    Block(
+                        range(c * taps, (c + 1) * taps),
+                        range(o, o + 1),
+                        c,
+                        o,
+                        (o, local) if 0 <= local < cig else None,
+                    )
+                )
+        return Blocks(taps, 1, tuple(cells), rows_are="input", cols_are="output")
 
     @property
     def in_per_group(self) -> int:
@@ -185,12 +224,18 @@ class ChannelConv2dTrace(CellByCellTrace):
                 self.kernel,
                 note=grouping_note(self.input.shape[0], self.groups),
             ),
-            Grid(IM2COL, f"im2col(x): {n} windows × {width}", self.im2col),
+            Grid(
+                IM2COL,
+                f"im2col(x): {n} windows × {width}",
+                self.im2col,
+                blocks=self.im2col_blocks if self.input.shape[0] > 1 else None,
+            ),
             Grid(
                 KERNEL_VECTOR,
                 f"w as columns: {width} × {c_out}",
                 self.kernel_vector,
                 note=absent if self.groups > 1 else "column o: the kernels of output channel o",
+                blocks=self.kernel_blocks if self.input.shape[0] * c_out > 1 else None,
             ),
             Grid(OUTPUT, "y = im2col(x) · w", self.result),
         )

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from tui_upsample.engine.conv_matrix import ConvMatrix, _as_range
+from tui_upsample.engine.steps import Block, Blocks
 from tui_upsample.engine.validation import Pair
 
 
@@ -102,6 +103,31 @@ class ChannelMatrix:
         """The size of one channel block: (H·W, H_out·W_out)."""
         return (self._rows, self._cols)
 
+    @property
+    def blocks(self) -> Blocks:
+        """W2's channel blocks: band c holds input channel c's rows, block (c, o) within it
+        output channel o's columns and the slice ``w[c, o mod C_out/g]`` (absent between
+        groups)."""
+        rows, cols = self._rows, self._cols
+        c_og = self._w.shape[1]
+        return Blocks(
+            rows,
+            cols,
+            tuple(
+                Block(
+                    range(c * rows, (c + 1) * rows),
+                    range(o * cols, (o + 1) * cols),
+                    c,
+                    o,
+                    (c, o % c_og) if self.same_group(c, o) else None,
+                )
+                for c in range(self._c_in)
+                for o in range(self._c_out)
+            ),
+            rows_are="input",
+            cols_are="output",
+        )
+
     def __getitem__(self, key: Any) -> np.ndarray:
         if not isinstance(key, tuple):
             key = (key, slice(None))
@@ -130,9 +156,57 @@ class ChannelMatrix:
             return out[:, 0]
         return out
 
+    @property
+    def T(self) -> TransposedChannelMatrix:  # noqa: N802 - NumPy's name for the transpose
+        """W1 = W2ᵀ, sliced lazily from W2 (row: output cell; column: input cell)."""
+        return TransposedChannelMatrix(self)
+
+    def same_as(self, other: object) -> bool:
+        """Whether ``other`` is a ChannelMatrix holding the same numbers (the same weight,
+        input size, groups, call and absent value): a view need not redraw it."""
+        return (
+            isinstance(other, ChannelMatrix)
+            and other.input_size == self.input_size
+            and other._groups == self._groups
+            and other._call == self._call
+            and (
+                other._absent == self._absent
+                or (np.isnan(other._absent) and np.isnan(self._absent))
+            )
+            and other._w.shape == self._w.shape
+            and bool(np.array_equal(other._w, self._w))
+        )
+
     def to_array(self) -> np.ndarray:
         return self[:, :]
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
         out = self.to_array()
+        return out if dtype is None else out.astype(dtype)
+
+
+class TransposedChannelMatrix:
+    """W1 = W2ᵀ of a :class:`ChannelMatrix`: entry (q, p) is W2's (p, q), read from W2's blocks
+    as they are asked for."""
+
+    def __init__(self, w2: ChannelMatrix) -> None:
+        self.T = w2
+        """W2 itself."""
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        rows, cols = self.T.shape
+        return (cols, rows)
+
+    def __getitem__(self, key: Any) -> np.ndarray:
+        if not isinstance(key, tuple):
+            key = (key, slice(None))
+        return np.asarray(self.T[key[1], key[0]]).T
+
+    def same_as(self, other: object) -> bool:
+        """Whether ``other`` is the transpose of a W2 holding the same numbers."""
+        return isinstance(other, TransposedChannelMatrix) and self.T.same_as(other.T)
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        out = self[:, :]
         return out if dtype is None else out.astype(dtype)

@@ -346,6 +346,7 @@ class ChannelConvTranspose2dTrace(Trace):
                     note="row: input cell; column: output cell; channel blocks "
                     f"{shown.block_shape[0]}×{shown.block_shape[1]}"
                     + ("; · : another group's block (absent)" if self.groups > 1 else ""),
+                    blocks=shown.blocks if len(shown.blocks.cells) > 1 else None,
                 )
             ]
         else:

@@ -15,7 +15,10 @@ from tui_upsample.engine.errors import EngineError
 from tui_upsample.engine.parameters import CHOICE, Operator, Parameter
 from tui_upsample.engine.steps import (
     INPUT,
+    OTHER_READ,
     OUTPUT,
+    READ,
+    WRITTEN,
     CellByCellTrace,
     Grid,
     Step,
@@ -196,6 +199,10 @@ class PixelShuffleTrace(CellByCellTrace):
         self.params = {"upscale_factor": _factor("upscale_factor", upscale_factor), "order": order}
         self.other = pixel_shuffle(arr, upscale_factor, _other(order))
         """The same input shuffled in the other channel order."""
+        self.other_order = _other(order)
+        """The channel order the other output grid uses ("dcr" when this trace is "crd")."""
+        if self.result.shape[0] > 1:  # one output channel: the orders read the same cells
+            self.step_roles = (WRITTEN, READ, OTHER_READ)
 
     def source_channels(self, name: str) -> np.ndarray | None:
         """For grid ``name``, the channel of the r²·C side each of its cells comes from (the
@@ -242,6 +249,7 @@ class PixelShuffleTrace(CellByCellTrace):
             partial=self._partial(k),
             output_cells=((c, oh, ow),),
             input_cells=(src,),
+            other_order_cells=(there,) if notes else (),
             extra={OTHER_ORDER: ((c, oh, ow),)} if notes else {},
         )
 

@@ -51,6 +51,9 @@ READ = "read"
 """A cell the step reads: a window's cells, a kernel tap, a row of im2col, a column of W2."""
 ARGMAX = "argmax"
 """The window's maximum (pooling), or the pooled value that is put back (unpooling)."""
+OTHER_READ = "other_read"
+"""A cell the other channel order would read instead (pixel shuffle: what TensorFlow's dcr
+takes where PyTorch's crd takes the read cell, or the other way round)."""
 WRITTEN = "written"
 """An output cell the step writes (or adds to)."""
 FILLED = "filled"
@@ -62,7 +65,7 @@ PADDING = "padding"
 """A zero of the padded input that is padding: a whole row or column outside the input's span."""
 INSERTED = "inserted"
 """A zero inserted between the input's values (stride − 1 of them between two neighbours)."""
-ROLES: tuple[str, ...] = (WRITTEN, ARGMAX, FILLED, READ, WINDOW, PADDING, INSERTED)
+ROLES: tuple[str, ...] = (WRITTEN, ARGMAX, FILLED, READ, OTHER_READ, WINDOW, PADDING, INSERTED)
 """Every role, strongest first: a cell in several is drawn in the first (so a padding column
 crossing an inserted row is padding, and a cell a step reads is read, whatever zero it is)."""
 
@@ -114,11 +117,73 @@ def role_at(marks: Sequence[Mark], grid: str, cell: Cell) -> str | None:
 
 
 @dataclass(frozen=True)
+class Block:
+    """One channel block of a matrix grid: the rows and columns that join input channel
+    ``input_channel`` to output channel ``output_channel``.
+
+    ``weight`` is the index of the kernel slice the block holds, in PyTorch's weight layout of
+    the operator ((o, c') for conv2d, (c, o') for conv_transpose2d); None for a block of two
+    different groups (absent: no slice joins them) and for a block that holds no weights at all
+    (im2col's windows of one input channel, whose ``output_channel`` is None).
+    """
+
+    rows: range
+    cols: range
+    input_channel: int
+    output_channel: int | None = None
+    weight: tuple[int, int] | None = None
+
+    @property
+    def absent(self) -> bool:
+        """Whether the block joins two channels of different groups (drawn as not there)."""
+        return self.output_channel is not None and self.weight is None
+
+    @property
+    def T(self) -> Block:  # noqa: N802 - as ndarray.T
+        """The same block in the transposed matrix (W1 = W2ᵀ): rows and columns swapped."""
+        return Block(self.cols, self.rows, self.input_channel, self.output_channel, self.weight)
+
+
+@dataclass(frozen=True)
+class Blocks:
+    """How a matrix grid is cut into channel blocks: bands of ``row_size`` rows, each cut into
+    blocks of ``col_size`` columns; ``cells`` lists every block, band by band."""
+
+    row_size: int
+    col_size: int
+    cells: tuple[Block, ...]
+    rows_are: str = ""
+    """"input" when each band is the rows of one input channel, "output" of one output
+    channel, "" when a band spans channels (im2col's windows)."""
+    cols_are: str = ""
+    """The same for the blocks of a band: "input", "output" or ""."""
+
+    @property
+    def T(self) -> Blocks:  # noqa: N802 - as ndarray.T
+        """The blocks of the transposed matrix, band by band."""
+        moved = sorted((b.T for b in self.cells), key=lambda b: (b.rows.start, b.cols.start))
+        return Blocks(self.col_size, self.row_size, tuple(moved), self.cols_are, self.rows_are)
+
+    def band_channel(self, band: int) -> int | None:
+        """The channel (see ``rows_are``) whose rows band ``band`` holds, or None."""
+        first = next((b for b in self.cells if b.rows.start == band * self.row_size), None)
+        if first is None or not self.rows_are:
+            return None
+        return first.input_channel if self.rows_are == "input" else first.output_channel
+
+    def at(self, row: int, col: int) -> Block | None:
+        """The block holding entry (row, col), or None outside the matrix."""
+        return next((b for b in self.cells if row in b.rows and col in b.cols), None)
+
+
+@dataclass(frozen=True)
 class Grid:
     """One grid of a trace: what it is called on screen and its numbers.
 
     ``marks`` are roles its cells play at every step (which zeros of the direct face's padded
     input were inserted and which are padding), drawn under the step's own highlights.
+    ``blocks``: for a matrix over several channels (im2col, the kernel as columns, W2), its
+    channel blocks.
     """
 
     name: str
@@ -126,6 +191,7 @@ class Grid:
     values: GridSource
     note: str = ""
     marks: tuple[Mark, ...] = ()
+    blocks: Blocks | None = None
 
 
 @dataclass(frozen=True)
@@ -175,6 +241,8 @@ class Step:
     """Output cells the step's window covers and leaves 0 (max unpooling's ``fill="zeros"``)."""
     filled_cells: tuple[Cell, ...] = ()
     """Output cells the step fills with its window's maximum (max unpooling's ``fill="max"``)."""
+    other_order_cells: tuple[Cell, ...] = ()
+    """Input cells the other channel order reads for the same output cell (pixel shuffle)."""
 
     @property
     def text(self) -> str:
@@ -194,6 +262,7 @@ class Step:
             Mark(OUTPUT, FILLED, self.filled_cells),
             Mark(OUTPUT, WINDOW, self.window_cells),
             Mark(INPUT, READ, self.input_cells),
+            Mark(INPUT, OTHER_READ, self.other_order_cells),
             Mark(KERNEL, READ, self.kernel_cells),
             Mark(PADDED, READ, self.padded_cells),
         ]

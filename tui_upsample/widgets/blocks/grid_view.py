@@ -10,6 +10,11 @@ Highlights come as ``{style: cells}``: a cell ``(r, c)``, a whole row ``(r, -1)`
 under a "channel k" line), or ``(a, b, r, c)`` in a 4-D kernel (its kH×kW slices one under the
 other, each under a "slice [a,b]" line, in the order of PyTorch's weight layout). Cells given as
 ``"hidden"`` are drawn as ``?``.
+
+A matrix over several channels (im2col, the kernel as columns, W1 and W2) can be drawn in its
+channel blocks (:class:`BlockFrame`): a caption line above each band of rows, naming each block
+of the band, and a ``│`` before each block's first column. The cells keep their numbers; only
+lines are added between the bands.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 import numpy as np
+from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
@@ -41,6 +47,28 @@ predict), in whichever highlight style they also have."""
 
 SAMPLE = 256
 """Rows and columns read to choose the cell width of a grid too big to read whole."""
+
+
+@dataclass(frozen=True)
+class BlockFrame:
+    """Channel blocks drawn over a 2-D grid: bands of ``row_size`` rows, each cut into blocks
+    of ``col_size`` columns. ``captions[(band, block)]`` names a block, its longest wording
+    first: the caption line shows the longest that fits the block's width. Where the blocks
+    of a band are too narrow for any caption (the kernel's columns, one wide), the line names
+    the band instead, ``bands[band]`` (longest first), once at its start."""
+
+    row_size: int
+    col_size: int
+    captions: Mapping[tuple[int, int], tuple[str, ...]] = field(default_factory=dict)
+    bands: Mapping[int, tuple[str, ...]] = field(default_factory=dict)
+
+    def caption(self, band: int, block: int, room: int) -> str:
+        """The longest caption of a block that fits in ``room`` characters ("" if none does)."""
+        return next((c for c in self.captions.get((band, block), ()) if cell_len(c) <= room), "")
+
+
+SEPARATOR = "│"
+"""Drawn in the gap before the first column of every block but the first."""
 
 
 @dataclass
@@ -120,6 +148,7 @@ class GridView(ScrollView, inherit_bindings=False):
         "grid-view--zero",
         "grid-view--empty",
         "grid-view--cursor",
+        "grid-view--block",
         *(f"grid-view--{look.style}" for look in LOOKS.values()),
         *(f"grid-view--{look.style}" for look in SOURCE_LOOKS),
     }
@@ -131,6 +160,7 @@ class GridView(ScrollView, inherit_bindings=False):
     | `grid-view--zero` | zeros, in grids that are mostly zeros (W2, padded input) |
     | `grid-view--empty` | cells no step has written yet (·) |
     | `grid-view--cursor` | the cell being edited |
+    | `grid-view--block` | the captions of channel blocks |
     | `grid-view--<style>` | the cells of one role of the step (``role_styles.LOOKS``): |
     | | `current` read, `argmax`, `written`, `filled` (with the maximum), `window`, |
     | | `padding` and `inserted` zeros |
@@ -148,6 +178,7 @@ class GridView(ScrollView, inherit_bindings=False):
         & > .grid-view--zero { color: $text-muted; }
         & > .grid-view--empty { color: $text-muted; }
         & > .grid-view--cursor { background: $primary; color: $text; text-style: bold reverse; }
+        & > .grid-view--block { color: $text-muted; text-style: italic; }
 """
         + css_rules("grid-view--")
         + "    }\n"
@@ -176,6 +207,7 @@ class GridView(ScrollView, inherit_bindings=False):
         self._cell_width = 1
         self._gutter = 1
         self._tints: np.ndarray | None = None
+        self._frame: BlockFrame | None = None
         if values is not None:
             self.show(values, follow=False)
 
@@ -222,11 +254,13 @@ class GridView(ScrollView, inherit_bindings=False):
         width_values: Any = None,
         follow: bool = True,
         tints: np.ndarray | None = None,
+        blocks: BlockFrame | None = None,
     ) -> None:
         """Draw ``values`` with ``highlights`` ({style: cells}); scroll to them if ``follow``.
 
         ``tints``: for each cell, the channel its value comes from (an int array of the grid's
         shape): a plain cell is drawn in that channel's tint (``role_styles.SOURCE_LOOKS``).
+        ``blocks``: the channel blocks of a 2-D grid, drawn with captions and separators.
 
         The cell width is ``width`` if given, else the widest of ``width_values`` (default: the
         values themselves, or a corner of them if they are too big to read).
@@ -235,8 +269,15 @@ class GridView(ScrollView, inherit_bindings=False):
         old_tints, self._tints = self._tints, tints
         if old_tints is not tints and self.is_mounted:
             self.refresh()  # a new scene: every cell may change its tint
-        old_layout = (tuple(old_values.shape), self._cell_width, self._gutter, self.virtual_size)
+        old_layout = (
+            tuple(old_values.shape),
+            self._cell_width,
+            self._gutter,
+            self.virtual_size,
+            self._frame,
+        )
         self._values = values
+        self._frame = blocks if blocks is not None and len(values.shape) == 2 else None
         self._marks = {}
         slices = int(values.shape[1]) if len(values.shape) == 4 else 0
         for style, cells in (highlights or {}).items():
@@ -252,14 +293,21 @@ class GridView(ScrollView, inherit_bindings=False):
             width = measure_width(values if width_values is None else width_values)
         self._cell_width = max(width, len(str(max(cols - 1, 0))))
         self._gutter = len(str(max(rows - 1, 0)))
-        line_count = 1 + channels * rows + (channels if channels > 1 else 0)
+        bands, _, labelled = self._bands()
+        line_count = 1 + channels * rows + (bands if labelled else 0)
         width = self._gutter + cols * (self._cell_width + 1)
         if channels > 1:
             width = max(width, len(self._plane_label(channels - 1)))
         self.virtual_size = Size(width, line_count)
         small = isinstance(values, np.ndarray) and values.size <= DIFF_AT_MOST
         self._shown = np.array(values, dtype=np.float64) if small else None
-        layout = (tuple(values.shape), self._cell_width, self._gutter, self.virtual_size)
+        layout = (
+            tuple(values.shape),
+            self._cell_width,
+            self._gutter,
+            self.virtual_size,
+            self._frame,
+        )
         if self.is_mounted and layout == old_layout and self._out_of_view():
             # Nothing of it on screen (the output card below the fold): repainting it would make
             # Textual rebuild its map of every widget (~2 ms a step); it catches up when seen.
@@ -327,10 +375,21 @@ class GridView(ScrollView, inherit_bindings=False):
             return f"slice [{a},{b}]"
         return f"channel {plane}"
 
+    def _bands(self) -> tuple[int, int, bool]:
+        """(bands, rows per band, whether each band has a line above it): a 3-D grid's
+        planes, a 2-D grid's bands of channel blocks, or one band of every row."""
+        channels, rows, _ = _shape3(self._values)
+        if self._frame is not None:
+            size = max(self._frame.row_size, 1)
+            return (max(-(-rows // size), 1), size, True)
+        return (channels, rows, channels > 1)
+
     def _virtual_line(self, channel: int, row: int) -> int:
         """The line (counted from the first below the column numbers) of ``row`` in ``channel``."""
-        channels, rows, _ = _shape3(self._values)
-        return channel * (rows + 1) + 1 + row if channels > 1 else row
+        _, per, labelled = self._bands()
+        if self._frame is not None:
+            channel, row = divmod(row, per)
+        return channel * (per + 1) + 1 + row if labelled else row
 
     def on_mount(self) -> None:
         super().on_mount()
@@ -382,13 +441,19 @@ class GridView(ScrollView, inherit_bindings=False):
     def _line_of(self, y: int) -> tuple[int, int] | int | None:
         """What virtual line ``y`` (after the header) shows: (channel, row), a channel number
         (its label line), or None past the end."""
-        channels, rows, _ = _shape3(self._values)
-        if channels == 1:
+        bands, per, labelled = self._bands()
+        rows = _shape3(self._values)[1]
+        if not labelled:
             return (0, y) if 0 <= y < rows else None
-        block, within = divmod(y, rows + 1)
-        if block >= channels:
+        block, within = divmod(y, per + 1)
+        if block >= bands:
             return None
-        return block if within == 0 else (block, within - 1)
+        if within == 0:
+            return block
+        if self._frame is not None:  # a band of a 2-D grid: rows keep their own numbers
+            row = block * per + within - 1
+            return (0, row) if row < rows else None
+        return (block, within - 1)
 
     def _style(self, *names: str) -> Style:
         # Looked up for every cell of every frame: kept until the CSS or theme changes.
@@ -419,9 +484,12 @@ class GridView(ScrollView, inherit_bindings=False):
         c1 = min(cols, (scroll_x + area) // slot + 1)
         offset = scroll_x - c0 * slot  # where the visible cell area starts within column c0's slot
 
+        frame = self._frame
         if y == 0:
             head = " " * gutter
-            cells = "".join(f" {str(c).rjust(self._cell_width)}" for c in range(c0, c1))
+            cells = "".join(
+                f"{self._gap(c)}{str(c).rjust(self._cell_width)}" for c in range(c0, c1)
+            )
             strip = Strip([Segment(cells, label)])
             strip = strip.crop_extend(offset, offset + area, base)
             return Strip([Segment(head, label), *strip]).simplify()
@@ -429,6 +497,8 @@ class GridView(ScrollView, inherit_bindings=False):
         what = self._line_of(scroll_y + y - 1)
         if what is None:
             return Strip.blank(width, base)
+        if isinstance(what, int) and frame is not None:
+            return self._caption_line(what, c0, c1, offset, area)
         if isinstance(what, int):
             text = self._plane_label(what)
             return Strip([Segment(text, label)]).crop_extend(0, width, base)
@@ -437,6 +507,55 @@ class GridView(ScrollView, inherit_bindings=False):
         segments = [Segment(str(row).rjust(gutter), label)]
         segments += self._row_segments(channel, row, c0, c1, offset, area)
         return Strip(segments, gutter + area)
+
+    def _gap(self, col: int) -> str:
+        """What stands before column ``col``: a space, or the separator of a new block."""
+        frame = self._frame
+        if frame is not None and col and frame.col_size and col % frame.col_size == 0:
+            return SEPARATOR
+        return " "
+
+    def _caption_line(self, band: int, c0: int, c1: int, offset: int, area: int) -> Strip:
+        """The line above a band of blocks: a rule across the grid, each block's caption at
+        its start, clipped to the block (scrolled with the columns, as the numbers are)."""
+        frame = self._frame
+        assert frame is not None
+        label = self._style("grid-view--label")
+        caption_style = self._style("grid-view--block")
+        slot = self._cell_width + 1
+        cols = _shape3(self._values)[2]
+        size = max(frame.col_size, 1)
+        room = size * slot - 3  # a block's width less its separator and a rule each side
+        each = all(
+            frame.caption(band, block, room) for block in range(-(-cols // size))
+        )  # else the band is named once
+        first = c0 // size * size
+        hidden = (c0 - first) * slot + offset  # characters of the first block scrolled off
+        segments: list[Segment] = []
+        for start in range(first, max(c1, first + 1), size):
+            stop = min(start + size, cols)
+            body = (stop - start) * slot - 1
+            lead = ("┬" if band == 0 else "┼") if start else "─"
+            # A block whose start is scrolled off keeps its caption in view, at the left.
+            shift = max(hidden - 1, 0) if start == first else 0
+            room = body - 2 - shift
+            text = frame.caption(band, start // size, room) if each and room > 0 else ""
+            segments.append(Segment(lead + "─" * (1 + shift), label))
+            if text:
+                segments.append(Segment(text, caption_style))
+            segments.append(Segment("─" * max(body - 1 - shift - cell_len(text), 0), label))
+        strip = Strip(segments).crop_extend(hidden, hidden + area, self._style())
+        if not each:
+            name = next((t for t in frame.bands.get(band, ()) if cell_len(t) + 2 <= area), "")
+            if name:  # over the rule, where the band starts, as a plane's label stays put
+                strip = Strip(
+                    [
+                        *strip.crop(0, 1),
+                        Segment(name, caption_style),
+                        *strip.crop(1 + cell_len(name), area),
+                    ]
+                )
+        return Strip([Segment("─" * self._gutter, label), *strip]).simplify()
 
     def _marked_columns(self, channel: int, row: int, c0: int, c1: int) -> dict[int, str]:
         """The highlighted columns of one row among c0 … c1 − 1, each with its strongest mark."""
@@ -499,6 +618,8 @@ class GridView(ScrollView, inherit_bindings=False):
             ]
         width = self._cell_width
         gap = Segment(" ", base)
+        frame = self._frame
+        separator = Segment(SEPARATOR, self._style("grid-view--label"))
         hidden = self._marks.get(HIDDEN)
         is_3d = len(values.shape) >= 3
         out: list[Segment] = []
@@ -513,7 +634,7 @@ class GridView(ScrollView, inherit_bindings=False):
                     style = zero
                 else:
                     style = plain
-            out.append(gap)
+            out.append(separator if frame is not None and self._gap(col) != " " else gap)
             if hidden is not None and ((channel, row, col) if is_3d else (row, col)) in hidden:
                 if style is plain:
                     style = empty
@@ -610,7 +731,7 @@ class GridView(ScrollView, inherit_bindings=False):
             channel, row, col = cell
         else:
             channel, (row, col) = 0, cell
-        y = 1 + (channel * (rows + 1) + 1 + row if channels > 1 else row)
+        y = 1 + self._virtual_line(channel, row)
         slot = self._cell_width + 1
         return Region(self._gutter + col * slot, y, slot, 1)
 

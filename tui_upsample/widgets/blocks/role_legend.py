@@ -13,6 +13,7 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
 
+from tui_upsample.language import _
 from tui_upsample.widgets.blocks.role_styles import (
     LOOKS,
     SOURCE_LOOKS,
@@ -44,6 +45,8 @@ class RoleLegend(Widget):
 
     roles: reactive[tuple[str, ...]] = reactive(())
     """The roles to name (the trace's, strongest first); shown in the legend's own order."""
+    names: reactive[dict[str, str]] = reactive(dict)
+    """Words that name a role for this trace instead of its look's label ("read by dcr")."""
     entries: reactive[tuple[tuple[str, str, str], ...]] = reactive(())
     """Instead of role names, entries (role, words, what follows): the words are drawn in the
     role's look ("" for plain), e.g. ("written", "reverse bold", " = 4"); they may wrap."""
@@ -66,7 +69,7 @@ class RoleLegend(Widget):
         for n, role in enumerate(legend_roles(self.roles)):
             if n:
                 text.append(" ")
-            text.append(LOOKS[role].label, self.style_of(role))
+            text.append(self.names.get(role) or _(LOOKS[role].label), self.style_of(role))
         return text
 
 
@@ -102,7 +105,7 @@ class SourceLegend(Widget):
         self.display = channels > 0
 
     def render(self) -> Text:
-        text = Text("source channel: ", no_wrap=True, overflow="ellipsis", end="")
+        text = Text(_("source channel:") + " ", no_wrap=True, overflow="ellipsis", end="")
         for k in range(self.channels):  # side by side: each block its own tint
             text.append(f" {k} ", self.style_of(k))
         return text

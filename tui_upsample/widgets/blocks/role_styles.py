@@ -24,6 +24,7 @@ from tui_upsample.engine.steps import (
     FILLED,
     INPUT,
     INSERTED,
+    OTHER_READ,
     PADDING,
     READ,
     ROLES,
@@ -32,6 +33,7 @@ from tui_upsample.engine.steps import (
     Step,
     Trace,
 )
+from tui_upsample.language import N_
 
 
 @dataclass(frozen=True)
@@ -66,7 +68,7 @@ class Look:
 LOOKS: dict[str, Look] = {
     WRITTEN: Look(
         "written",
-        "written",
+        N_("written"),
         "reverse bold",
         background="$warning",
         color="auto 90%",
@@ -75,7 +77,7 @@ LOOKS: dict[str, Look] = {
     ),
     ARGMAX: Look(
         "argmax",
-        "argmax",
+        N_("argmax"),
         "bold underline",
         background="$success",
         tint=55,
@@ -84,7 +86,7 @@ LOOKS: dict[str, Look] = {
     ),
     FILLED: Look(
         "filled",
-        "filled with max",
+        N_("filled with max"),
         "italic",
         background="$success",
         tint=30,
@@ -92,17 +94,26 @@ LOOKS: dict[str, Look] = {
     ),
     READ: Look(
         "current",
-        "read",
+        N_("read"),
         "bold",
         background="$accent",
         tint=45,
         color="auto 90%",
         text_style="bold",
     ),
-    WINDOW: Look("window", "window", "underlined", text_style="underline"),
+    OTHER_READ: Look(
+        "other-read",
+        N_("read by the other order"),
+        "bold italic",
+        background="$foreground",
+        tint=55,
+        color="auto 90%",
+        text_style="bold italic",
+    ),
+    WINDOW: Look("window", N_("window"), "underlined", text_style="underline"),
     PADDING: Look(
         "padding",
-        "padding 0",
+        N_("padding 0"),
         "dim",
         background="$panel",
         color="$text-muted",
@@ -110,7 +121,7 @@ LOOKS: dict[str, Look] = {
     ),
     INSERTED: Look(
         "inserted",
-        "inserted 0",
+        N_("inserted 0"),
         "italic",
         background="$primary",
         tint=30,
@@ -128,7 +139,16 @@ ROLE_STYLES: dict[str, str] = {role: look.style for role, look in LOOKS.items()}
 
 STYLE_LOOKS: dict[str, Look] = {look.style: look for look in LOOKS.values()}
 
-LEGEND_ORDER: tuple[str, ...] = (READ, ARGMAX, WRITTEN, FILLED, WINDOW, INSERTED, PADDING)
+LEGEND_ORDER: tuple[str, ...] = (
+    READ,
+    OTHER_READ,
+    ARGMAX,
+    WRITTEN,
+    FILLED,
+    WINDOW,
+    INSERTED,
+    PADDING,
+)
 """The order a legend names roles in: what a step reads, then what it writes, then the zeros."""
 
 

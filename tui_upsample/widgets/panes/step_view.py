@@ -31,14 +31,17 @@ from tui_upsample.engine.steps import (
     IM2COL,
     INPUT,
     MATRIX,
+    OTHER_READ,
     OUTPUT,
     SCALED_KERNEL,
     Step,
     Trace,
 )
+from tui_upsample.language import _
 from tui_upsample.number_format import cell_width, format_number
 from tui_upsample.quiz import Masking
-from tui_upsample.widgets.blocks.grid_view import HIDDEN, GridView, measure_width
+from tui_upsample.widgets.blocks.block_captions import block_frame
+from tui_upsample.widgets.blocks.grid_view import HIDDEN, BlockFrame, GridView, measure_width
 from tui_upsample.widgets.blocks.role_legend import RoleLegend, SourceLegend
 from tui_upsample.widgets.blocks.role_styles import highlights
 from tui_upsample.widgets.blocks.scroll_keys import SCROLL_BINDINGS, ScrollKeys
@@ -217,6 +220,8 @@ class StepView(ScrollKeys, Vertical):
         self._reserved_for: tuple[Any, ...] | None = None
         self._tints: dict[str, np.ndarray | None] = {}
         """Each grid's source channel per cell (pixel shuffle), drawn as tints."""
+        self._frames: dict[str, BlockFrame | None] = {}
+        """Each matrix grid's channel blocks (W1's too), drawn with captions and separators."""
 
     def compose(self) -> ComposeResult:
         yield Static("", id="stale")
@@ -229,9 +234,17 @@ class StepView(ScrollKeys, Vertical):
 
     def on_mount(self) -> None:
         self.query_one("#grids").can_focus = False
-        self.query_one(RoleLegend).roles = self.trace.roles if self.trace is not None else ()
+        self._show_roles(self.trace)
         self._show_sources(self.trace)
+        self._frame_blocks(self.trace)
         self.watch_stale(self.stale)
+
+    def _show_roles(self, trace: Trace | None) -> None:
+        """Name the trace's roles in the legend: the other order's read cell by that order."""
+        legend = self.query_one(RoleLegend)
+        legend.roles = trace.roles if trace is not None else ()
+        other = getattr(trace, "other_order", None)
+        legend.names = {OTHER_READ: _("read by {order}").format(order=other)} if other else {}
 
     def _show_sources(self, trace: Trace | None) -> None:
         """Name the source channels in their tints, for a trace that moves values between
@@ -245,13 +258,34 @@ class StepView(ScrollKeys, Vertical):
             else {}
         )
 
+    def _frame_blocks(self, trace: Trace | None) -> None:
+        """The channel blocks of the trace's matrices, worded once per trace (W1's are W2's
+        transposed, as W1 is)."""
+        self._frames = {}
+        for grid in trace.grids if trace is not None else ():
+            self._frames[grid.name] = block_frame(grid.blocks)
+            if grid.name == MATRIX and grid.blocks is not None:
+                self._frames[W1] = block_frame(grid.blocks.T)
+
+    def reword(self) -> None:
+        """Word the legends and the block captions again, in the language now in use."""
+        if not self.is_mounted:
+            return
+        self._show_roles(self.trace)
+        self._frame_blocks(self.trace)
+        self.query_one(RoleLegend).refresh()
+        self.query_one(SourceLegend).refresh()
+        self._layout_key = None  # the grids are laid out again with the new captions
+        self._draw()
+
     def scroll_targets(self) -> list[Widget]:
         return list(self.query("#grids"))
 
     def watch_trace(self, trace: Trace | None) -> None:
         if self.is_mounted:
-            self.query_one(RoleLegend).roles = trace.roles if trace is not None else ()
+            self._show_roles(trace)
             self._show_sources(trace)
+        self._frame_blocks(trace)
         self._widths = {}
         self._widths_of = trace
         self._draw()
@@ -334,10 +368,14 @@ class StepView(ScrollKeys, Vertical):
                 marks,
                 width=widths[grid.name],
                 tints=self._tints.get(grid.name),
+                blocks=self._frames.get(grid.name),
             )
             if grid.name == MATRIX and W1 in self._views:
                 self._views[W1].show(
-                    grid.values.T, transposed_marks(marks), width=widths[grid.name]
+                    grid.values.T,
+                    transposed_marks(marks),
+                    width=widths[grid.name],
+                    blocks=self._frames.get(W1),
                 )
         if masking is not None and not masking.shapes:
             # the grid the question is about, in sight (below the quiz on a small terminal)
@@ -466,7 +504,7 @@ class StepView(ScrollKeys, Vertical):
                     )
             cards.append((grid.name, card, width))
         paired = [False] * len(cards)
-        for index, (name, _, width) in enumerate(cards[:-1]):
+        for index, (name, _card, width) in enumerate(cards[:-1]):
             if name == W1 or (name == OUTPUT and cards[index + 1][0] == OTHER_ORDER):
                 paired[index] = name == W1 or width + 1 + cards[index + 1][2] <= available
         for index, (_name, card, width) in enumerate(cards):
@@ -513,7 +551,7 @@ class StepView(ScrollKeys, Vertical):
         """A bordered grid for grid ``name`` (its caption under it if the border is too short
         for it), and the columns it takes."""
         view = GridView(dim_zeros=name in MOSTLY_ZEROS or name == W1, id=f"grid-{name}")
-        view.show(values, width=cell, follow=False)
+        view.show(values, width=cell, follow=False, blocks=self._frames.get(name))
         if bare_title and len(title) + 6 > available:
             title = bare_title  # the size is in the row and column numbers; never cut a title
         view.border_title = title
