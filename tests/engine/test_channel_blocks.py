@@ -194,7 +194,8 @@ def test_w1_of_channels_is_w2_transposed_lazily() -> None:
     np.testing.assert_array_equal(np.asarray(w1), np.asarray(w2).T)  # NaN where absent
     np.testing.assert_array_equal(w1[3:7, 1:5], np.asarray(w2)[1:5, 3:7].T)
     np.testing.assert_array_equal(w1[2], np.asarray(w2)[:, 2])  # a row of W1: W2's column
-    assert w1.T is w2
+    assert w1.T.same_as(w2) and not w1.same_as(w2)  # back to W2; W1 is not W2
+    assert w1.blocks == w2.blocks.T
     again = (
         trace(
             "conv_transpose2d",

@@ -107,7 +107,9 @@ class ChannelMatrix:
     def blocks(self) -> Blocks:
         """W2's channel blocks: band c holds input channel c's rows, block (c, o) within it
         output channel o's columns and the slice ``w[c, o mod C_out/g]`` (absent between
-        groups)."""
+        groups). W1's are the same blocks transposed."""
+        if self.transposed:
+            return self.T.blocks.T
         rows, cols = self._rows, self._cols
         c_og = self._w.shape[1]
         return Blocks(
@@ -156,16 +158,12 @@ class ChannelMatrix:
             return out[:, 0]
         return out
 
-    @property
-    def T(self) -> TransposedChannelMatrix:  # noqa: N802 - NumPy's name for the transpose
-        """W1 = W2ᵀ, sliced lazily from W2 (row: output cell; column: input cell)."""
-        return TransposedChannelMatrix(self)
-
     def same_as(self, other: object) -> bool:
         """Whether ``other`` is a ChannelMatrix holding the same numbers (the same weight,
         input size, groups, call and absent value): a view need not redraw it."""
         return (
             isinstance(other, ChannelMatrix)
+            and other.transposed == self.transposed
             and other.input_size == self.input_size
             and other._groups == self._groups
             and other._call == self._call
@@ -182,31 +180,4 @@ class ChannelMatrix:
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
         out = self.to_array()
-        return out if dtype is None else out.astype(dtype)
-
-
-class TransposedChannelMatrix:
-    """W1 = W2ᵀ of a :class:`ChannelMatrix`: entry (q, p) is W2's (p, q), read from W2's blocks
-    as they are asked for."""
-
-    def __init__(self, w2: ChannelMatrix) -> None:
-        self.T = w2
-        """W2 itself."""
-
-    @property
-    def shape(self) -> tuple[int, int]:
-        rows, cols = self.T.shape
-        return (cols, rows)
-
-    def __getitem__(self, key: Any) -> np.ndarray:
-        if not isinstance(key, tuple):
-            key = (key, slice(None))
-        return np.asarray(self.T[key[1], key[0]]).T
-
-    def same_as(self, other: object) -> bool:
-        """Whether ``other`` is the transpose of a W2 holding the same numbers."""
-        return isinstance(other, TransposedChannelMatrix) and self.T.same_as(other.T)
-
-    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
-        out = self[:, :]
         return out if dtype is None else out.astype(dtype)
