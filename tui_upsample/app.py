@@ -11,7 +11,7 @@ import gc
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 from textual import events, on
@@ -32,7 +32,6 @@ from tui_upsample.channel_presets import CHANNEL_PRESETS
 from tui_upsample.engine.steps import Trace
 from tui_upsample.file_actions import FileActions
 from tui_upsample.language import _
-from tui_upsample.quiz import Card, Masking, Quiz
 from tui_upsample.quiz_actions import QuizActions
 from tui_upsample.safe_text import shown, shown_lines
 from tui_upsample.scene import (
@@ -62,6 +61,9 @@ from tui_upsample.widgets.panes.settings import (
 )
 from tui_upsample.widgets.panes.step_view import StepView
 from tui_upsample.widgets.panes.tour_panel import TourPanel
+
+if TYPE_CHECKING:  # the quiz's modules load when a quiz starts (tui_upsample.quiz_actions)
+    from tui_upsample.quiz import Card, Masking, Quiz
 
 PLAY_INTERVAL = 0.25
 """Seconds between steps while playing (about 4 steps a second)."""

@@ -16,7 +16,7 @@ wrapped, never cut. The pane takes the focus and scrolls its grids by keyboard.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 from textual.app import ComposeResult
@@ -37,11 +37,13 @@ from tui_upsample.engine.steps import (
     Trace,
 )
 from tui_upsample.number_format import cell_width, format_number
-from tui_upsample.quiz import Masking
 from tui_upsample.widgets.blocks.grid_view import HIDDEN, GridView, measure_width
 from tui_upsample.widgets.blocks.role_legend import RoleLegend, SourceLegend
 from tui_upsample.widgets.blocks.role_styles import highlights
 from tui_upsample.widgets.blocks.scroll_keys import SCROLL_BINDINGS, ScrollKeys
+
+if TYPE_CHECKING:
+    from tui_upsample.quiz import Masking
 
 MOSTLY_ZEROS = frozenset({MATRIX, IM2COL})
 """Grids whose zeros are drawn faintly so the kernel's entries stand out (the direct face's
