@@ -107,6 +107,19 @@ class ChannelMatrix:
             return out[:, 0]
         return out
 
+    def same_as(self, other: object) -> bool:
+        """Whether ``other`` is a ChannelMatrix holding the same numbers (the same weight,
+        input size, groups, geometry and absent value), told without building a block: after an
+        edit of the input the new trace's W2 is the same, and a view need not redraw it."""
+        if not isinstance(other, ChannelMatrix):
+            return False
+        return (
+            (self.input_size, self._groups, self._call, self._absent)
+            == (other.input_size, other._groups, other._call, other._absent)
+            and self._w.shape == other._w.shape
+            and bool(np.array_equal(self._w, other._w))
+        )
+
     def to_array(self) -> np.ndarray:
         return self[:, :]
 
