@@ -11,6 +11,7 @@ one frame.
     python benchmarks/bench_keys.py                     # every figure, 5 rounds
     python benchmarks/bench_keys.py --rounds 9 --presses 20
     python benchmarks/bench_keys.py --only start,step16
+    python benchmarks/bench_keys.py --only edit,edit4x32   # committed edits, 64×64 and 4×32×32
 
 The timed processes start from compiled bytecode (the package is compiled first, and
 ``PYTHONDONTWRITEBYTECODE`` is unset for them), as an installed program does from its second run.
@@ -220,6 +221,8 @@ def run(args: argparse.Namespace) -> None:
         return figures.setdefault(name, Figure(name))
 
     step = ["--op", "conv_transpose2d", "--stride", "2", "--kernel-size", "3", "--method", "matrix"]
+    # 4 input planes of 32×32 and a (4, 4, 3, 3) weight: the matrix face's largest block grid.
+    channels = ["--in-channels", "4", "--out-channels", "4"]
     scenes = {"step16": [*step, "--size", "16x16"], "step64": [*step, "--size", "64x64"]}
     for round_ in range(args.rounds):
         print(f"# round {round_ + 1} / {args.rounds}", file=sys.stderr, flush=True)
@@ -278,14 +281,19 @@ def run(args: argparse.Namespace) -> None:
                     app.settle(quiet=0.15)
             finally:
                 app.stop()
-        if wanted("edit"):
-            app = Pane(f"edit-{round_}", app_command(*step, "--size", "64x64"))
+        for key, label, flags in (
+            ("edit", "64×64", [*step, "--size", "64x64"]),
+            ("edit4x32", "4×32×32", [*step, *channels, "--size", "32x32"]),
+        ):
+            if not wanted(key):
+                continue
+            app = Pane(f"{key}-{round_}", app_command(*flags))
             try:
                 app.start(app_ready)
                 app.settle()
                 for value in ("7", "3", "5"):
                     took, _ = app.key(value, "Enter")
-                    fig("committed cell edit (Enter), 64×64").app.append(took)
+                    fig(f"committed cell edit (Enter), {label}").app.append(took)
                     app.settle(quiet=0.15)
             finally:
                 app.stop()
@@ -304,7 +312,7 @@ def main() -> None:
     parser.add_argument("--presses", type=int, default=10, help="n presses per pane per round")
     parser.add_argument("--window", type=float, default=0.15, help="seconds watched after a key")
     parser.add_argument("--gap", type=float, default=8.0, help="ms between writes of two frames")
-    parser.add_argument("--only", default="", help="start,step16,step64,views,edit")
+    parser.add_argument("--only", default="", help="start,step16,step64,views,edit,edit4x32")
     args = parser.parse_args()
     if shutil.which("tmux") is None:
         sys.exit("bench_keys needs tmux")

@@ -24,6 +24,7 @@ UI_FREE = (
     "tui_upsample.export",
     "tui_upsample.teaching",
     "tui_upsample.file_reading",
+    "tui_upsample.file_writing",
     "tui_upsample.safe_text",
     "tui_upsample.preferences",
     "tui_upsample.transcript",

@@ -114,6 +114,21 @@ def test_number_format() -> None:
     assert cell_width([1, -30, np.nan]) == 3
 
 
+@pytest.mark.parametrize("seed", range(20))
+def test_cell_width_is_the_widest_distinct_number_written(seed: int) -> None:
+    """The distinct numbers are found by sorting (not np.unique): the width is still that of
+    the widest written number, NaN and infinities included, duplicates or not."""
+    rng = np.random.default_rng(seed)
+    pool = np.concatenate(
+        [np.round(rng.normal(0, 10.0 ** rng.integers(-4, 7), 12), rng.integers(0, 4)),
+         [np.nan, np.inf, -np.inf, 0.0, -0.0]]
+    )
+    values = rng.choice(pool, size=(int(rng.integers(1, 9)), int(rng.integers(1, 9))))
+    assert cell_width(values) == max(len(format_number(v)) for v in np.unique(values))
+    assert cell_width([np.nan, np.nan, 2.5, 2.5]) == 3  # "2.5"
+    assert cell_width([-np.inf, np.nan]) == 2  # "−∞"
+
+
 def test_an_upscale_factor_too_large_to_build_is_refused_before_allocating() -> None:
     shuffle = Scene.seed_example("pixel_shuffle")
     with pytest.raises(ValueError, match=r"upscale_factor=76815: the r² input channels would be"):

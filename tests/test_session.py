@@ -10,9 +10,10 @@ import os
 import numpy as np
 import pytest
 
-from tui_upsample import session
+from tui_upsample import file_writing
 from tui_upsample.cli import main
 from tui_upsample.export import export
+from tui_upsample.file_writing import write_atomic
 from tui_upsample.scene import OPERATORS, Scene, preset_grid
 from tui_upsample.session import (
     PARAMETER_FIELDS,
@@ -25,7 +26,6 @@ from tui_upsample.session import (
     save_session,
     scene_from_dict,
     scene_to_dict,
-    write_atomic,
 )
 
 
@@ -234,7 +234,7 @@ def test_a_failed_replace_leaves_the_earlier_file_intact(tmp_path, monkeypatch) 
     def disk_full(src, dst):
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(session.os, "replace", disk_full)
+    monkeypatch.setattr(file_writing.os, "replace", disk_full)
     with pytest.raises(SessionError, match="No space left on device"):
         save_session(_edited("conv2d"), path)
     assert path.read_bytes() == before
@@ -249,7 +249,7 @@ def test_a_failed_write_leaves_the_earlier_file_intact(tmp_path, monkeypatch) ->
     def crash(fd):
         raise OSError(errno.EIO, "Input/output error")
 
-    monkeypatch.setattr(session.os, "fsync", crash)
+    monkeypatch.setattr(file_writing.os, "fsync", crash)
     with pytest.raises(SessionError, match="Input/output error"):
         save_session(_edited("conv2d"), path)
     assert path.read_bytes() == before
@@ -267,7 +267,7 @@ def test_an_unwritable_place_is_reported(tmp_path, monkeypatch) -> None:
     def denied(*args, **kwargs):
         raise PermissionError(errno.EACCES, "Permission denied")
 
-    monkeypatch.setattr(session.tempfile, "mkstemp", denied)
+    monkeypatch.setattr(file_writing.tempfile, "mkstemp", denied)
     with pytest.raises(SessionError, match="Permission denied"):
         save_session(Scene(), tmp_path / "s.json")
 

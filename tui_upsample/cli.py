@@ -897,7 +897,7 @@ def _write_screenshot(
     """Render the screenshot and write it as a save does (atomically, replacing a link rather
     than writing through it); any problem with the path is one error line."""
     from tui_upsample.file_reading import describe_os_error
-    from tui_upsample.session import check_writable, write_atomic
+    from tui_upsample.file_writing import check_writable, write_atomic
 
     if not args.screenshot.strip():
         parser.error("argument --screenshot: expected the path of an .svg file to write")
@@ -1002,7 +1002,7 @@ def _write_recording(
     """Render the scene's frames headless and write them as the file's extension says, as a
     save does (atomically); any problem is one error line."""
     from tui_upsample.file_reading import describe_os_error
-    from tui_upsample.session import check_writable, write_atomic
+    from tui_upsample.file_writing import check_writable, write_atomic
 
     _only_output(parser, args, "--record")
     text = args.record

@@ -83,7 +83,7 @@ class FileActions(_Base):
         """Write the scene as ``fmt`` to a file in the current directory, and say where."""
         from tui_upsample.export import ExportError, export, file_name
         from tui_upsample.file_reading import describe_os_error
-        from tui_upsample.session import write_atomic
+        from tui_upsample.file_writing import write_atomic
 
         scene = self._scene_now()
         words = FORMAT_WORDS.get(fmt, fmt)

@@ -199,7 +199,8 @@ def save_language(language: str, path: Path | None = None) -> Path:
 
 def _save_setting(name: str, value: str, path: Path | None) -> Path:
     """Set the top-level ``name = "value"`` of the preferences file, the rest kept as written."""
-    from tui_upsample.session import describe_os_error, write_atomic
+    from tui_upsample.file_reading import describe_os_error
+    from tui_upsample.file_writing import write_atomic
 
     path = path or config_path()
     line = f'{name} = "{value}"'

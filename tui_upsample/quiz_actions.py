@@ -12,25 +12,25 @@ from typing import TYPE_CHECKING, Any
 
 from textual._context import active_message_pump
 from textual.css.query import NoMatches
-from textual.widgets import Input
 
-from tui_upsample.engine.quiz import POSITION, Question, check, question, read_cell
-from tui_upsample.engine.steps import Cell
-from tui_upsample.quiz import (
-    CELLS,
-    SHAPES,
-    Quiz,
-    ShapeQuestion,
-    cells_card,
-    masking,
-    shape_questions,
-    shapes_card,
-)
-from tui_upsample.widgets.blocks.grid_view import GridView
-from tui_upsample.widgets.panes.quiz_bar import QuizBar
+# Only names here: the quiz's modules (its questions, cards, bar) are imported when a quiz
+# starts, not with the app (most sessions never start one; start-up is felt).
+CELLS = "cells"
+"""tui_upsample.quiz.CELLS: the round that predicts each step."""
+SHAPES = "shapes"
+"""tui_upsample.quiz.SHAPES: the round of output-size questions."""
+POSITION = "position"
+"""tui_upsample.engine.quiz.POSITION: a question whose answer is a cell."""
 
 if TYPE_CHECKING:
     from textual.app import App
+    from textual.widgets import Input
+
+    from tui_upsample.engine.quiz import Question
+    from tui_upsample.engine.steps import Cell
+    from tui_upsample.quiz import Quiz, ShapeQuestion
+    from tui_upsample.widgets.blocks.grid_view import GridView
+    from tui_upsample.widgets.panes.quiz_bar import QuizBar
 
     _Base = App[Any]
 else:
@@ -55,6 +55,8 @@ class QuizActions(_Base):
             self.notify(f"quiz over: {self._last_score}", timeout=4)
             self._quiz_focus_grids()
             return
+        from tui_upsample.quiz import Quiz
+
         self.start_quiz(Quiz(step=app.step))
 
     def start_quiz(self, quiz: Quiz) -> None:
@@ -99,6 +101,8 @@ class QuizActions(_Base):
         if app.scene.compare:
             return None  # the three faces side by side: the quiz asks in the step view
         step = min(max(app.step, 0), len(app.trace) - 1)
+        from tui_upsample.engine.quiz import question
+
         try:
             return question(app.trace, step)
         except Exception:  # noqa: BLE001 - a question the engine cannot ask must not end the app
@@ -107,6 +111,8 @@ class QuizActions(_Base):
     def _shape_questions(self) -> tuple[ShapeQuestion, ...]:
         app: Any = self
         if self._shapes is None or self._shapes[0] is not app.scene:
+            from tui_upsample.quiz import shape_questions
+
             self._shapes = (app.scene, shape_questions(app.scene))
         return self._shapes[1]
 
@@ -126,6 +132,8 @@ class QuizActions(_Base):
             self._show_notes(True)
             self._name_quiz()
             return
+        from tui_upsample.quiz import cells_card, masking, shapes_card
+
         if quiz.round == CELLS:
             asked = self._quiz_question()
             if asked is None or quiz.revealed:
@@ -172,16 +180,16 @@ class QuizActions(_Base):
     def _quiz_bar(self, create: bool) -> QuizBar | None:
         """The quiz bar in the step view (made the first time the quiz starts)."""
         app: Any = self
-        try:
-            return app.query_one("#quiz-bar", QuizBar)
-        except NoMatches:
-            pass
+        for bar in app.query("#quiz-bar"):  # by id: QuizBar's module loads with the first quiz
+            return bar  # type: ignore[no-any-return]
         if not create:
             return None
         try:
             steps = app.query_one("#steps")
         except NoMatches:
             return None
+        from tui_upsample.widgets.panes.quiz_bar import QuizBar
+
         token = active_message_pump.set(self)  # data_bind binds to the app's reactives
         try:
             bar = QuizBar(id="quiz-bar").data_bind(card=type(app).quiz_card)
@@ -222,6 +230,8 @@ class QuizActions(_Base):
             self._quiz_clear()
             self._quiz_next()
             return
+        from tui_upsample.engine.quiz import check
+
         verdict = check(asked.asks[quiz.part], event.text)
         after = quiz.answered(verdict, len(asked.asks))
         if verdict.right is None:
@@ -259,6 +269,8 @@ class QuizActions(_Base):
                 last_right=None,
             )
             return
+        from tui_upsample.engine.quiz import check
+
         verdict = check(questions[n].ask, text)
         app.quiz = quiz.answered(verdict, 1)
         if verdict.right is not None:
@@ -293,6 +305,8 @@ class QuizActions(_Base):
         """A cell typed in the answer field moves the pick there too."""
         if event.input.id != "quiz-answer" or self._quiz_question() is None:
             return
+        from tui_upsample.engine.quiz import read_cell
+
         cell = read_cell(event.value)
         if cell is not None and cell != self._pick and self._asks_position():
             self._set_pick(cell, typed=True)

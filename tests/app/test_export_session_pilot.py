@@ -9,7 +9,7 @@ import json
 import pytest
 
 from tests.app.conftest import SIZE, make_app
-from tui_upsample import session
+from tui_upsample import file_writing
 from tui_upsample.export import export
 from tui_upsample.scene import Scene
 from tui_upsample.screens.export import ExportScreen, OpenSessionScreen
@@ -96,7 +96,7 @@ async def test_ctrl_s_saves_the_session_atomically(tmp_path, monkeypatch) -> Non
         def disk_full(src, dst):
             raise OSError(errno.ENOSPC, "No space left on device")
 
-        monkeypatch.setattr(session.os, "replace", disk_full)
+        monkeypatch.setattr(file_writing.os, "replace", disk_full)
         await pilot.press("n")
         await pilot.press("ctrl+s")
         await pilot.pause()
@@ -109,7 +109,7 @@ async def test_export_to_an_unwritable_place_is_reported(tmp_path, monkeypatch) 
     def denied(*args, **kwargs):
         raise PermissionError(errno.EACCES, "Permission denied")
 
-    monkeypatch.setattr(session.tempfile, "mkstemp", denied)
+    monkeypatch.setattr(file_writing.tempfile, "mkstemp", denied)
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         app.action_export_to("numpy")

@@ -106,3 +106,43 @@ async def test_a_grid_out_of_view_is_drawn_when_it_comes_into_view(monkeypatch) 
         value = app.trace.result[written]
         y = out.cell_region(written).y - out.scroll_offset.y
         assert f"{value:g}".replace("-", "−") in out.render_line(y).text
+
+
+async def test_an_edit_of_a_number_tops_the_kept_height_up_after_its_frame(monkeypatch) -> None:
+    """An edit keeps the heights the trace before it needed and reads the new trace's sample
+    once the edit is on screen: the lines still grow to the new numbers' tallest."""
+    from tui_upsample.widgets.panes.step_view import (
+        ARITHMETIC_LINES,
+        SAMPLED_STEPS,
+        StepView,
+        wrapped_lines,
+    )
+
+    app = make_app(_scene(16))
+    async with app.run_test(size=(90, 40)) as pilot:
+        await pilot.pause()
+        line = app.query_one("StepView #arithmetic")
+        before = line.styles.min_height.value
+        sampled: list[bool] = []
+        top_up = StepView._top_up
+
+        def spy(self, trace, width, lay_out=True):  # type: ignore[no-untyped-def]
+            sampled.append(lay_out)
+            return top_up(self, trace, width, lay_out)
+
+        monkeypatch.setattr(StepView, "_top_up", spy)
+        # Every number of the input in e-notation (−1.234e−07): longer arithmetic lines.
+        app.scene = app.scene.replace(input=app.scene.input * 0 - 1.2345e-7)
+        await pilot.pause()
+        await pilot.pause()
+        assert sampled == [True]  # once, after the edit's frame (not while it waited)
+        trace, width = app.trace, line.content_region.width
+        picks = {round(i * (len(trace) - 1) / (SAMPLED_STEPS - 1)) for i in range(SAMPLED_STEPS)}
+        tallest = max(wrapped_lines(trace[k].text, width) for k in picks)
+        assert tallest > before  # the new numbers need more lines than the old ones
+        assert line.styles.min_height.value == min(tallest, ARITHMETIC_LINES)
+        # Another operator is another form of text: sampled at once, as before.
+        sampled.clear()
+        app.scene = Scene.seed_example("max_pool2d")
+        await pilot.pause()
+        assert sampled == [False]

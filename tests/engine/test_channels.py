@@ -278,6 +278,34 @@ def test_channel_matrix_slices_like_a_dense_one() -> None:
         np.testing.assert_array_equal(m[key], dense[key])
 
 
+def test_channel_matrix_same_as_compares_weight_geometry_and_groups() -> None:
+    w = np.arange(4 * 3 * 3 * 3, dtype=float).reshape(4, 3, 3, 3)
+    call = {"stride": 2, "padding": 1, "output_padding": 1, "dilation": 1}
+    m = ChannelMatrix(w, (3, 3), 2, call)
+    assert m.same_as(ChannelMatrix(w.copy(), (3, 3), 2, dict(call)))
+    other = w.copy()
+    other[3, 2, 1, 0] += 0.5
+    assert not m.same_as(ChannelMatrix(other, (3, 3), 2, call))
+    assert not m.same_as(ChannelMatrix(w, (3, 4), 2, call))
+    assert not m.same_as(ChannelMatrix(w, (3, 3), 4, call))
+    assert not m.same_as(ChannelMatrix(w, (3, 3), 2, {**call, "padding": 0}))
+    assert not m.same_as(ChannelMatrix(w, (3, 3), 2, call, absent=np.nan))
+    assert not m.same_as(m.to_array())  # an array is not a ChannelMatrix, even with its numbers
+
+
+def test_an_edit_of_the_input_keeps_the_same_w2() -> None:
+    """What lets the step view keep W2 on screen after an edit of the input."""
+    x = np.arange(2 * 3 * 3, dtype=float).reshape(2, 3, 3)
+    w = np.ones((2, 2, 3, 3))
+    before = trace("conv_transpose2d", x, weight=w, stride=2, method="matrix")
+    edited = x.copy()
+    edited[1, 2, 2] = -7.5
+    after = trace("conv_transpose2d", edited, weight=w, stride=2, method="matrix")
+    assert after.grid("matrix").values.same_as(before.grid("matrix").values)
+    reweighted = trace("conv_transpose2d", x, weight=w * 2, stride=2, method="matrix")
+    assert not reweighted.grid("matrix").values.same_as(before.grid("matrix").values)
+
+
 # Plane by plane -----------------------------------------------------------------------------
 
 

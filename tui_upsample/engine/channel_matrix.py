@@ -160,7 +160,8 @@ class ChannelMatrix:
 
     def same_as(self, other: object) -> bool:
         """Whether ``other`` is a ChannelMatrix holding the same numbers (the same weight,
-        input size, groups, call and absent value): a view need not redraw it."""
+        input size, groups, call and absent value), told without building a block: after an edit
+        of the input the new trace's W2 is the same, and a view need not redraw it."""
         return (
             isinstance(other, ChannelMatrix)
             and other.transposed == self.transposed

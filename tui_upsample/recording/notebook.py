@@ -102,7 +102,7 @@ class StepPicture:
 
     def save(self, path: str | os.PathLike[str]) -> Path:
         """Write the picture to ``path`` (an .svg), atomically; the path written."""
-        from tui_upsample.session import write_atomic
+        from tui_upsample.file_writing import write_atomic
 
         return write_atomic(path, self.svg())
 

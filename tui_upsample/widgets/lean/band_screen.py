@@ -18,15 +18,27 @@ from __future__ import annotations
 
 from typing import Any
 
+from textual import events
 from textual._compositor import ChopsUpdate, Compositor
 from textual.geometry import Region
 from textual.screen import Screen
 from textual.strip import Strip
+from textual.widget import Widget
 
 
 class BandCompositor(Compositor):
     """A compositor that renders, for a partial frame, only the widgets that show on a changed line
     and are not hidden there by a widget in front (see the module's docstring)."""
+
+    def update_widgets(self, widgets: set[Widget]) -> None:
+        if not self._full_map_invalidated and not widgets.issubset(self.visible_widgets.keys()):
+            # A widget out of sight that the map already places (a grid's scroll bar below the
+            # fold, moved as the grid follows its highlight) has nothing to paint. Textual takes
+            # it for a new widget and rebuilds its map of every widget (~2 ms, most steps).
+            placed = self._full_map
+            unseen = {w for w in widgets if w not in self.visible_widgets and w in placed}
+            widgets = widgets - unseen
+        super().update_widgets(widgets)
 
     def render_partial_update(self) -> ChopsUpdate | None:
         update_regions = self._dirty_regions.copy()
@@ -85,8 +97,19 @@ class BandCompositor(Compositor):
 
 
 class BandScreen(Screen):
-    """A :class:`~textual.screen.Screen` drawn by a :class:`BandCompositor`."""
+    """A :class:`~textual.screen.Screen` drawn by a :class:`BandCompositor`, which does not
+    restyle its widgets when it is first shown."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._compositor = BandCompositor()
+        self._shown_before = False
+
+    def _on_screen_resume(self, event: events.ScreenResume) -> None:
+        if not self._shown_before:
+            # Shown the first time, just after its widgets were mounted: each was styled as it
+            # was mounted (App._register), with the same stylesheet. Restyling them all again
+            # (Textual does on every resume) was ~25 ms of the first screen.
+            self._shown_before = True
+            event.refresh_styles = False
+        super()._on_screen_resume(event)

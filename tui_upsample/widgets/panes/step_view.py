@@ -16,7 +16,7 @@ wrapped, never cut. The pane takes the focus and scrolls its grids by keyboard.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 from textual.app import ComposeResult
@@ -39,12 +39,14 @@ from tui_upsample.engine.steps import (
 )
 from tui_upsample.language import _
 from tui_upsample.number_format import cell_width, format_number
-from tui_upsample.quiz import Masking
 from tui_upsample.widgets.blocks.block_captions import block_frame
 from tui_upsample.widgets.blocks.grid_view import HIDDEN, BlockFrame, GridView, measure_width
 from tui_upsample.widgets.blocks.role_legend import RoleLegend, SourceLegend
 from tui_upsample.widgets.blocks.role_styles import highlights
 from tui_upsample.widgets.blocks.scroll_keys import SCROLL_BINDINGS, ScrollKeys
+
+if TYPE_CHECKING:
+    from tui_upsample.quiz import Masking
 
 MOSTLY_ZEROS = frozenset({MATRIX, IM2COL})
 """Grids whose zeros are drawn faintly so the kernel's entries stand out (the direct face's
@@ -113,6 +115,14 @@ def grid_values(trace: Trace, step: Step, name: str, masking: Masking | None = N
     if name == OUTPUT and masking is not None and masking.before is not None:
         return masking.before
     return trace.values_at(name, step)
+
+
+def _text_form(trace: Trace) -> tuple[Any, ...]:
+    """What a trace's step texts are made of besides its numbers: the operator, the method,
+    the parameters and the grids' shapes (equal before and after an edit of a number)."""
+    params = tuple(sorted((k, repr(v)) for k, v in trace.params.items()))
+    shapes = tuple((g.name, tuple(g.values.shape)) for g in trace.grids)
+    return (trace.op, trace.method, params, shapes, len(trace))
 
 
 def _detail(step: Step) -> str:
@@ -218,6 +228,9 @@ class StepView(ScrollKeys, Vertical):
         self._reserved: dict[str, int] = {}
         """Lines the arithmetic (and the weights line) keep for this trace at this width."""
         self._reserved_for: tuple[Any, ...] | None = None
+        self._reserved_form: tuple[Any, ...] | None = None
+        """What the kept heights were sampled for: the width and the trace's form (operator,
+        method, parameters, grid shapes, step count), the same after an edit of a number."""
         self._tints: dict[str, np.ndarray | None] = {}
         """Each grid's source channel per cell (pixel shuffle), drawn as tints."""
         self._frames: dict[str, BlockFrame | None] = {}
@@ -415,26 +428,45 @@ class StepView(ScrollKeys, Vertical):
         key = (id(trace), width)
         if key != self._reserved_for:
             self._reserved_for = key
-            n = len(trace)
-            picks = sorted(
-                {
-                    round(i * (n - 1) / max(SAMPLED_STEPS - 1, 1))
-                    for i in range(min(n, SAMPLED_STEPS))
-                }
-            )
-            sample = [trace[k] for k in picks]
-            self._reserved = {
+            form = (width, *_text_form(trace))
+            if form == self._reserved_form and self._reserved:
+                # An edit of a number: the same steps with other numbers. The heights kept
+                # still hold for most; the new trace's sample tops them up once the edit is on
+                # screen (reading it is ~24 steps of engine work the edit need not wait for).
+                self.call_after_refresh(self._top_up, trace, width)
+            else:
+                self._reserved_form = form
+                self._reserved = {"arithmetic": 0, "detail": 0}
+                self._top_up(trace, width, lay_out=False)
+        self._keep_reserved(
+            {"arithmetic": wrapped_lines(text, width), "detail": wrapped_lines(detail, width)}
+        )
+
+    def _top_up(self, trace: Trace, width: int, lay_out: bool = True) -> None:
+        """Grow the kept heights to the tallest lines of a sample of ``trace``'s steps."""
+        if lay_out and (trace is not self.trace or self._reserved_for != (id(trace), width)):
+            return  # another trace or width since: it has its own sample
+        n = len(trace)
+        picks = sorted(
+            {round(i * (n - 1) / max(SAMPLED_STEPS - 1, 1)) for i in range(min(n, SAMPLED_STEPS))}
+        )
+        sample = [trace[k] for k in picks]
+        self._keep_reserved(
+            {
                 "arithmetic": max(wrapped_lines(st.text, width) for st in sample),
                 "detail": max(wrapped_lines(_detail(st), width) for st in sample),
             }
+        )
+
+    def _keep_reserved(self, lines: dict[str, int]) -> None:
+        """The kept heights, grown to ``lines`` where taller, set as the lines' min-height."""
         reserved = self._reserved
-        reserved["arithmetic"] = max(reserved["arithmetic"], wrapped_lines(text, width))
-        reserved["detail"] = max(reserved["detail"], wrapped_lines(detail, width))
-        for name in ("arithmetic", "detail"):
-            lines = min(reserved[name], ARITHMETIC_LINES)
+        for name, count in lines.items():
+            reserved[name] = max(reserved.get(name, 0), count)
+            height = min(reserved[name], ARITHMETIC_LINES)
             widget = self.query_one(f"#{name}", Static)
-            if widget.styles.min_height != lines:
-                widget.styles.min_height = lines
+            if widget.styles.min_height != height:
+                widget.styles.min_height = height
 
     def _text_width(self) -> int:
         """The width of the text lines before the first layout: the pane's, less its frame."""
