@@ -36,9 +36,11 @@ rec conv2d_channels      --op conv2d --in-channels 2 --out-channels 2
 rec conv2d_depthwise     --op conv2d --in-channels 2 --out-channels 2 --groups 2
 rec conv_transpose2d_scatter_channels --op conv_transpose2d --in-channels 2 --out-channels 3 --method scatter
 rec max_pool2d_channels  --op max_pool2d --in-channels 2
+rec conv_transpose2d_compare_channels --op conv_transpose2d --in-channels 2 --out-channels 2 --method all
 shot tour_stop6_conv_transpose2d_matrix --tour-stop 6 --press n,n,n,n
 shot conv_transpose2d_compare_w1  --op conv_transpose2d --method all --press n,w
 shot conv_transpose2d_overlap     --op conv_transpose2d --stride 2 --kernel-size 3 --kernel checkerboard --press k
 shot conv_transpose2d_conventions --op conv_transpose2d --stride 2 --kernel-size 3 --press f
+shot conv_transpose2d_matrix_groups --op conv_transpose2d --in-channels 2 --out-channels 2 --groups 2 --method matrix --press n
 shot tour_stop6_ko               --lang ko --tour-stop 6 --press n,n,n,n
 shot tour_stop11_channels        --tour-stop 11 --press n
