@@ -100,7 +100,8 @@ async def test_every_view_and_operator_takes_a_scene_with_channels(app_factory) 
 async def test_compare_steps_the_three_faces_of_every_channel(app_factory) -> None:
     from tui_upsample.engine.channel_transposed import ChannelConvTranspose2dTrace
     from tui_upsample.engine.faces import FACES, ChannelThreeFacesTrace
-    from tui_upsample.engine.steps import PADDED, ROTATED_KERNEL, SCALED_KERNEL
+    from tui_upsample.engine.steps import MATRIX, PADDED, ROTATED_KERNEL, SCALED_KERNEL
+    from tui_upsample.widgets.blocks.block_captions import block_frame
     from tui_upsample.widgets.views.compare_view import CompareView
 
     argv = ("--op", "convT", "--in-channels", "2", "--out-channels", "4", "--groups", "2")
@@ -172,6 +173,12 @@ async def test_compare_steps_the_three_faces_of_every_channel(app_factory) -> No
         w2 = view.card("matrix", "matrix")
         assert w2.border_title == "W2 = W1ᵀ  8×64"
         assert w2.border_subtitle == "row: cell of r, column: of y; 4×16 blocks; · absent"
+        # drawn in the engine's channel blocks, each captioned, as the step view draws them
+        blocks = trace.faces["matrix"].grid(MATRIX).blocks
+        assert w2.blocks is not None and w2.blocks == block_frame(blocks)
+        w2_lines = _lines(w2)
+        assert "w[0,0]" in w2_lines[1], w2_lines  # the first band's caption, over its blocks
+        assert "│" in w2_lines[0]  # a separator before output channel 1's block of columns
         texts = [str(t.render()) for t in view.query(".face-text")]
         assert texts[1] == step.matrix.text and texts[2] == step.direct.text
         # W1 = W2ᵀ with its channel blocks
@@ -180,6 +187,7 @@ async def test_compare_steps_the_three_faces_of_every_channel(app_factory) -> No
         w1 = view.card("matrix", "matrix")
         assert w1.values.shape == (64, 8)  # C_out·16 × C_in·4
         assert w1.border_subtitle == "row: cell of x, column: of r′; 16×4 blocks; · absent"
+        assert w1.blocks == block_frame(blocks.T)  # W1's blocks: W2's, transposed
         assert np.isnan(w1.values[16:32, 4:8]).all()  # output channel 1 and input channel 1
         np.testing.assert_array_equal(
             view.card("matrix", "grid_out").values, trace.w1_face.r_back_grid

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from tui_upsample.widgets.blocks.grid_view import GridView
+from tui_upsample.widgets.blocks.grid_view import BlockFrame, GridView
 
 CARD_LINES = 14
 """Lines of a grid a card shows before it scrolls."""
@@ -41,10 +41,13 @@ class GridCard(GridView):
         width: int | None = None,
         max_width: int | None = None,
         max_lines: int = CARD_LINES,
+        blocks: BlockFrame | None = None,
         id: str | None = None,  # noqa: A002 - Textual's own parameter name
         classes: str | None = None,
     ) -> None:
         super().__init__(dim_zeros=dim_zeros, id=id, classes=classes)
+        self.blocks = blocks
+        """The channel blocks the grid is drawn in (captions and separators), or None."""
         self.max_width = max_width
         """The widest the card may be (columns, borders included), or None for no limit."""
         self.max_lines = max_lines
@@ -61,7 +64,7 @@ class GridCard(GridView):
         width: int | None = None,
     ) -> None:
         """Show ``values`` with ``highlights`` and fit the card around them."""
-        self.show(values, highlights, width=width, follow=self.is_mounted)
+        self.show(values, highlights, width=width, follow=self.is_mounted, blocks=self.blocks)
         self._fit()
 
     def _fit(self) -> None:

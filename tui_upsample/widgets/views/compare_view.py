@@ -38,8 +38,9 @@ from tui_upsample.engine.faces import (
     ThreeFacesTrace,
     cell_name,
 )
-from tui_upsample.engine.steps import PADDED, ROTATED_KERNEL, SCALED_KERNEL, Trace
+from tui_upsample.engine.steps import MATRIX, PADDED, ROTATED_KERNEL, SCALED_KERNEL, Trace
 from tui_upsample.number_format import cell_width
+from tui_upsample.widgets.blocks.block_captions import block_frame
 from tui_upsample.widgets.blocks.grid_card import GridCard
 from tui_upsample.widgets.blocks.grid_view import measure_width
 from tui_upsample.widgets.blocks.role_legend import RoleLegend
@@ -308,6 +309,10 @@ class CompareView(DrawnWhenShown, ScrollKeys, Vertical):
             w1_note = f"row: cell of x, column: of r′; {blocks[1]}×{blocks[0]} blocks{absent}"
             self._w2 = trace.shown_matrix
             self._w1 = trace.shown_matrix.T
+            grid = trace.faces["matrix"].grid(MATRIX)
+            channel_blocks = grid.blocks if grid is not None else None
+            w2_frame = block_frame(channel_blocks)  # each block captioned, as in the step view
+            w1_frame = block_frame(channel_blocks.T) if channel_blocks is not None else None
         else:
             self._unscaled = trace.kernel
             self._turned = trace.kernel[::-1, ::-1].copy()
@@ -319,6 +324,7 @@ class CompareView(DrawnWhenShown, ScrollKeys, Vertical):
             )
             self._w2 = trace.matrix
             self._w1 = self._w2.T  # lazy: r′ is not computed until W1 is shown
+            w2_frame = w1_frame = None
         cards: dict[str, dict[str, GridCard]] = {
             "scatter": {
                 "input": GridCard(f"r  {r_size}", trace.input),
@@ -346,6 +352,7 @@ class CompareView(DrawnWhenShown, ScrollKeys, Vertical):
                     dim_zeros=True,
                     width=measure_width(m),
                     note=w1_note,
+                    blocks=w1_frame,
                 ),
                 "vector_out": GridCard(f"r′ = xᵀ·W1  1×{n_in}", w1.r_back, classes="-output"),
                 "grid_out": GridCard(f"r′  {r_size}", w1.r_back_grid, classes="-output"),
@@ -354,7 +361,11 @@ class CompareView(DrawnWhenShown, ScrollKeys, Vertical):
             cards["matrix"] = {
                 "vector_in": GridCard(f"r  1×{n_in}", trace.input.reshape(1, -1)),
                 "matrix": GridCard(
-                    f"W2 = W1ᵀ  {m.shape[0]}×{m.shape[1]}", m, dim_zeros=True, note=w2_note
+                    f"W2 = W1ᵀ  {m.shape[0]}×{m.shape[1]}",
+                    m,
+                    dim_zeros=True,
+                    note=w2_note,
+                    blocks=w2_frame,
                 ),
                 "vector_out": GridCard(
                     f"y = r · W2  1×{n_out}",
