@@ -149,3 +149,33 @@ async def test_an_edit_of_a_number_tops_the_kept_height_up_after_its_frame(monke
         app.scene = Scene.seed_example("max_pool2d")
         await pilot.pause()
         assert sampled == [False]
+
+
+
+async def test_a_new_trace_gets_its_own_kept_heights_even_at_a_freed_traces_id(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """CPython may give a new trace the address (the id) of one just freed, and then the lines
+    kept for the old trace stayed: the view keys them on the trace itself. Here every object
+    shares one id, the worst case."""
+    from tui_upsample.widgets.panes import step_view
+    from tui_upsample.widgets.panes.step_view import ARITHMETIC_LINES, SAMPLED_STEPS, wrapped_lines
+
+    monkeypatch.setattr(step_view, "id", lambda obj: 0, raising=False)
+    app = make_app(tour_stop=11)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        line = app.query_one("StepView #arithmetic")
+        before = line.styles.min_height.value
+        # groups = 2 and back: groups 2's sums read longer, and its kept lines go with it.
+        await pilot.press("v")
+        await pilot.pause()
+        assert line.styles.min_height.value > before
+        await pilot.press("v")
+        await pilot.pause()
+        assert app.scene.groups == 1
+        trace, width = app.trace, line.content_region.width
+        n = len(trace)
+        picks = {round(i * (n - 1) / (SAMPLED_STEPS - 1)) for i in range(min(n, SAMPLED_STEPS))}
+        tallest = min(max(wrapped_lines(trace[k].text, width) for k in picks), ARITHMETIC_LINES)
+        assert line.styles.min_height.value == tallest == before

@@ -227,7 +227,9 @@ class StepView(ScrollKeys, Vertical):
         self._widths_of: Trace | None = None
         self._reserved: dict[str, int] = {}
         """Lines the arithmetic (and the weights line) keep for this trace at this width."""
-        self._reserved_for: tuple[Any, ...] | None = None
+        self._reserved_for: tuple[Trace, int] | None = None
+        """The trace and width the heights were kept for (the trace itself, not its id: a
+        new trace may be given a freed trace's id)."""
         self._reserved_form: tuple[Any, ...] | None = None
         """What the kept heights were sampled for: the width and the trace's form (operator,
         method, parameters, grid shapes, step count), the same after an edit of a number."""
@@ -425,9 +427,8 @@ class StepView(ScrollKeys, Vertical):
         width = arithmetic.content_region.width or self._text_width()
         if width <= 0:
             return
-        key = (id(trace), width)
-        if key != self._reserved_for:
-            self._reserved_for = key
+        if not self._kept_for(trace, width):
+            self._reserved_for = (trace, width)
             form = (width, *_text_form(trace))
             if form == self._reserved_form and self._reserved:
                 # An edit of a number: the same steps with other numbers. The heights kept
@@ -444,7 +445,7 @@ class StepView(ScrollKeys, Vertical):
 
     def _top_up(self, trace: Trace, width: int, lay_out: bool = True) -> None:
         """Grow the kept heights to the tallest lines of a sample of ``trace``'s steps."""
-        if lay_out and (trace is not self.trace or self._reserved_for != (id(trace), width)):
+        if lay_out and (trace is not self.trace or not self._kept_for(trace, width)):
             return  # another trace or width since: it has its own sample
         n = len(trace)
         picks = sorted(
@@ -457,6 +458,10 @@ class StepView(ScrollKeys, Vertical):
                 "detail": max(wrapped_lines(_detail(st), width) for st in sample),
             }
         )
+
+    def _kept_for(self, trace: Trace, width: int) -> bool:
+        kept = self._reserved_for
+        return kept is not None and kept[0] is trace and kept[1] == width
 
     def _keep_reserved(self, lines: dict[str, int]) -> None:
         """The kept heights, grown to ``lines`` where taller, set as the lines' min-height."""

@@ -278,9 +278,9 @@ class CompareView(DrawnWhenShown, ScrollKeys, Vertical):
         line.update(f"{mark} {agreement.text}")
         line.set_class(not agreement.identical, "-differ")
         self.query_one("#compare-text", Static).update(step.text)
-        key = (id(trace), self.matrix_face)
-        if key != self._built_for:
-            self._built_for = key
+        built = self._built_for  # the trace itself, not its id (a freed trace's id is reused)
+        if built is None or built[0] is not trace or built[1] != self.matrix_face:
+            self._built_for = (trace, self.matrix_face)
             self._build(trace)
         self._show(trace, step)
 
