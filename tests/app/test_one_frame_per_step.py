@@ -179,3 +179,23 @@ async def test_a_new_trace_gets_its_own_kept_heights_even_at_a_freed_traces_id(
         picks = {round(i * (n - 1) / (SAMPLED_STEPS - 1)) for i in range(min(n, SAMPLED_STEPS))}
         tallest = min(max(wrapped_lines(trace[k].text, width) for k in picks), ARITHMETIC_LINES)
         assert line.styles.min_height.value == tallest == before
+
+
+@pytest.mark.parametrize("early", [False, True], ids=["settled", "pressed-at-once"])
+async def test_a_scene_drawn_anew_scrolls_its_written_cell_into_view(early: bool) -> None:
+    """The grids of a new scene are placed a refresh or two after they are built; the step view
+    waits for them before it follows the written cell, however soon the key came."""
+    app = make_app(tour_stop=11)
+    async with app.run_test(size=SIZE) as pilot:
+        if not early:
+            await pilot.pause()
+            out = app.query_one("#grid-output", GridView)
+            assert app.screen.can_view_partial(out)  # below r, W and W2: scrolled to
+        await pilot.press("v")  # groups = 2: every grid built again
+        await pilot.pause()
+        await pilot.pause()
+        out = app.query_one("#grid-output", GridView)
+        cell = app.trace[app.step].output_cells[0]
+        row = out.content_region.y + out.cell_region(cell).y - out.scroll_offset.y  # on screen
+        shown = app.query_one("StepView #grids").content_region
+        assert shown.y <= row < shown.bottom

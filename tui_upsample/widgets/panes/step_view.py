@@ -65,6 +65,10 @@ SAMPLED_STEPS = 24
 ARITHMETIC_LINES = 6
 """The most lines the arithmetic may take (a longer line scrolls with the pane, not cut)."""
 
+FOLLOW_TRIES = 10
+"""Refreshes the step view waits for grids just built to be placed before it scrolls the
+written cell into view (one to three in practice)."""
+
 
 def transposed_marks(
     marks: dict[str, Iterable[tuple[int, ...]]],
@@ -233,6 +237,8 @@ class StepView(ScrollKeys, Vertical):
         self._reserved_form: tuple[Any, ...] | None = None
         """What the kept heights were sampled for: the width and the trace's form (operator,
         method, parameters, grid shapes, step count), the same after an edit of a number."""
+        self._follow_tries = 0
+        """Refreshes waited so far for the output grid to be placed (see FOLLOW_TRIES)."""
         self._tints: dict[str, np.ndarray | None] = {}
         """Each grid's source channel per cell (pixel shuffle), drawn as tints."""
         self._frames: dict[str, BlockFrame | None] = {}
@@ -398,6 +404,7 @@ class StepView(ScrollKeys, Vertical):
             if asked_view is not None:
                 self.call_after_refresh(asked_view.scroll_visible, animate=False)
         else:
+            self._follow_tries = 0
             self.call_after_refresh(self._follow_output)
 
     def _follow_output(self) -> None:
@@ -405,7 +412,17 @@ class StepView(ScrollKeys, Vertical):
         writes is in view: on a short terminal the output is the grid furthest down."""
         view = self._views.get(OUTPUT)
         grids = self.query_one("#grids", VerticalScroll)
-        if view is None or not view.is_mounted or grids.max_scroll_y <= 0:
+        if view is None:
+            return
+        if not view.is_mounted or not view.region:
+            # Grids just built are mounted and placed in a refresh or two to come: follow once
+            # they are, or a scene drawn anew keeps its written cell below the fold.
+            if self._follow_tries < FOLLOW_TRIES:
+                self._follow_tries += 1
+                self.call_after_refresh(self._follow_output)
+            return
+        self._follow_tries = 0
+        if grids.max_scroll_y <= 0:
             return
         written = sorted(view.highlighted("written"))
         if not written:
