@@ -120,8 +120,10 @@ def test_cell_width_is_the_widest_distinct_number_written(seed: int) -> None:
     the widest written number, NaN and infinities included, duplicates or not."""
     rng = np.random.default_rng(seed)
     pool = np.concatenate(
-        [np.round(rng.normal(0, 10.0 ** rng.integers(-4, 7), 12), rng.integers(0, 4)),
-         [np.nan, np.inf, -np.inf, 0.0, -0.0]]
+        [
+            np.round(rng.normal(0, 10.0 ** rng.integers(-4, 7), 12), rng.integers(0, 4)),
+            [np.nan, np.inf, -np.inf, 0.0, -0.0],
+        ]
     )
     values = rng.choice(pool, size=(int(rng.integers(1, 9)), int(rng.integers(1, 9))))
     assert cell_width(values) == max(len(format_number(v)) for v in np.unique(values))

@@ -874,9 +874,7 @@ def _run(parser: argparse.ArgumentParser, args: argparse.Namespace, argv: list[s
     if args.serve:
         return _serve(parser, args, argv)
 
-    app = _app_class()(
-        scene, tour_stop=tour_stop, language=args.lang, trace=trace, quiz=quiz
-    )
+    app = _app_class()(scene, tour_stop=tour_stop, language=args.lang, trace=trace, quiz=quiz)
     if args.load is not None:
         app.session_path = Path(args.load)  # ctrl+s saves back to the file it came from
     app.run()

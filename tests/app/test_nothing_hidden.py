@@ -47,12 +47,12 @@ def grid(app, name: str) -> GridView:
 # The start screen ----------------------------------------------------------------------------
 
 
-
 async def settled(pilot) -> None:
     """Let the step view's follow-the-written-cell scroll (after a refresh) finish first."""
     await pilot.wait_for_scheduled_animations()
     for _ in range(3):
         await pilot.pause(0.1)
+
 
 @pytest.mark.parametrize("size", [SMALL, SIZE, WIDE])
 async def test_the_start_screen_says_what_it_shows_and_where_the_tour_is(app_factory, size) -> None:

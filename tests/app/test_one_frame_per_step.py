@@ -151,7 +151,6 @@ async def test_an_edit_of_a_number_tops_the_kept_height_up_after_its_frame(monke
         assert sampled == [False]
 
 
-
 async def test_a_new_trace_gets_its_own_kept_heights_even_at_a_freed_traces_id(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

@@ -34,12 +34,12 @@ def panel_text(app: UpsampleApp) -> str:
     return " ".join([str(panel.border_title), str(panel.border_subtitle), *words])
 
 
-
 async def settled(pilot) -> None:
     """Let the step view's follow-the-written-cell scroll (after a refresh) finish first."""
     await pilot.wait_for_scheduled_animations()
     for _ in range(3):
         await pilot.pause(0.1)
+
 
 @pytest.mark.parametrize("size", [(120, 40)], ids=["120x40"])
 @pytest.mark.parametrize("number", range(1, len(STOPS) + 1))

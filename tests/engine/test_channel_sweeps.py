@@ -271,9 +271,7 @@ def test_scatter_text_names_each_kernel_slice_it_scales(groups: int) -> None:
         first = c // (c_in // groups) * cog
         slot = f"o − {first}" if first else "o"
         value = format_number(x[c, i, j])
-        assert t[k].text.startswith(
-            f"r[{c},{i},{j}] = {value}: y[o, {i}:{i + 2}, {j}:{j + 2}] += "
-        )
+        assert t[k].text.startswith(f"r[{c},{i},{j}] = {value}: y[o, {i}:{i + 2}, {j}:{j + 2}] += ")
         assert f"·w[{c},{slot}] for o in {first}…{first + cog - 1}" in t[k].text
     small = trace("conv_transpose2d", x, weight=w[:, :2], groups=groups, method="scatter")
     c, i, j = c_in - 1, 1, 0
